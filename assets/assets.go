@@ -1,0 +1,28 @@
+// Package assets holds the files PhotoVet ships inside its binary: the app
+// icon, the recorded SHA-256 sums of the face models and the translations.
+//
+// It depends on nothing but the standard library so that every other package
+// may use it.
+package assets
+
+import _ "embed"
+
+// IconPNG is the app icon, a 1024x1024 PNG.
+//
+//go:embed icon.png
+var IconPNG []byte
+
+// ModelSums lists the dlib model files the face engine needs with their
+// SHA-256, in sha256sum's format ("HEX  NAME" per line). scripts/setup.sh
+// verifies the model cache against the same file.
+//
+//go:embed models.sha256
+var ModelSums string
+
+// RosterTemplateCSV is the roster template the school office fills in: a
+// small example roster (children in school, upper secondary and early
+// childhood groups, two staff members) in the format "photovet roster
+// import" reads. ROSTER.md beside it documents the columns.
+//
+//go:embed roster_template.csv
+var RosterTemplateCSV []byte

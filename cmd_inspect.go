@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/photovet/photovet/vision"
+)
+
+// inspectReason is the decision for every face until a register exists:
+// without one, no face can be matched, so every face is redacted (R4).
+const inspectReason = "unknown face"
+
+// inspectGPS is a GPS position in the --json output.
+type inspectGPS struct {
+	Latitude  float64 `json:"lat"`
+	Longitude float64 `json:"lon"`
+}
+
+// inspectMetadata is the metadata part of a photo's --json line.
+type inspectMetadata struct {
+	GPS       *inspectGPS `json:"gps"`
+	Camera    string      `json:"camera"`
+	Taken     string      `json:"taken"`
+	Artist    string      `json:"artist"`
+	Copyright string      `json:"copyright"`
+	Thumbnail bool        `json:"thumbnail"`
+	XMP       bool        `json:"xmp"`
+	IPTC      bool        `json:"iptc"`
+}
+
+// inspectFace is one face in a photo's --json line.
+type inspectFace struct {
+	Box      [4]int   `json:"box"` // x, y, width, height
+	Score    float64  `json:"score"`
+	Detector string   `json:"detector"`
+	Person   string   `json:"person"`
+	Distance *float64 `json:"distance"`
+	Visible  bool     `json:"visible"`
+	Reason   string   `json:"reason"`
+}
+
+// inspectResult is one photo's --json line.
+type inspectResult struct {
+	File        string           `json:"file"`
+	Width       int              `json:"width"`
+	Height      int              `json:"height"`
+	Orientation int              `json:"orientation"`
+	Metadata    *inspectMetadata `json:"metadata"`
+	Faces       []inspectFace    `json:"faces"`
+	Error       string           `json:"error"` // "" when the photo was read
+}
+
+// runInspect prints, per photo, its oriented size, the metadata it carries
+// and the faces found with their decisions.
+func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print one JSON object per photo per line")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: photovet inspect [--json] PHOTO...\n\nReports each photo's size after orientation, its metadata and the faces found.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return 2
+	}
+	dir, err := vision.ModelDir()
+	if err != nil {
+		fmt.Fprintf(stderr, "photovet inspect: %v\n", err)
+		return 1
+	}
+	engine, err := vision.NewEngine(dir, 1, vision.DefaultDetectOptions())
+	if err != nil {
+		fmt.Fprintf(stderr, "photovet inspect: %v\n", err)
+		return 1
+	}
+	defer engine.Close()
+
+	code := 0
+	enc := json.NewEncoder(stdout)
+	for _, path := range fs.Args() {
+		if ctx.Err() != nil {
+			fmt.Fprintf(stderr, "photovet inspect: %v\n", ctx.Err())
+			return 1
+		}
+		res := inspectPhoto(ctx, engine, path)
+		if res.Error != "" {
+			code = 1
+			fmt.Fprintf(stderr, "photovet inspect: %s\n", res.Error)
+		}
+		if *asJSON {
+			if err := enc.Encode(res); err != nil {
+				fmt.Fprintf(stderr, "photovet inspect: %v\n", err)
+				return 1
+			}
+		} else if res.Error == "" {
+			printInspect(stdout, res)
+		}
+	}
+	return code
+}
+
+func inspectPhoto(ctx context.Context, finder vision.FaceFinder, path string) inspectResult {
+	res := inspectResult{File: path, Faces: []inspectFace{}}
+	photo, err := vision.Load(path)
+	if err != nil {
+		res.Error = err.Error()
+		return res
+	}
+	res.Width, res.Height, res.Orientation = photo.Width, photo.Height, photo.Orientation
+	m := photo.Metadata
+	res.Metadata = &inspectMetadata{
+		Camera: m.Camera(), Taken: m.Taken, Artist: m.Artist, Copyright: m.Copyright,
+		Thumbnail: m.Thumbnail, XMP: m.XMP, IPTC: m.IPTC,
+	}
+	if m.GPS {
+		res.Metadata.GPS = &inspectGPS{Latitude: m.Latitude, Longitude: m.Longitude}
+	}
+	faces, err := finder.Find(ctx, photo)
+	if err != nil {
+		res.Error = fmt.Sprintf("%s: %v", path, err)
+		return res
+	}
+	for _, f := range faces {
+		b := f.Box
+		res.Faces = append(res.Faces, inspectFace{
+			Box:   [4]int{b.Min.X, b.Min.Y, b.Dx(), b.Dy()},
+			Score: f.Score, Detector: string(f.Detector),
+			Visible: false, Reason: inspectReason,
+		})
+	}
+	return res
+}
+
+func printInspect(w io.Writer, r inspectResult) {
+	fmt.Fprintf(w, "%s: %dx%d", r.File, r.Width, r.Height)
+	if r.Orientation > 1 {
+		fmt.Fprintf(w, " (turned upright from EXIF orientation %d)", r.Orientation)
+	}
+	fmt.Fprintln(w)
+	m := r.Metadata
+	var found []string
+	if m.GPS != nil {
+		found = append(found, fmt.Sprintf("GPS position %.5f, %.5f", m.GPS.Latitude, m.GPS.Longitude))
+	}
+	for _, kv := range [][2]string{{"camera", m.Camera}, {"taken", m.Taken}, {"artist", m.Artist}, {"copyright", m.Copyright}} {
+		if kv[1] != "" {
+			found = append(found, kv[0]+" "+kv[1])
+		}
+	}
+	for _, kv := range []struct {
+		name string
+		on   bool
+	}{{"embedded thumbnail", m.Thumbnail}, {"XMP", m.XMP}, {"IPTC", m.IPTC}} {
+		if kv.on {
+			found = append(found, kv.name)
+		}
+	}
+	if len(found) == 0 {
+		found = append(found, "none")
+	}
+	fmt.Fprintf(w, "  metadata: %s\n", strings.Join(found, "; "))
+	fmt.Fprintf(w, "  faces: %d\n", len(r.Faces))
+	for i, f := range r.Faces {
+		fmt.Fprintf(w, "    %d: box %d,%d %dx%d  %s score %.2f  redacted: %s\n",
+			i+1, f.Box[0], f.Box[1], f.Box[2], f.Box[3], f.Detector, f.Score, f.Reason)
+	}
+}

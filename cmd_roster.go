@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/photovet/photovet/assets"
+	"github.com/photovet/photovet/consent"
+)
+
+const rosterUsage = `Usage:
+  photovet roster import FILE [--data DIR]   import the school's roster (CSV); a bad row imports nothing
+  photovet roster list [--data DIR]          list the children and staff with their consents
+  photovet roster remove ID [--data DIR]     remove a person with their face descriptors
+  photovet roster template                   print the roster template (CSV) to fill in
+
+The register lives in --data DIR, else $PHOTOVET_DATA, else the user config directory + photovet.`
+
+// runRoster manages the people in the consent register.
+func runRoster(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, rosterUsage)
+		return 2
+	}
+	switch args[0] {
+	case "import":
+		return runRosterImport(ctx, args[1:], stdout, stderr)
+	case "list":
+		return runRosterList(ctx, args[1:], stdout, stderr)
+	case "remove":
+		return runRosterRemove(ctx, args[1:], stdout, stderr)
+	case "template":
+		if len(args) > 1 {
+			fmt.Fprintln(stderr, rosterUsage)
+			return 2
+		}
+		stdout.Write(assets.RosterTemplateCSV)
+		return 0
+	case "-h", "-help", "--help", "help":
+		fmt.Fprintln(stdout, rosterUsage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "photovet roster: unknown subcommand %q\n\n%s\n", args[0], rosterUsage)
+	return 2
+}
+
+// registerFlags returns a flag set for a register command with its --data
+// flag.
+func registerFlags(name string, stderr io.Writer, usage string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "", "data `DIR` holding the register (default $PHOTOVET_DATA, else the user config directory + photovet)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, usage)
+		fs.PrintDefaults()
+	}
+	return fs, data
+}
+
+// parseInterspersed parses fs from args with flags allowed after the
+// positional arguments ("withdraw ID --channel C"), and returns those.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+// openRegister opens the consent register in the data directory dataFlag
+// names (see consent.DataDir).
+func openRegister(ctx context.Context, dataFlag string) (*consent.Store, error) {
+	dir, err := consent.DataDir(dataFlag)
+	if err != nil {
+		return nil, err
+	}
+	return consent.Open(ctx, dir)
+}
+
+// parseDayFlag reads a --date value; empty means today.
+func parseDayFlag(value string) (consent.Date, error) {
+	if value == "" {
+		return consent.Today(), nil
+	}
+	return consent.ParseDate(value)
+}
+
+func runRosterImport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs, data := registerFlags("roster import", stderr, "Usage: photovet roster import FILE [--data DIR]\n\nImports the roster CSV (columns: see \"photovet roster template\"). Any bad row imports nothing.")
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		return 2
+	}
+	if len(files) != 1 {
+		fs.Usage()
+		return 2
+	}
+	f, err := os.Open(files[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "photovet roster: %v\n", err)
+		return 1
+	}
+	defer f.Close()
+	store, err := openRegister(ctx, *data)
+	if err != nil {
+		fmt.Fprintf(stderr, "photovet roster: %v\n", err)
+		return 1
+	}
+	defer store.Close()
+	sum, err := store.ImportRoster(ctx, f, consent.ImportOptions{})
+	if err != nil {
+		fmt.Fprintf(stderr, "photovet roster: %s: %v\n", files[0], err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "imported %s: %d added, %d updated\n", files[0], sum.Added, sum.Updated)
+	if sum.OptInsRemoved > 0 {
+		fmt.Fprintf(stdout, "biometric opt-in removed for %d people: %d reference descriptors deleted\n", sum.OptInsRemoved, sum.DescriptorsDeleted)
+	}
+	return 0
+}
+
+func runRosterList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs, data := registerFlags("roster list", stderr, "Usage: photovet roster list [--data DIR]\n\nLists the children and staff in the register with their consents.")
+	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
+		if err == nil {
+			fs.Usage()
+		}
+		return 2
+	}
+	store, err := openRegister(ctx, *data)
+	if err != nil {
+		fmt.Fprintf(stderr, "photovet roster: %v\n", err)
+		return 1
+	}
+	defer store.Close()
+	reg, err := store.Register(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "photovet roster: %v\n", err)
+		return 1
+	}
+	refs, err := store.References(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "photovet roster: %v\n", err)
+		return 1
+	}
+	enrolled := map[string]int{}
+	for _, r := range refs {
+		enrolled[r.PersonID]++
+	}
+	people := make([]*consent.Person, 0, len(reg.People))
+	for _, p := range reg.People {
+		people = append(people, p)
+	}
+	slices.SortFunc(people, func(a, b *consent.Person) int {
+		return strings.Compare(string(a.Role)+string(a.Unit)+a.Group+a.Name+a.ID, string(b.Role)+string(b.Unit)+b.Group+b.Name+b.ID)
+	})
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tNAME\tROLE\tGROUP\tUNIT\tBORN\tBIOMETRIC\tCONSENT")
+	for _, p := range people {
+		biometric := "no"
+		if p.BiometricOptIn {
+			biometric = fmt.Sprintf("yes, %d refs", enrolled[p.ID])
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Name, p.Role, p.Group, p.Unit, p.BirthDate, biometric, describeConsents(p))
+	}
+	w.Flush()
+	fmt.Fprintf(stdout, "%d people\n", len(people))
+	return 0
+}
+
+// describeConsents summarises a person's consents on one line, such as
+// "guardian=website,facebook pupil=website work=print (2026-08-17..2027-07-31)".
+func describeConsents(p *consent.Person) string {
+	var parts []string
+	validity := map[string]bool{}
+	add := func(label string, list []consent.Consent, giver consent.Giver) {
+		var channels []string
+		for _, c := range list {
+			if giver == "" || c.Giver == giver {
+				channels = append(channels, c.Channel)
+				if !c.ValidFrom.IsZero() || !c.ValidUntil.IsZero() {
+					validity[c.ValidFrom.String()+".."+c.ValidUntil.String()] = true
+				}
+			}
+		}
+		if len(channels) > 0 {
+			parts = append(parts, label+"="+strings.Join(channels, ","))
+		}
+	}
+	add("guardian", p.Consents, consent.Guardian)
+	add("pupil", p.Consents, consent.Pupil)
+	add("own", p.Consents, consent.StaffMember)
+	add("work", p.WorkConsents, "")
+	if len(parts) == 0 {
+		parts = append(parts, "none")
+	}
+	for period := range validity {
+		parts = append(parts, "("+period+")")
+	}
+	for _, w := range p.Withdrawals {
+		parts = append(parts, fmt.Sprintf("WITHDRAWN %s from %s", w.Channel, w.On))
+	}
+	return strings.Join(parts, " ")
+}
+
+func runRosterRemove(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs, data := registerFlags("roster remove", stderr, "Usage: photovet roster remove ID [--data DIR]\n\nRemoves a child or staff member with their consents and face descriptors. The publication ledger keeps its record.")
+	ids, err := parseInterspersed(fs, args)
+	if err != nil {
+		return 2
+	}
+	if len(ids) != 1 {
+		fs.Usage()
+		return 2
+	}
+	store, err := openRegister(ctx, *data)
+	if err != nil {
+		fmt.Fprintf(stderr, "photovet roster: %v\n", err)
+		return 1
+	}
+	defer store.Close()
+	if err := store.RemovePerson(ctx, ids[0]); err != nil {
+		if errors.Is(err, consent.ErrNotFound) {
+			fmt.Fprintf(stderr, "photovet roster: %q is not in the register\n", ids[0])
+		} else {
+			fmt.Fprintf(stderr, "photovet roster: %v\n", err)
+		}
+		return 1
+	}
+	fmt.Fprintf(stdout, "removed %s with their consents and face descriptors\n", ids[0])
+	return 0
+}

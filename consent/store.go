@@ -1,0 +1,317 @@
+package consent
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+)
+
+// DataEnv names the environment variable that overrides the data directory.
+const DataEnv = "PHOTOVET_DATA"
+
+// RegisterFile is the name of the register's database in the data directory.
+const RegisterFile = "register.db"
+
+// DataDir returns the data directory and creates it (mode 0700) when it is
+// missing: flagValue when not empty (the --data flag), else $PHOTOVET_DATA,
+// else the user config directory + "photovet". An existing directory keeps
+// its mode: it may be one the user chose for other things too.
+func DataDir(flagValue string) (string, error) {
+	dir := flagValue
+	if dir == "" {
+		dir = os.Getenv(DataEnv)
+	}
+	if dir == "" {
+		config, err := os.UserConfigDir()
+		if err != nil {
+			return "", fmt.Errorf("find data directory: %w", err)
+		}
+		dir = filepath.Join(config, "photovet")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("create data directory: %w", err)
+	}
+	return dir, nil
+}
+
+// Store is the consent register in its SQLite file. Its methods are safe
+// for concurrent use; every method that changes the register does so in one
+// transaction, so a failure or a killed process leaves it as it was.
+type Store struct {
+	db *sql.DB
+}
+
+// Open opens the register in dir (see DataDir), creating it with mode 0600
+// when it does not exist, and brings its schema up to date.
+func Open(ctx context.Context, dir string) (*Store, error) {
+	path := filepath.Join(dir, RegisterFile)
+	// Create the file ourselves so that it, and the -wal and -shm files
+	// SQLite derives from it, get mode 0600 whatever the umask.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open register: %w", err)
+	}
+	chmodErr := f.Chmod(0o600)
+	if err := errors.Join(chmodErr, f.Close()); err != nil {
+		return nil, fmt.Errorf("open register: %w", err)
+	}
+	pragmas := url.Values{"_pragma": {
+		"busy_timeout(10000)",
+		"foreign_keys(1)",
+		"journal_mode(wal)",
+		// A withdrawal, once confirmed, must survive a power cut.
+		"synchronous(full)",
+		// Deleted descriptors are overwritten, not merely unlinked (R9).
+		"secure_delete(1)",
+	}, "_txlock": {"immediate"}}
+	dsn := "file:" + (&url.URL{Path: filepath.ToSlash(path)}).EscapedPath() + "?" + pragmas.Encode()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open register %s: %w", path, err)
+	}
+	s := &Store{db: db}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open register %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Close closes the register.
+func (s *Store) Close() error { return s.db.Close() }
+
+// migrations returns the schema changes in order; migration i brings the
+// schema (PRAGMA user_version) from version i to i+1. To change the schema,
+// append a migration: never edit one that has shipped.
+func migrations() []string {
+	return []string{
+		// 1: the register, the ledger and the settings.
+		`
+CREATE TABLE people (
+	id         TEXT PRIMARY KEY CHECK (id <> ''),
+	name       TEXT NOT NULL,
+	role       TEXT NOT NULL CHECK (role IN ('child', 'staff')),
+	grp        TEXT NOT NULL DEFAULT '',
+	unit       TEXT NOT NULL CHECK (unit IN ('early_childhood', 'school', 'upper_secondary')),
+	birth_date TEXT
+) STRICT;
+
+CREATE TABLE consents (
+	person_id   TEXT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+	purpose     TEXT NOT NULL CHECK (purpose IN ('photo', 'work')),
+	giver       TEXT NOT NULL CHECK (giver IN ('guardian', 'pupil', 'staff')),
+	channel     TEXT NOT NULL,
+	valid_from  TEXT,
+	valid_until TEXT,
+	PRIMARY KEY (person_id, purpose, giver, channel)
+) STRICT;
+
+-- Withdrawals are kept apart from consents so that re-importing a roster
+-- that still lists a consent cannot undo its withdrawal.
+CREATE TABLE withdrawals (
+	id           INTEGER PRIMARY KEY,
+	person_id    TEXT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+	channel      TEXT NOT NULL,
+	withdrawn_on TEXT NOT NULL,
+	recorded_at  TEXT NOT NULL
+) STRICT;
+CREATE INDEX withdrawals_person ON withdrawals (person_id);
+
+CREATE TABLE biometric_opt_ins (
+	person_id   TEXT PRIMARY KEY REFERENCES people (id) ON DELETE CASCADE,
+	recorded_on TEXT NOT NULL
+) STRICT;
+
+-- A descriptor cannot exist without its opt-in (R9): removing the opt-in
+-- or the person deletes it.
+CREATE TABLE descriptors (
+	id         INTEGER PRIMARY KEY,
+	person_id  TEXT NOT NULL REFERENCES biometric_opt_ins (person_id) ON DELETE CASCADE,
+	descriptor BLOB NOT NULL CHECK (length(descriptor) = 512)
+) STRICT;
+CREATE INDEX descriptors_person ON descriptors (person_id);
+
+CREATE TABLE photographer_permissions (
+	photographer TEXT NOT NULL CHECK (photographer <> ''),
+	channel      TEXT NOT NULL,
+	recorded_on  TEXT NOT NULL,
+	PRIMARY KEY (photographer, channel)
+) STRICT;
+
+CREATE TABLE publications (
+	id                    INTEGER PRIMARY KEY,
+	original_sha256       TEXT NOT NULL,
+	export_name           TEXT NOT NULL,
+	channel               TEXT NOT NULL,
+	published_on          TEXT NOT NULL,
+	vetted_by             TEXT NOT NULL,
+	photographer          TEXT NOT NULL,
+	photographer_channels TEXT NOT NULL,
+	recorded_at           TEXT NOT NULL
+) STRICT;
+
+-- person_id is '' for a face nobody was identified as. It is no foreign
+-- key: the ledger outlives the removal of a child from the register.
+CREATE TABLE publication_faces (
+	publication_id INTEGER NOT NULL REFERENCES publications (id),
+	face_index     INTEGER NOT NULL,
+	person_id      TEXT NOT NULL,
+	visible        INTEGER NOT NULL CHECK (visible IN (0, 1)),
+	PRIMARY KEY (publication_id, face_index)
+) STRICT;
+CREATE INDEX publication_faces_visible ON publication_faces (person_id) WHERE visible = 1;
+
+CREATE TABLE takedowns (
+	id             INTEGER PRIMARY KEY,
+	publication_id INTEGER NOT NULL REFERENCES publications (id),
+	person_id      TEXT NOT NULL,
+	withdrawn_on   TEXT NOT NULL,
+	done_on        TEXT,
+	UNIQUE (publication_id, person_id)
+) STRICT;
+
+CREATE TABLE settings (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+) STRICT;
+`,
+	}
+}
+
+// migrate applies the migrations the file has not had yet, each in its own
+// transaction together with the version bump.
+func (s *Store) migrate(ctx context.Context) error {
+	all := migrations()
+	var version int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if version > len(all) {
+		return fmt.Errorf("schema version %d is newer than this PhotoVet knows (%d): update PhotoVet", version, len(all))
+	}
+	for v := version; v < len(all); v++ {
+		err := s.inTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, all[v]); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(v+1))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migrate schema to version %d: %w", v+1, err)
+		}
+	}
+	return nil
+}
+
+// inTx runs fn in one transaction and commits it when fn returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		return errors.Join(err, tx.Rollback())
+	}
+	return tx.Commit()
+}
+
+// Setting keys in the settings table.
+const (
+	keyOwnConsentAge  = "own_consent_age"
+	keyMatchThreshold = "match_threshold"
+	keyMatchMargin    = "match_margin"
+	keyRedactionStyle = "redaction_style"
+	keyDefaultUnit    = "default_unit"
+	keyChannels       = "channels"
+)
+
+// Settings returns the stored settings, with DefaultSettings for those
+// never set.
+func (s *Store) Settings(ctx context.Context) (Settings, error) {
+	return readSettings(ctx, s.db)
+}
+
+// querier is a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func readSettings(ctx context.Context, q querier) (Settings, error) {
+	set := DefaultSettings()
+	rows, err := q.QueryContext(ctx, "SELECT key, value FROM settings")
+	if err != nil {
+		return set, fmt.Errorf("read settings: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key, value string
+		if err := rows.Scan(&key, &value); err != nil {
+			return set, fmt.Errorf("read settings: %w", err)
+		}
+		var perr error
+		switch key {
+		case keyOwnConsentAge:
+			set.OwnConsentAge, perr = strconv.Atoi(value)
+		case keyMatchThreshold:
+			set.MatchThreshold, perr = strconv.ParseFloat(value, 64)
+		case keyMatchMargin:
+			set.MatchMargin, perr = strconv.ParseFloat(value, 64)
+		case keyRedactionStyle:
+			set.RedactionStyle = value
+		case keyDefaultUnit:
+			set.DefaultUnit = Unit(value)
+		case keyChannels:
+			set.Channels = strings.Split(value, ",")
+		}
+		if perr != nil {
+			return set, fmt.Errorf("read setting %s: %w", key, perr)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return set, fmt.Errorf("read settings: %w", err)
+	}
+	if err := set.Validate(); err != nil {
+		return set, fmt.Errorf("stored settings: %w", err)
+	}
+	return set, nil
+}
+
+// SetSettings validates and stores every setting.
+func (s *Store) SetSettings(ctx context.Context, set Settings) error {
+	if err := set.Validate(); err != nil {
+		return fmt.Errorf("save settings: %w", err)
+	}
+	values := map[string]string{
+		keyOwnConsentAge:  strconv.Itoa(set.OwnConsentAge),
+		keyMatchThreshold: strconv.FormatFloat(set.MatchThreshold, 'g', -1, 64),
+		keyMatchMargin:    strconv.FormatFloat(set.MatchMargin, 'g', -1, 64),
+		keyRedactionStyle: set.RedactionStyle,
+		keyDefaultUnit:    string(set.DefaultUnit),
+		keyChannels:       strings.Join(set.Channels, ","),
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for key, value := range values {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("save settings: %w", err)
+	}
+	return nil
+}
+
+// timestamp is how the register records when something was written.
+func timestamp() string { return time.Now().UTC().Format(time.RFC3339) }

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/photovet/photovet/assets"
+	"github.com/photovet/photovet/consent"
+)
+
+// photovetCLI runs the command line in-process and returns its exit code
+// and output.
+func photovetCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), args, &out, &errOut)
+	t.Logf("photovet %s -> %d\n%s%s", strings.Join(args, " "), code, out.String(), errOut.String())
+	return code, out.String(), errOut.String()
+}
+
+func TestWithdrawalEndToEndCLI(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	roster := filepath.Join(t.TempDir(), "roster.csv")
+	if err := os.WriteFile(roster, assets.RosterTemplateCSV, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := photovetCLI(t, "roster", "import", roster, "--data", data); code != 0 || !strings.Contains(out, "10 added, 0 updated") {
+		t.Fatalf("roster import: exit %d, %q", code, out)
+	}
+	if code, out, _ := photovetCLI(t, "roster", "list", "--data", data); code != 0 || !strings.Contains(out, "Anna de Vries") || !strings.Contains(out, "10 people") {
+		t.Fatalf("roster list: exit %d", code)
+	}
+
+	// vet records publications; here they go through the store directly.
+	store, err := consent.Open(ctx, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	anna, bram := "S-1001", "S-1002"
+	for _, p := range []struct {
+		name, channel, on string
+		faces             []consent.PublishedFace
+	}{
+		{"2026-09-10_instagram_001.jpg", "instagram", "2026-09-10", []consent.PublishedFace{{PersonID: anna, Visible: true}, {PersonID: bram, Visible: false}}},
+		{"2026-09-25_instagram_001.jpg", "instagram", "2026-09-25", []consent.PublishedFace{{PersonID: anna, Visible: false}, {Visible: false}}},
+		{"2026-09-12_facebook_001.jpg", "facebook", "2026-09-12", []consent.PublishedFace{{PersonID: anna, Visible: true}}},
+		{"2026-10-20_instagram_001.jpg", "instagram", "2026-10-20", []consent.PublishedFace{{PersonID: bram, Visible: true}}},
+		{"2026-10-01_website_001.jpg", "website", "2026-10-01", []consent.PublishedFace{{PersonID: anna, Visible: true}, {PersonID: bram, Visible: true}}},
+	} {
+		on, _ := consent.ParseDate(p.on)
+		_, err := store.RecordPublication(ctx, consent.Publication{
+			OriginalSHA256: strings.Repeat("0f", 32), ExportName: p.name, Channel: p.channel, Date: on,
+			VettedBy: "Pieter de Boer", Photographer: "Jan Smit", PhotographerChannels: []string{p.channel}, Faces: p.faces,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	store.Close()
+
+	// Anna's Instagram consent is withdrawn from 2 October: one photo.
+	code, out, _ := photovetCLI(t, "withdraw", anna, "--channel", "instagram", "--date", "2026-10-02", "--data", data)
+	if code != 0 || !strings.Contains(out, "1 published photo(s) to take down") || !strings.Contains(out, "2026-09-10_instagram_001.jpg") ||
+		strings.Contains(out, "2026-09-25_instagram_001.jpg") || strings.Contains(out, "facebook") {
+		t.Fatalf("withdraw instagram: exit %d, want exactly the 10 September Instagram photo", code)
+	}
+	// Then everything from 1 November: the Facebook and website photos join.
+	code, out, _ = photovetCLI(t, "withdraw", anna, "--channel", "all", "--date", "2026-11-01", "--data", data)
+	if code != 0 || !strings.Contains(out, "3 published photo(s) to take down") {
+		t.Fatalf("withdraw all: exit %d", code)
+	}
+	code, out, _ = photovetCLI(t, "takedowns", "--data", data)
+	taskLine := regexp.MustCompile(`(?m)^#(\d+)\s+(\S+)\s+(\S+)\s+\S+\s+(\S+)\s+Anna de Vries \(S-1001\)\s+open$`)
+	tasks := taskLine.FindAllStringSubmatch(out, -1)
+	var listed []string
+	for _, m := range tasks {
+		listed = append(listed, m[2]+" "+m[3]+" "+m[4])
+	}
+	want := []string{
+		"2026-10-02 instagram 2026-09-10_instagram_001.jpg",
+		"2026-11-01 facebook 2026-09-12_facebook_001.jpg",
+		"2026-11-01 website 2026-10-01_website_001.jpg",
+	}
+	if code != 0 || strings.Join(listed, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("takedowns: exit %d, tasks\n%s\nwant\n%s", code, strings.Join(listed, "\n"), strings.Join(want, "\n"))
+	}
+
+	// The Instagram photo is taken down.
+	instagramTask := tasks[0][1]
+	if code, out, _ := photovetCLI(t, "takedowns", "--done", instagramTask, "--date", "2026-11-21", "--data", data); code != 0 || !strings.Contains(out, "marked done on 2026-11-21") {
+		t.Fatalf("takedowns --done: exit %d", code)
+	}
+	if code, out, _ := photovetCLI(t, "takedowns", "--data", data); code != 0 || strings.Contains(out, "instagram_001") || strings.Count(out, "open") != 2 {
+		t.Fatalf("takedowns after one is done: exit %d", code)
+	}
+	if code, out, _ := photovetCLI(t, "takedowns", "--all", "--data", data); code != 0 || !strings.Contains(out, "done 2026-11-21") || strings.Count(out, "Anna de Vries") != 3 {
+		t.Fatalf("takedowns --all: exit %d", code)
+	}
+
+	// Exports after the withdrawal redact Anna.
+	store, err = consent.Open(ctx, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := store.Register(ctx)
+	store.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	on, _ := consent.ParseDate("2026-10-05")
+	if got := consent.Decide(consent.Face{Review: consent.AssignedByHand, AssignedID: anna}, reg, consent.Job{Unit: consent.School, Channel: "instagram", Date: on}); got.Visible || got.Reason != "consent withdrawn on 2026-10-02" {
+		t.Errorf("Anna on Instagram after the withdrawal: %+v", got)
+	}
+
+	// Errors: stderr with the command's name and a non-zero exit.
+	for _, tc := range []struct {
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		{[]string{"withdraw", "S-404", "--channel", "instagram", "--data", data}, 1, "photovet withdraw: "},
+		{[]string{"withdraw", anna, "--channel", "tiktok", "--data", data}, 1, `unknown channel "tiktok"`},
+		{[]string{"withdraw", anna, "--data", data}, 2, "Usage: photovet withdraw"},
+		{[]string{"withdraw", anna, "--channel", "x", "--date", "2026-02-30", "--data", data}, 2, "does not exist"},
+		{[]string{"takedowns", "--done", "first", "--data", data}, 2, "not a task id"},
+		{[]string{"takedowns", "--done", "999", "--data", data}, 1, "photovet takedowns: "},
+		{[]string{"purge", "--data", data}, 2, "Usage: photovet purge --year-end"},
+		{[]string{"roster", "import", filepath.Join(data, "missing.csv"), "--data", data}, 1, "photovet roster: "},
+		{[]string{"roster", "frobnicate"}, 2, "unknown subcommand"},
+	} {
+		code, _, errOut := photovetCLI(t, tc.args...)
+		if code != tc.wantCode || !strings.Contains(errOut, tc.wantErr) {
+			t.Errorf("photovet %v: exit %d, stderr %q; want %d with %q", tc.args, code, errOut, tc.wantCode, tc.wantErr)
+		}
+	}
+}
+
+func TestRosterCLIImportErrorsAndPurge(t *testing.T) {
+	data := t.TempDir()
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.csv")
+	badRoster := bytes.Replace(assets.RosterTemplateCSV, []byte("S-1002,Bram Jansen,child,3B,school,2016-09-30"), []byte("S-1002,Bram Jansen,child,3B,school,30.09.2036"), 1)
+	if err := os.WriteFile(bad, badRoster, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := photovetCLI(t, "roster", "import", bad, "--data", data); code != 1 || !strings.Contains(errOut, "line 3, birth_date: 2036-09-30 is in the future") {
+		t.Fatalf("bad roster: exit %d, %q", code, errOut)
+	}
+	if code, out, _ := photovetCLI(t, "roster", "list", "--data", data); code != 0 || !strings.Contains(out, "0 people") {
+		t.Fatalf("a bad roster imported something")
+	}
+	// The template the binary prints is the one it imports.
+	code, out, _ := photovetCLI(t, "roster", "template")
+	if code != 0 || out != string(assets.RosterTemplateCSV) {
+		t.Fatalf("roster template: exit %d", code)
+	}
+	good := filepath.Join(dir, "good.csv")
+	if err := os.WriteFile(good, []byte(out), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := photovetCLI(t, "roster", "import", "--data", data, good); code != 0 {
+		t.Fatal("template import failed")
+	}
+	store, err := consent.Open(context.Background(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	descriptor := make([]float32, consent.DescriptorLen)
+	if err := store.SetDescriptors(context.Background(), "S-1001", [][]float32{descriptor, descriptor}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SetDescriptors(context.Background(), "T-9001", [][]float32{descriptor}); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	if code, out, _ := photovetCLI(t, "withdraw", "T-9001", "--biometric", "--data", data); code != 0 || !strings.Contains(out, "descriptors are deleted") {
+		t.Fatalf("withdraw --biometric: exit %d", code)
+	}
+	if code, out, _ := photovetCLI(t, "purge", "--year-end", "--data", data); code != 0 || !strings.Contains(out, "deleted 2 reference face descriptors") {
+		t.Fatalf("purge: exit %d", code)
+	}
+	if code, out, _ := photovetCLI(t, "roster", "remove", "S-1001", "--data", data); code != 0 || !strings.Contains(out, "removed S-1001") {
+		t.Fatalf("roster remove: exit %d", code)
+	}
+	if code, _, errOut := photovetCLI(t, "roster", "remove", "S-1001", "--data", data); code != 1 || !strings.Contains(errOut, "not in the register") {
+		t.Fatalf("roster remove twice: exit %d", code)
+	}
+}

@@ -1,0 +1,326 @@
+package vision
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/csv"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestMatcher(t *testing.T) {
+	at := func(x float32) Descriptor { var d Descriptor; d[0] = x; return d }
+	refs := []Reference{
+		{"ann", at(0)}, {"ann", at(0.1)},
+		{"ben", at(1)},
+		{"cas", at(2)}, {"dan", at(2.04)},
+	}
+	m := NewMatcher(refs, DefaultThreshold, DefaultMargin)
+	cases := []struct {
+		name   string
+		query  Descriptor
+		status MatchStatus
+		person string
+		dist   float64
+	}{
+		{"nearest of several references", at(0.15), MatchMatched, "ann", 0.05},
+		{"at the threshold", at(-0.5), MatchMatched, "ann", 0.5},
+		{"beyond the threshold", at(-0.5625), MatchUnknown, "", 0.5625},
+		{"two people too close", at(2.02), MatchAmbiguous, "", 0.02},
+		{"far from everyone", at(5), MatchUnknown, "", 2.96},
+	}
+	for _, c := range cases {
+		got := m.Match(c.query)
+		if got.Status != c.status || got.PersonID != c.person || math.Abs(got.Distance-c.dist) > 1e-6 {
+			t.Errorf("%s: got %+v, want %s %q %.2f", c.name, got, c.status, c.person, c.dist)
+		}
+	}
+	// Euclidean, not squared: 0.7 away is unknown although 0.49 < 0.5.
+	var d Descriptor
+	d[1] = 0.7
+	if got := NewMatcher([]Reference{{"ann", Descriptor{}}}, 0.5, 0.06).Match(d); got.Status != MatchUnknown || math.Abs(got.Distance-0.7) > 1e-6 {
+		t.Errorf("distance 0.7: got %+v", got)
+	}
+	if got := NewMatcher(nil, 0.5, 0.06).Match(d); got.Status != MatchUnknown {
+		t.Errorf("no references: got %+v", got)
+	}
+}
+
+// idolRefs reads idols.json: people (id -> name, band) and references.
+func idolRefs(t *testing.T) (map[string][2]string, []Reference) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(testdataDir(t), "recognition", "idols.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Idols []struct {
+			ID       string `json:"id"`
+			Name     string `json:"name"`
+			BandName string `json:"band_name"`
+		} `json:"idols"`
+		Faces []struct {
+			Descriptor string `json:"descriptor"`
+			IdolID     string `json:"idol_id"`
+		} `json:"faces"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	people := map[string][2]string{}
+	for _, i := range doc.Idols {
+		people[i.ID] = [2]string{i.Name, i.BandName}
+	}
+	var refs []Reference
+	for _, f := range doc.Faces {
+		raw, err := base64.StdEncoding.DecodeString(f.Descriptor)
+		if err != nil || len(raw) != 4*DescriptorSize {
+			t.Fatalf("descriptor of %s: %d bytes, %v", f.IdolID, len(raw), err)
+		}
+		r := Reference{PersonID: f.IdolID}
+		for i := range r.Descriptor {
+			r.Descriptor[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+		}
+		refs = append(refs, r)
+	}
+	return people, refs
+}
+
+// TestIdentifyPristin identifies the ten faces of pristin.jpg against
+// references from idols.json: enrolled as a class (the ten members), as the
+// whole file (552 people, many alike), and with only half the members.
+func TestIdentifyPristin(t *testing.T) {
+	e := testEngine(t)
+	people, refs := idolRefs(t)
+	p, err := Load(filepath.Join(testdataDir(t), "recognition", "pristin.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	faces, err := e.Find(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(faces) != 10 {
+		t.Fatalf("%d faces found in pristin.jpg, want 10", len(faces))
+	}
+	isMember := func(id string) bool { return people[id][1] == "PRISTIN" }
+	var members []Reference
+	for _, r := range refs {
+		if isMember(r.PersonID) {
+			members = append(members, r)
+		}
+	}
+	// identify counts the outcomes; everyone in the photo is a member,
+	// each once, so a name outside the band or given twice is wrong.
+	identify := func(m *Matcher, descs []Descriptor, allowed func(string) bool) (correct, unknown, wrong int, named map[int]string) {
+		named = map[int]string{}
+		seen := map[string]bool{}
+		for i, d := range descs {
+			res := m.Match(d)
+			switch {
+			case res.Status != MatchMatched:
+				unknown++
+			case !allowed(res.PersonID) || seen[res.PersonID]:
+				wrong++
+				t.Errorf("face %d named %s (%s), nearest distance %.3f", i, people[res.PersonID][0], people[res.PersonID][1], res.Distance)
+			default:
+				correct++
+				seen[res.PersonID] = true
+				named[i] = res.PersonID
+			}
+		}
+		return correct, unknown, wrong, named
+	}
+	descs := make([]Descriptor, len(faces))
+	for i, f := range faces {
+		descs[i] = f.Descriptor
+	}
+
+	class := NewMatcher(members, DefaultThreshold, DefaultMargin)
+	correct, unknown, wrong, _ := identify(class, descs, isMember)
+	// Who is who: the nearest member of each face, which must be ten
+	// different members (checked), serves as the truth below.
+	member := map[int]string{}
+	distinct := map[string]bool{}
+	for i := range faces {
+		res := class.Match(descs[i])
+		member[i] = res.Nearest
+		distinct[res.Nearest] = true
+		t.Logf("face %d %v: %s %s, distance %.3f, margin %.3f", i, faces[i].Box, res.Status, people[res.Nearest][0], res.Distance, res.Margin)
+	}
+	if len(distinct) != 10 {
+		t.Errorf("the faces' nearest members are %d different people, want 10", len(distinct))
+	}
+	t.Logf("pristin.jpg, the 10 members enrolled (%d references): correct %d, unknown %d, wrong %d", len(members), correct, unknown, wrong)
+	if correct < 9 || wrong > 0 {
+		t.Errorf("correct %d (want >= 9), wrong %d (want 0)", correct, wrong)
+	}
+
+	// The whole file: many look-alikes make more faces ambiguous, but none
+	// may get a wrong name. Jittered descriptors are steadier.
+	everyone := NewMatcher(refs, DefaultThreshold, DefaultMargin)
+	correct, unknown, wrong, _ = identify(everyone, descs, isMember)
+	t.Logf("pristin.jpg, all %d people enrolled (%d references): correct %d, unknown or ambiguous %d, wrong %d", len(people), len(refs), correct, unknown, wrong)
+	d, err := e.acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	jittered := make([]Descriptor, len(faces))
+	for i, f := range faces {
+		if jittered[i], _, err = d.describe(p.Image, f.Box, 10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.release(d)
+	correct, unknown, wrong, _ = identify(everyone, jittered, isMember)
+	t.Logf("pristin.jpg, all %d people enrolled, descriptors over 10 jitters: correct %d, unknown or ambiguous %d, wrong %d", len(people), correct, unknown, wrong)
+
+	// Half the members enrolled: the other five must not get a name.
+	var names []string
+	for _, r := range members {
+		if !slices.Contains(names, people[r.PersonID][0]) {
+			names = append(names, people[r.PersonID][0])
+		}
+	}
+	slices.Sort(names)
+	enrolled := map[string]bool{}
+	var partial []Reference
+	for _, r := range members {
+		if slices.Index(names, people[r.PersonID][0]) < 5 {
+			enrolled[r.PersonID] = true
+			partial = append(partial, r)
+		}
+	}
+	half := NewMatcher(partial, DefaultThreshold, DefaultMargin)
+	correct, unknown, wrong = 0, 0, 0
+	for i, d := range descs {
+		res := half.Match(d)
+		who := member[i]
+		switch {
+		case res.Status != MatchMatched:
+			unknown++
+		case res.PersonID == who && enrolled[who]:
+			correct++
+		default:
+			wrong++
+			t.Errorf("face %d (%s) named %s with only %v enrolled", i, people[who][0], people[res.PersonID][0], names[:5])
+		}
+	}
+	t.Logf("pristin.jpg, 5 of 10 members enrolled (%v): correct %d, unknown %d, wrong %d", names[:5], correct, unknown, wrong)
+	if wrong > 0 || unknown < 5 {
+		t.Errorf("with half the members enrolled: unknown %d (want >= 5), wrong %d (want 0)", unknown, wrong)
+	}
+}
+
+// TestIdentifyLabelled enrols one labelled photo per person (LABELS.csv) and
+// identifies the other photos: labelled ones, same-stem ones (the README
+// says a shared stem is the same person, except jimin*), and photos of
+// people not enrolled, which must stay unknown.
+func TestIdentifyLabelled(t *testing.T) {
+	e := testEngine(t)
+	dir := filepath.Join(testdataDir(t), "recognition")
+	f, err := os.Open(filepath.Join(dir, "LABELS.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	label := map[string]string{}
+	var order []string
+	for _, r := range rows[1:] {
+		label[r[0]] = r[1]
+		order = append(order, r[0])
+	}
+	stem := func(file string) string { return strings.TrimRight(strings.TrimSuffix(file, ".jpg"), "0123456789") }
+	stemPerson := map[string]string{}
+	for file, person := range label {
+		if stem(file) != "jimin" {
+			stemPerson[stem(file)] = person
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []string
+	for _, ent := range entries {
+		if strings.HasSuffix(ent.Name(), ".jpg") && ent.Name() != "pristin.jpg" {
+			all = append(all, ent.Name())
+		}
+	}
+	faces := findAll(t, e, dir, all)
+	largest := func(file string) (Face, bool) {
+		fs := faces[file]
+		if len(fs) == 0 {
+			return Face{}, false
+		}
+		best := fs[0]
+		for _, f := range fs {
+			if area(f.Box) > area(best.Box) {
+				best = f
+			}
+		}
+		return best, true
+	}
+	var refs []Reference
+	enrolledFrom := map[string]string{}
+	for _, file := range order {
+		person := label[file]
+		if _, done := enrolledFrom[person]; done {
+			continue
+		}
+		face, ok := largest(file)
+		if !ok {
+			t.Errorf("no face found in %s", file)
+			continue
+		}
+		enrolledFrom[person] = file
+		refs = append(refs, Reference{PersonID: person, Descriptor: face.Descriptor})
+	}
+	m := NewMatcher(refs, DefaultThreshold, DefaultMargin)
+	var correct, unknown, wrong, strangersUnknown, strangersNamed int
+	for _, file := range all {
+		if enrolledFrom[label[file]] == file {
+			continue
+		}
+		want, ok := label[file]
+		if !ok {
+			want, ok = stemPerson[stem(file)]
+		}
+		if !ok && stem(file) == "jimin" {
+			continue // unlabelled jimin*: may or may not be the enrolled Jimin
+		}
+		face, found := largest(file)
+		if !found {
+			t.Logf("%s: no face found", file)
+			continue
+		}
+		got := m.Match(face.Descriptor)
+		t.Logf("%s (%s): %s %q distance %.3f (nearest %s, margin %.3f)", file, want, got.Status, got.PersonID, got.Distance, got.Nearest, got.Margin)
+		switch {
+		case !ok && got.Status == MatchMatched:
+			strangersNamed++
+			t.Errorf("%s: a person not enrolled named %s", file, got.PersonID)
+		case !ok:
+			strangersUnknown++
+		case got.Status != MatchMatched:
+			unknown++
+		case got.PersonID == want:
+			correct++
+		default:
+			wrong++
+			t.Errorf("%s: %s named %s", file, want, got.PersonID)
+		}
+	}
+	t.Logf("one photo per person enrolled (%d people): enrolled people correct %d, unknown %d, wrong %d; people not enrolled: unknown %d, named %d",
+		len(refs), correct, unknown, wrong, strangersUnknown, strangersNamed)
+}

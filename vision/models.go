@@ -1,0 +1,84 @@
+package vision
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/photovet/photovet/assets"
+)
+
+// ModelsEnv names the environment variable that overrides the model cache.
+const ModelsEnv = "PHOTOVET_MODELS"
+
+// ModelDir returns the directory that holds the dlib model files:
+// $PHOTOVET_MODELS when set, else the user cache directory + photovet/models.
+func ModelDir() (string, error) {
+	if dir := os.Getenv(ModelsEnv); dir != "" {
+		return dir, nil
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("find model cache: %w", err)
+	}
+	return filepath.Join(cache, "photovet", "models"), nil
+}
+
+// ModelFile is one model file the engine needs, as checked on disk.
+type ModelFile struct {
+	Name   string // file name, e.g. "mmod_human_face_detector.dat"
+	Path   string // where it was looked for
+	SHA256 string // the recorded sum it must match
+	Err    error  // nil when the file is present and matches
+}
+
+// ErrModelMismatch reports a model file whose content differs from its
+// recorded SHA-256 (a truncated or replaced download).
+var ErrModelMismatch = errors.New("SHA-256 does not match the recorded sum")
+
+// CheckModels verifies every model file in dir against the sums recorded in
+// assets.ModelSums. It returns one entry per file, in the recorded order, and
+// an error naming the first problem when any file is missing or wrong.
+func CheckModels(dir string) ([]ModelFile, error) {
+	var files []ModelFile
+	var firstErr error
+	scanner := bufio.NewScanner(strings.NewReader(assets.ModelSums))
+	for scanner.Scan() {
+		sum, name, ok := strings.Cut(strings.TrimSpace(scanner.Text()), "  ")
+		if !ok {
+			continue
+		}
+		f := ModelFile{Name: name, Path: filepath.Join(dir, name), SHA256: sum}
+		f.Err = verifyFile(f.Path, sum)
+		if f.Err != nil && firstErr == nil {
+			firstErr = fmt.Errorf("face model %s: %w (run \"make run\" or scripts/setup.sh to fetch it)", f.Path, f.Err)
+		}
+		files = append(files, f)
+	}
+	return files, firstErr
+}
+
+func verifyFile(path, want string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("missing: %w", err)
+		}
+		return err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return fmt.Errorf("read: %w", err)
+	}
+	if hex.EncodeToString(h.Sum(nil)) != want {
+		return ErrModelMismatch
+	}
+	return nil
+}

@@ -1,0 +1,228 @@
+package vision
+
+import (
+	"context"
+	"image"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// facesNear runs both detectors on a crop around region and returns the
+// detections that overlap it, at the thresholds Find uses: HOG upsampled
+// up to x4 (its pyramid then covers every face of 20 px and more) and the
+// CNN at up to cnnMax (its pyramid covers faces from 40/cnnMax px up).
+func facesNear(t *testing.T, d *dlibEngine, img *image.NRGBA, region image.Rectangle, cnnMax float64) []rawDetection {
+	t.Helper()
+	margin := max(region.Dx(), region.Dy()) / 2
+	crop := region.Inset(-margin).Intersect(img.Rect)
+	opts := DefaultDetectOptions()
+	pixels := float64(crop.Dx() * crop.Dy())
+	runs := []struct {
+		det       Detector
+		scale     float64
+		threshold float64
+	}{
+		{HOG, math.Min(4, math.Sqrt(4e6/pixels)), opts.HOGThreshold},
+		{CNN, math.Min(cnnMax, math.Sqrt(0.5e6/pixels)), opts.CNNThreshold},
+	}
+	var near []rawDetection
+	for _, run := range runs {
+		found, err := d.detect(img, crop, run.scale, run.det, run.threshold)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range found {
+			if area(f.Box.Intersect(region)) > area(f.Box)*3/10 {
+				near = append(near, f)
+			}
+		}
+	}
+	return near
+}
+
+func TestRedactChildren(t *testing.T) {
+	// The crops are 200x200 with one face filling the middle: HOG at x2
+	// and the CNN at x1 find it; the full default search would only cost
+	// time here.
+	models, err := ModelDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := DefaultDetectOptions()
+	opts.HOGMaxScale, opts.CNNMaxScale = 2, 1
+	e, err := NewEngine(models, 2, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	dir := filepath.Join(testdataDir(t), "children")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, ent := range entries {
+		if strings.HasSuffix(ent.Name(), ".jpg") {
+			files = append(files, ent.Name())
+		}
+	}
+	if len(files) != 255 {
+		t.Fatalf("%d children crops, want 255", len(files))
+	}
+	var mu sync.Mutex
+	detected := 0
+	survivors := map[RedactStyle][]string{}
+	minDist := map[RedactStyle]float64{RedactBlur: 10, RedactSolid: 10}
+	jobs := make(chan string)
+	var wg sync.WaitGroup
+	for range e.Workers() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for name := range jobs {
+				p, err := Load(filepath.Join(dir, name))
+				if err != nil {
+					t.Error(err)
+					continue
+				}
+				faces, err := e.Find(context.Background(), p)
+				if err != nil {
+					t.Error(err)
+					continue
+				}
+				// Each crop is one face: the largest box found, or the
+				// crop itself (its face fills the middle) when none is.
+				box := p.Image.Rect.Inset(p.Width / 5)
+				var original *Descriptor
+				if len(faces) > 0 {
+					best := faces[0]
+					for _, f := range faces {
+						if area(f.Box) > area(best.Box) {
+							best = f
+						}
+					}
+					box, original = best.Box, &best.Descriptor
+				}
+				for _, style := range []RedactStyle{RedactBlur, RedactSolid} {
+					red := Redact(p.Image, []image.Rectangle{box}, style)
+					d, err := e.acquire(context.Background())
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					near := facesNear(t, d, red, HeadRegion(box, red.Rect), 1)
+					var dist float64
+					if original != nil {
+						after, _, err := d.describe(red, box, 1)
+						if err != nil {
+							t.Error(err)
+						}
+						dist = Distance(*original, after)
+					}
+					e.release(d)
+					mu.Lock()
+					if len(near) > 0 {
+						survivors[style] = append(survivors[style], name)
+					}
+					if original != nil && dist < minDist[style] {
+						minDist[style] = dist
+					}
+					mu.Unlock()
+				}
+				if original != nil {
+					mu.Lock()
+					detected++
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, f := range files {
+		jobs <- f
+	}
+	close(jobs)
+	wg.Wait()
+	t.Logf("children: %d crops, face detected in %d; after redaction a face is still found in blur %d, solid %d; smallest descriptor distance to the original: blur %.2f, solid %.2f",
+		len(files), detected, len(survivors[RedactBlur]), len(survivors[RedactSolid]), minDist[RedactBlur], minDist[RedactSolid])
+	for style, names := range survivors {
+		if len(names) > 0 {
+			t.Errorf("%s: a face is still found after redaction in %v", style, names)
+		}
+	}
+	for style, d := range minDist {
+		// dlib's own same-person threshold is 0.6.
+		if d < 0.6 {
+			t.Errorf("%s: a redacted face's descriptor is %.2f from the original: still recognisable", style, d)
+		}
+	}
+}
+
+func TestRedactGroup(t *testing.T) {
+	e := testEngine(t)
+	p, err := Load(filepath.Join(testdataDir(t), "recognition", "pristin.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	faces, err := e.Find(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(faces) < 10 {
+		t.Fatalf("%d faces in pristin.jpg, want 10", len(faces))
+	}
+	var boxes []image.Rectangle
+	for _, f := range faces {
+		boxes = append(boxes, f.Box)
+	}
+	d, err := e.acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.release(d)
+	for _, style := range []RedactStyle{RedactBlur, RedactSolid} {
+		red := Redact(p.Image, boxes, style)
+		// Outside the head regions the photo is untouched.
+		changed := 0
+		for y := 0; y < p.Height; y += 3 {
+			for x := 0; x < p.Width; x += 3 {
+				inside := false
+				for _, b := range boxes {
+					inside = inside || image.Pt(x, y).In(HeadRegion(b, p.Image.Rect))
+				}
+				if !inside && red.NRGBAAt(x, y) != p.Image.NRGBAAt(x, y) {
+					changed++
+				}
+			}
+		}
+		if changed > 0 {
+			t.Errorf("%s: %d pixels changed outside the head regions", style, changed)
+		}
+		found := 0
+		for _, b := range boxes {
+			near := facesNear(t, d, red, HeadRegion(b, red.Rect), 2)
+			for _, n := range near {
+				t.Logf("%s: face still found at %v by %s, score %.2f", style, n.Box, n.Detector, n.Score)
+			}
+			found += len(near)
+		}
+		t.Logf("pristin.jpg %s: %d faces redacted, faces found afterwards: %d", style, len(boxes), found)
+		if found > 0 {
+			t.Errorf("%s: %d faces still found after redaction", style, found)
+		}
+	}
+}
+
+func TestParseRedactStyle(t *testing.T) {
+	for in, want := range map[string]RedactStyle{"": RedactBlur, "blur": RedactBlur, "solid": RedactSolid} {
+		if got, err := ParseRedactStyle(in); err != nil || got != want {
+			t.Errorf("ParseRedactStyle(%q) = %q, %v", in, got, err)
+		}
+	}
+	if _, err := ParseRedactStyle("pixelate"); err == nil {
+		t.Error("unknown style accepted")
+	}
+}
