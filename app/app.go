@@ -29,12 +29,18 @@ func Run(version string) error {
 // usable, or "" when they verify.
 func checkModels() string {
 	dir, err := vision.ModelDir()
-	if err == nil {
-		_, err = vision.CheckModels(dir)
-	}
 	if err != nil {
-		return fmt.Sprintf("PhotoVet cannot recognise faces yet: %v. "+
-			"Ask your IT contact to run \"make run\" in the PhotoVet folder once with a network connection.", err)
+		return fmt.Sprintf("PhotoVet cannot recognise faces yet: %v.", err)
 	}
-	return ""
+	files, err := vision.CheckModels(dir)
+	if err == nil {
+		return ""
+	}
+	for _, f := range files {
+		if f.Err != nil {
+			return fmt.Sprintf("PhotoVet cannot recognise faces yet: the face model %s (%v). "+
+				"Ask your IT contact to run \"make run\" in the PhotoVet folder once with a network connection.", f.Path, f.Err)
+		}
+	}
+	return err.Error()
 }

@@ -31,7 +31,7 @@ func NewMainWindow(a fyne.App, version, modelProblem string) *MainWindow {
 	add := widget.NewButtonWithIcon("Add photos...", theme.FolderOpenIcon(), w.chooseFolder)
 	add.Importance = widget.HighImportance
 
-	var top fyne.CanvasObject = widget.NewLabel("")
+	var top fyne.CanvasObject // nil: nothing above the drop zone
 	if modelProblem != "" {
 		warning := widget.NewLabel(modelProblem)
 		warning.Wrapping = fyne.TextWrapWord

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestRunDispatch(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStdout string
+		wantStderr string
+	}{
+		{"version", []string{"version"}, 0, "photovet " + version, ""},
+		{"--version", []string{"--version"}, 0, "photovet " + version, ""},
+		{"help", []string{"help"}, 0, "Commands:", ""},
+		{"unknown command", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
+		{"unknown command shows usage", []string{"frobnicate"}, 2, "", "Usage: photovet"},
+		{"bad flag", []string{"models", "--nope"}, 2, "", "flag provided but not defined"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), tt.args, &stdout, &stderr)
+			if code != tt.wantCode {
+				t.Errorf("exit code = %d, want %d (stderr %q)", code, tt.wantCode, stderr.String())
+			}
+			if !strings.Contains(stdout.String(), tt.wantStdout) {
+				t.Errorf("stdout = %q, want it to contain %q", stdout.String(), tt.wantStdout)
+			}
+			if !strings.Contains(stderr.String(), tt.wantStderr) {
+				t.Errorf("stderr = %q, want it to contain %q", stderr.String(), tt.wantStderr)
+			}
+		})
+	}
+}
+
+func TestModelsCommand(t *testing.T) {
+	t.Run("verified cache", func(t *testing.T) {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), []string{"models"}, &stdout, &stderr); code != 0 {
+			t.Fatalf("photovet models = %d, want 0; the models must be set up (make test does it):\n%s%s", code, stdout.String(), stderr.String())
+		}
+		if n := strings.Count(stdout.String(), " ok\n"); n != 3 {
+			t.Errorf("want 3 verified model files, got %d:\n%s", n, stdout.String())
+		}
+	})
+	t.Run("empty cache", func(t *testing.T) {
+		t.Setenv("PHOTOVET_MODELS", t.TempDir())
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), []string{"models"}, &stdout, &stderr); code != 1 {
+			t.Fatalf("photovet models on an empty cache = %d, want 1", code)
+		}
+		if !strings.Contains(stdout.String(), "missing") {
+			t.Errorf("stdout should name the missing files:\n%s", stdout.String())
+		}
+	})
+}

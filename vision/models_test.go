@@ -1,0 +1,56 @@
+package vision
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestCheckModels(t *testing.T) {
+	real, err := ModelDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := CheckModels(real)
+	if err != nil {
+		t.Fatalf("the model cache %s must verify (make test fetches it): %v", real, err)
+	}
+	if len(files) != 3 {
+		t.Fatalf("CheckModels lists %d files, want 3", len(files))
+	}
+
+	// A cache with one truncated file and one missing file.
+	dir := t.TempDir()
+	for i, f := range files {
+		switch i {
+		case 0:
+			data, err := os.ReadFile(f.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, f.Name), data[:len(data)/2], 0o644); err != nil {
+				t.Fatal(err)
+			}
+		case 1:
+			// missing
+		default:
+			if err := os.Symlink(f.Path, filepath.Join(dir, f.Name)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	got, err := CheckModels(dir)
+	if err == nil {
+		t.Fatal("CheckModels accepted a truncated and a missing model")
+	}
+	if !errors.Is(got[0].Err, ErrModelMismatch) {
+		t.Errorf("truncated file: err = %v, want ErrModelMismatch", got[0].Err)
+	}
+	if !errors.Is(got[1].Err, os.ErrNotExist) {
+		t.Errorf("missing file: err = %v, want not exist", got[1].Err)
+	}
+	if got[2].Err != nil {
+		t.Errorf("intact file: err = %v", got[2].Err)
+	}
+}
