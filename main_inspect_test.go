@@ -1,0 +1,80 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// sharedTestdata finds ../shared/testdata above the repository root; a
+// missing directory fails the test.
+func sharedTestdata(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		candidate := filepath.Join(dir, "shared", "testdata")
+		if st, err := os.Stat(candidate); err == nil && st.IsDir() {
+			return candidate
+		}
+		if filepath.Dir(dir) == dir {
+			t.Fatal("shared/testdata not found above the repository")
+		}
+		dir = filepath.Dir(dir)
+	}
+}
+
+// TestInspectJSON runs "photovet inspect --json" with the real models on
+// the ten-face group photo, a photo without faces and a broken file: one
+// line per photo, the broken one with its error, exit code 1.
+func TestInspectJSON(t *testing.T) {
+	td := sharedTestdata(t)
+	broken := filepath.Join(t.TempDir(), "broken.jpg")
+	data, err := os.ReadFile(filepath.Join(td, "recognition", "pristin.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(broken, data[:len(data)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pristin := filepath.Join(td, "recognition", "pristin.jpg")
+	dogs := filepath.Join(td, "detection", "dlib", "dogs.jpg")
+
+	code, stdout, _ := photovetCLI(t, "inspect", "--json", pristin, broken, dogs)
+	if code != 1 {
+		t.Errorf("exit code = %d, want 1 (one photo failed)", code)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("want 3 JSON lines, got %d", len(lines))
+	}
+	var got []inspectResult
+	for _, l := range lines {
+		var r inspectResult
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatalf("line %q: %v", l, err)
+		}
+		got = append(got, r)
+	}
+	if got[0].Error != "" || len(got[0].Faces) != 10 {
+		t.Errorf("pristin.jpg: %d faces, error %q; want the ten members", len(got[0].Faces), got[0].Error)
+	}
+	for i, f := range got[0].Faces {
+		if f.Visible || f.Reason != "unknown face" || f.Box[2] <= 0 || f.Box[3] <= 0 {
+			t.Errorf("pristin.jpg face %d = %+v, want a box, redacted as unknown", i, f)
+		}
+		if f.Box[0]+f.Box[2] > got[0].Width || f.Box[1]+f.Box[3] > got[0].Height {
+			t.Errorf("pristin.jpg face %d box %v outside the %dx%d photo", i, f.Box, got[0].Width, got[0].Height)
+		}
+	}
+	if got[1].Error == "" || got[1].File != broken {
+		t.Errorf("broken file: %+v, want an error", got[1])
+	}
+	if got[2].Error != "" || len(got[2].Faces) != 0 {
+		t.Errorf("dogs.jpg: %d faces, error %q; want none", len(got[2].Faces), got[2].Error)
+	}
+}
