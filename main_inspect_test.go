@@ -6,33 +6,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// sharedTestdata finds ../shared/testdata above the repository root; a
-// missing directory fails the test.
-func sharedTestdata(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		candidate := filepath.Join(dir, "shared", "testdata")
-		if st, err := os.Stat(candidate); err == nil && st.IsDir() {
-			return candidate
-		}
-		if filepath.Dir(dir) == dir {
-			t.Fatal("shared/testdata not found above the repository")
-		}
-		dir = filepath.Dir(dir)
-	}
-}
+	"github.com/photovet/photovet/internal/testdata"
+)
 
 // TestInspectJSON runs "photovet inspect --json" with the real models on
 // the ten-face group photo, a photo without faces and a broken file: one
 // line per photo, the broken one with its error, exit code 1.
 func TestInspectJSON(t *testing.T) {
-	td := sharedTestdata(t)
+	td := testdata.Dir(t)
 	broken := filepath.Join(t.TempDir(), "broken.jpg")
 	data, err := os.ReadFile(filepath.Join(td, "recognition", "pristin.jpg"))
 	if err != nil {

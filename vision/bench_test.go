@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/disintegration/imaging"
+
+	"github.com/photovet/photovet/internal/testdata"
 )
 
 // benchPhoto composes a 4000x3000 JPEG from the shared photos: a group of
@@ -26,7 +28,7 @@ import (
 // portrait (one large face). It returns the file's path.
 func benchPhoto(b *testing.B) string {
 	b.Helper()
-	td := testdataDir(b)
+	td := testdata.Dir(b)
 	canvas := image.NewNRGBA(image.Rect(0, 0, 4000, 3000))
 	draw.Draw(canvas, canvas.Rect, image.NewUniform(color.Gray{Y: 120}), image.Point{}, draw.Src)
 	parts := []struct {

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"sync"
 	"testing"
+
+	"github.com/photovet/photovet/internal/testdata"
 )
 
 // detectionSet is one annotated detection test set.
@@ -20,7 +22,7 @@ type detectionSet struct {
 }
 
 func detectionSets(t *testing.T) []detectionSet {
-	td := testdataDir(t)
+	td := testdata.Dir(t)
 	dlibDir := filepath.Join(td, "detection", "dlib")
 	cmuDir := filepath.Join(td, "detection", "cmumit")
 	dlibTruth := readImglab(t, filepath.Join(dlibDir, "testing.xml"), filepath.Join(dlibDir, "training.xml"))

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/photovet/photovet/internal/testdata"
 )
 
 // allowedGroups are the only ExifTool family-1 groups an export may show:
@@ -86,7 +88,7 @@ func walkMarkers(data []byte) ([]byte, error) {
 // TestEncodeClean exports photos that carry every kind of metadata and checks
 // the output with the marker walk and ExifTool.
 func TestEncodeClean(t *testing.T) {
-	td := testdataDir(t)
+	td := testdata.Dir(t)
 	tmp := t.TempDir()
 	// A photo given GPS, artist, XMP, IPTC, an ICC profile, a comment and a
 	// thumbnail by ExifTool, plus real camera files.

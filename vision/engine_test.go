@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/photovet/photovet/internal/testdata"
 )
 
 func TestEngineLifecycle(t *testing.T) {
@@ -17,7 +19,7 @@ func TestEngineLifecycle(t *testing.T) {
 	if e.Workers() != 2 {
 		t.Fatalf("%d workers, want 2", e.Workers())
 	}
-	p, err := Load(filepath.Join(testdataDir(t), "detection", "dlib", "2008_002506.jpg"))
+	p, err := Load(filepath.Join(testdata.Dir(t), "detection", "dlib", "2008_002506.jpg"))
 	if err != nil {
 		t.Fatal(err)
 	}

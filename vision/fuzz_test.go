@@ -7,12 +7,14 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/photovet/photovet/internal/testdata"
 )
 
 // FuzzDecode feeds Decode damaged and hostile input: it must return a photo
 // or an error, never panic, and never exceed MaxPixels.
 func FuzzDecode(f *testing.F) {
-	td := testdataDir(f)
+	td := testdata.Dir(f)
 	for _, name := range []string{"detection/cmumit/bwolen.jpg", "detection/cmumit/cfb.jpg"} {
 		data, err := os.ReadFile(filepath.Join(td, name))
 		if err != nil {

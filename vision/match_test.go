@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/photovet/photovet/internal/testdata"
 )
 
 func TestMatcher(t *testing.T) {
@@ -55,7 +57,7 @@ func TestMatcher(t *testing.T) {
 // idolRefs reads idols.json: people (id -> name, band) and references.
 func idolRefs(t *testing.T) (map[string][2]string, []Reference) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testdataDir(t), "recognition", "idols.json"))
+	data, err := os.ReadFile(filepath.Join(testdata.Dir(t), "recognition", "idols.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +100,7 @@ func idolRefs(t *testing.T) (map[string][2]string, []Reference) {
 func TestIdentifyPristin(t *testing.T) {
 	e := testEngine(t)
 	people, refs := idolRefs(t)
-	p, err := Load(filepath.Join(testdataDir(t), "recognition", "pristin.jpg"))
+	p, err := Load(filepath.Join(testdata.Dir(t), "recognition", "pristin.jpg"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +226,7 @@ func TestIdentifyPristin(t *testing.T) {
 // people not enrolled, which must stay unknown.
 func TestIdentifyLabelled(t *testing.T) {
 	e := testEngine(t)
-	dir := filepath.Join(testdataDir(t), "recognition")
+	dir := filepath.Join(testdata.Dir(t), "recognition")
 	f, err := os.Open(filepath.Join(dir, "LABELS.csv"))
 	if err != nil {
 		t.Fatal(err)

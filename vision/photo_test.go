@@ -13,10 +13,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/photovet/photovet/internal/testdata"
 )
 
 func TestOrientation(t *testing.T) {
-	dir := filepath.Join(testdataDir(t), "exif", "orientation")
+	dir := filepath.Join(testdata.Dir(t), "exif", "orientation")
 	for _, kind := range []string{"Landscape", "Portrait"} {
 		ref, err := Load(filepath.Join(dir, kind+"_0.jpg"))
 		if err != nil {
@@ -67,7 +69,7 @@ func meanAbsDiff(a, b *image.NRGBA) float64 {
 }
 
 func TestLoadHEIC(t *testing.T) {
-	p, err := Load(filepath.Join(testdataDir(t), "heic", "example.heic"))
+	p, err := Load(filepath.Join(testdata.Dir(t), "heic", "example.heic"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +93,7 @@ func meanLuma(img *image.NRGBA) float64 {
 
 // TestLoadKinds covers the JPEG variants cameras and scanners write.
 func TestLoadKinds(t *testing.T) {
-	td := testdataDir(t)
+	td := testdata.Dir(t)
 	src, err := Load(filepath.Join(td, "detection", "dlib", "2008_002506.jpg"))
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +171,7 @@ func corruptEXIFJPEG(t testing.TB) []byte {
 }
 
 func TestBadInput(t *testing.T) {
-	real, err := os.ReadFile(filepath.Join(testdataDir(t), "detection", "dlib", "2008_002506.jpg"))
+	real, err := os.ReadFile(filepath.Join(testdata.Dir(t), "detection", "dlib", "2008_002506.jpg"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +218,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestMetadata(t *testing.T) {
-	td := testdataDir(t)
+	td := testdata.Dir(t)
 	cases := []struct {
 		file      string
 		camera    string

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/photovet/photovet/internal/testdata"
 )
 
 // facesNear runs both detectors on a crop around region and returns the
@@ -59,7 +61,7 @@ func TestRedactChildren(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	dir := filepath.Join(testdataDir(t), "children")
+	dir := filepath.Join(testdata.Dir(t), "children")
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -163,7 +165,7 @@ func TestRedactChildren(t *testing.T) {
 
 func TestRedactGroup(t *testing.T) {
 	e := testEngine(t)
-	p, err := Load(filepath.Join(testdataDir(t), "recognition", "pristin.jpg"))
+	p, err := Load(filepath.Join(testdata.Dir(t), "recognition", "pristin.jpg"))
 	if err != nil {
 		t.Fatal(err)
 	}

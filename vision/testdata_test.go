@@ -5,32 +5,10 @@ import (
 	"encoding/xml"
 	"image"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 )
-
-// testdataDir finds shared/testdata next to the repository root by walking
-// up from the package directory. A missing directory fails the test.
-func testdataDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		candidate := filepath.Join(dir, "shared", "testdata")
-		if st, err := os.Stat(candidate); err == nil && st.IsDir() {
-			return candidate
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("shared/testdata not found above the package directory")
-		}
-		dir = parent
-	}
-}
 
 // testEngine loads the models for two workers with the default options;
 // the engine is closed when the test ends.
