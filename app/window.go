@@ -16,8 +16,9 @@ import (
 // MainWindow is PhotoVet's main window: the place photos are dropped.
 type MainWindow struct {
 	fyne.Window
-	status *widget.Label
-	drop   *dropZone
+	status  *widget.Label
+	warning *widget.Label // the model problem, nil when the models verify
+	drop    *dropZone
 }
 
 // NewMainWindow builds the main window. modelProblem, when not empty, is shown
@@ -33,10 +34,10 @@ func NewMainWindow(a fyne.App, version, modelProblem string) *MainWindow {
 
 	var top fyne.CanvasObject // nil: nothing above the drop zone
 	if modelProblem != "" {
-		warning := widget.NewLabel(modelProblem)
-		warning.Wrapping = fyne.TextWrapWord
-		warning.Importance = widget.DangerImportance
-		top = container.NewVBox(widget.NewCard("", "", container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, warning)))
+		w.warning = widget.NewLabel(modelProblem)
+		w.warning.Wrapping = fyne.TextWrapWord
+		w.warning.Importance = widget.DangerImportance
+		top = widget.NewCard("", "", container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, w.warning))
 	}
 	footer := container.NewBorder(nil, nil, nil, widget.NewLabel("PhotoVet "+version), w.status)
 	w.SetContent(container.NewBorder(top, footer, nil, nil,
