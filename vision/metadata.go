@@ -28,8 +28,9 @@ type Metadata struct {
 	IPTC      bool    // an IPTC block (Photoshop APP13) is present
 	ICC       bool    // an ICC colour profile is present
 	Comment   bool    // a JPEG comment or PNG text chunk is present
-	// EXIFError says why a present EXIF block could not be read (then its
-	// orientation is not applied and its fields are empty).
+	// EXIFError says why a present EXIF block could not be read. Decode
+	// refuses such a JPEG or PNG, since its orientation is unknown; in a
+	// HEIC file libheif applies the orientation itself.
 	EXIFError string
 }
 

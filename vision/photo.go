@@ -143,6 +143,11 @@ func decodeStd(data []byte) (*Photo, error) {
 	} else {
 		meta, orientation = readPNGMetadata(data)
 	}
+	if meta.EXIFError != "" {
+		// Without the EXIF block the photo's orientation is unknown, and a
+		// sideways photo hides its faces from the detectors: fail closed.
+		return nil, fmt.Errorf("%w: %s, so it is unknown which way up the photo is", ErrCorrupt, meta.EXIFError)
+	}
 	oriented := orient(toNRGBA(img), orientation)
 	return &Photo{
 		Image:       oriented,
