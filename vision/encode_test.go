@@ -36,9 +36,9 @@ func checkClean(t *testing.T, path string) {
 			t.Errorf("%s: metadata segment 0x%02X (markers %X)", path, m, markers)
 		}
 	}
-	out, err := exec.Command("exiftool", "-a", "-G1", "-s", path).CombinedOutput()
+	out, err := exiftool("-a", "-G1", "-s", path)
 	if err != nil {
-		t.Fatalf("exiftool %s: %v\n%s", path, err, out)
+		t.Fatalf("%s: %v", path, err)
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		group, rest, _ := strings.Cut(strings.TrimPrefix(line, "["), "]")
@@ -48,6 +48,21 @@ func checkClean(t *testing.T, path string) {
 			t.Errorf("%s: exiftool reports %q", path, line)
 		}
 	}
+}
+
+// exiftool runs ExifTool, the independent metadata reader, and returns
+// what it printed on standard output. Its locale is pinned to C: perl warns
+// on stderr about locales the machine has not generated.
+func exiftool(args ...string) ([]byte, error) {
+	cmd := exec.Command("exiftool", args...)
+	cmd.Env = append(os.Environ(), "LC_ALL=C")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("exiftool %s: %w\n%s", strings.Join(args, " "), err, stderr.Bytes())
+	}
+	return out, nil
 }
 
 // walkMarkers returns the JPEG markers from SOI to EOI and fails when bytes
@@ -94,15 +109,15 @@ func TestEncodeClean(t *testing.T) {
 	// thumbnail by ExifTool, plus real camera files.
 	loaded := filepath.Join(tmp, "loaded.jpg")
 	src := filepath.Join(td, "exif", "orientation", "Landscape_6.jpg")
-	cmd := exec.Command("exiftool", "-q", "-o", loaded,
+	_, err := exiftool("-q", "-o", loaded,
 		"-GPSLatitude=52.37", "-GPSLatitudeRef=N", "-GPSLongitude=4.89", "-GPSLongitudeRef=E",
 		"-Artist=Ann Photographer", "-Copyright=School", "-XMP-dc:Creator=Ann", "-IPTC:Keywords=class 3b",
 		"-Comment=child: Emma", "-Make=TestCam", "-Model=TestCam One", "-DateTimeOriginal=2026:11:02 10:11:12",
 		"-ThumbnailImage<="+filepath.Join(td, "detection", "cmumit", "bwolen.jpg"),
 		"-ICC_Profile<="+filepath.Join(td, "detection", "cmumit", "bwolen.jpg"), // any bytes do for presence
 		src)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("exiftool: %v\n%s", err, out)
+	if err != nil {
+		t.Fatal(err)
 	}
 	inputs := []string{loaded, src,
 		filepath.Join(td, "recognition", "eunseo.jpg"),
