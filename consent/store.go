@@ -184,6 +184,19 @@ CREATE TABLE settings (
 	value TEXT NOT NULL
 ) STRICT;
 `,
+		// 2: review state, so a batch under review survives a restart. It
+		// is keyed by the original's SHA-256 and the target channel; state
+		// is the pipeline's JSON, which never holds face descriptors (R9).
+		`
+CREATE TABLE photo_reviews (
+	original_sha256 TEXT NOT NULL CHECK (length(original_sha256) = 64),
+	channel         TEXT NOT NULL,
+	path            TEXT NOT NULL,
+	state           TEXT NOT NULL CHECK (json_valid(state)),
+	updated_at      TEXT NOT NULL,
+	PRIMARY KEY (original_sha256, channel)
+) STRICT;
+`,
 	}
 }
 
