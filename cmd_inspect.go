@@ -3,17 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
-	"github.com/photovet/photovet/vision"
+	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/vet"
 )
-
-// inspectReason is the decision for every face until a register exists:
-// without one, no face can be matched, so every face is redacted (R4).
-const inspectReason = "unknown face"
 
 // inspectGPS is a GPS position in the --json output.
 type inspectGPS struct {
@@ -56,42 +53,37 @@ type inspectResult struct {
 }
 
 // runInspect prints, per photo, its oriented size, the metadata it carries
-// and the faces found with their decisions.
+// and the faces found with who they were identified as and the decisions
+// against the register.
 func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs, data := registerFlags("inspect", stderr, "Usage: photovet inspect [--json] [--channel C] [--unit U] [--data DIR] PHOTO...\n\nReports each photo's size after orientation, its metadata and the faces found with their decisions.")
 	asJSON := fs.Bool("json", false, "print one JSON object per photo per line")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: photovet inspect [--json] PHOTO...\n\nReports each photo's size after orientation, its metadata and the faces found.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	channel := fs.String("channel", "website", "the `CHANNEL` the decisions are for")
+	unit := fs.String("unit", "", "the batch's `UNIT` type: early_childhood, school or upper_secondary (default from the settings)")
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
 		return 2
 	}
-	if fs.NArg() == 0 {
+	if len(paths) == 0 {
 		fs.Usage()
 		return 2
 	}
-	dir, err := vision.ModelDir()
+	pipeline, err := openPipeline(ctx, *data, *channel, *unit, consent.Today(), 1)
 	if err != nil {
 		fmt.Fprintf(stderr, "photovet inspect: %v\n", err)
 		return 1
 	}
-	engine, err := vision.NewEngine(dir, 1, vision.DefaultDetectOptions())
-	if err != nil {
-		fmt.Fprintf(stderr, "photovet inspect: %v\n", err)
-		return 1
-	}
-	defer engine.Close()
+	defer pipeline.Close()
 
 	code := 0
 	enc := json.NewEncoder(stdout)
-	for _, path := range fs.Args() {
-		if ctx.Err() != nil {
-			fmt.Fprintf(stderr, "photovet inspect: %v\n", ctx.Err())
+	for _, path := range paths {
+		photos, err := pipeline.batch.Run(ctx, []string{path})
+		if err != nil {
+			fmt.Fprintf(stderr, "photovet inspect: %v\n", err)
 			return 1
 		}
-		res := inspectPhoto(ctx, engine, path)
+		res := inspectLine(photos[0])
 		if res.Error != "" {
 			code = 1
 			fmt.Fprintf(stderr, "photovet inspect: %s\n", res.Error)
@@ -108,15 +100,14 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return code
 }
 
-func inspectPhoto(ctx context.Context, finder vision.FaceFinder, path string) inspectResult {
-	res := inspectResult{File: path, Faces: []inspectFace{}}
-	photo, err := vision.Load(path)
-	if err != nil {
-		res.Error = err.Error()
+// inspectLine is the --json line of a processed photo.
+func inspectLine(p *vet.Photo) inspectResult {
+	res := inspectResult{File: p.Path, Faces: []inspectFace{}, Error: p.Error}
+	if p.Error != "" {
 		return res
 	}
-	res.Width, res.Height, res.Orientation = photo.Width, photo.Height, photo.Orientation
-	m := photo.Metadata
+	res.Width, res.Height, res.Orientation = p.Width, p.Height, p.Orientation
+	m := p.Metadata
 	res.Metadata = &inspectMetadata{
 		Camera: m.Camera(), Taken: m.Taken, Artist: m.Artist, Copyright: m.Copyright,
 		Thumbnail: m.Thumbnail, XMP: m.XMP, IPTC: m.IPTC,
@@ -124,18 +115,18 @@ func inspectPhoto(ctx context.Context, finder vision.FaceFinder, path string) in
 	if m.GPS {
 		res.Metadata.GPS = &inspectGPS{Latitude: m.Latitude, Longitude: m.Longitude}
 	}
-	faces, err := finder.Find(ctx, photo)
-	if err != nil {
-		res.Error = fmt.Sprintf("%s: %v", path, err)
-		return res
-	}
-	for _, f := range faces {
+	for _, f := range p.Faces {
 		b := f.Box
-		res.Faces = append(res.Faces, inspectFace{
+		face := inspectFace{
 			Box:   [4]int{b.Min.X, b.Min.Y, b.Dx(), b.Dy()},
-			Score: f.Score, Detector: string(f.Detector),
-			Visible: false, Reason: inspectReason,
-		})
+			Score: f.Score, Detector: f.Detector,
+			Person: f.Decision.PersonID, Visible: f.Decision.Visible, Reason: f.Decision.Reason,
+		}
+		if f.NearestID != "" && !math.IsInf(f.Distance, 0) {
+			distance := f.Distance
+			face.Distance = &distance
+		}
+		res.Faces = append(res.Faces, face)
 	}
 	return res
 }
@@ -170,7 +161,15 @@ func printInspect(w io.Writer, r inspectResult) {
 	fmt.Fprintf(w, "  metadata: %s\n", strings.Join(found, "; "))
 	fmt.Fprintf(w, "  faces: %d\n", len(r.Faces))
 	for i, f := range r.Faces {
-		fmt.Fprintf(w, "    %d: box %d,%d %dx%d  %s score %.2f  redacted: %s\n",
-			i+1, f.Box[0], f.Box[1], f.Box[2], f.Box[3], f.Detector, f.Score, f.Reason)
+		fmt.Fprintf(w, "    %d: box %d,%d %dx%d  %s score %.2f  %s\n",
+			i+1, f.Box[0], f.Box[1], f.Box[2], f.Box[3], f.Detector, f.Score, faceVerdict(f))
 	}
+}
+
+// faceVerdict says in words what happens to a face.
+func faceVerdict(f inspectFace) string {
+	if f.Visible {
+		return f.Reason
+	}
+	return "redacted: " + f.Reason
 }

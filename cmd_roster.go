@@ -6,19 +6,25 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/photovet/photovet/assets"
 	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/vet"
+	"github.com/photovet/photovet/vision"
 )
 
 const rosterUsage = `Usage:
   photovet roster import FILE [--data DIR]   import the school's roster (CSV); a bad row imports nothing
   photovet roster list [--data DIR]          list the children and staff with their consents
   photovet roster remove ID [--data DIR]     remove a person with their face descriptors
+  photovet roster enroll DIR [--data DIR]    store reference faces from portraits named <id>.jpg
+                                             or in a folder per id (biometric opt-in required)
   photovet roster template                   print the roster template (CSV) to fill in
 
 The register lives in --data DIR, else $PHOTOVET_DATA, else the user config directory + photovet.`
@@ -36,6 +42,8 @@ func runRoster(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return runRosterList(ctx, args[1:], stdout, stderr)
 	case "remove":
 		return runRosterRemove(ctx, args[1:], stdout, stderr)
+	case "enroll":
+		return runRosterEnroll(ctx, args[1:], stdout, stderr)
 	case "template":
 		if len(args) > 1 {
 			fmt.Fprintln(stderr, rosterUsage)
@@ -243,4 +251,114 @@ func runRosterRemove(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	fmt.Fprintf(stdout, "removed %s with their consents and face descriptors\n", ids[0])
 	return 0
+}
+
+// runRosterEnroll stores the reference descriptors of opted-in people from
+// portraits: DIR/<id>.jpg, or any photos in DIR/<id>/. A portrait must show
+// exactly one face: with none or several it is reported, never guessed.
+func runRosterEnroll(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs, data := registerFlags("roster enroll", stderr, "Usage: photovet roster enroll DIR [--data DIR]\n\nStores reference faces of people with a biometric opt-in from portraits named by id\n(DIR/S-1001.jpg, or photos in DIR/S-1001/). A portrait needs exactly one face.")
+	dirs, err := parseInterspersed(fs, args)
+	if err != nil {
+		return 2
+	}
+	if len(dirs) != 1 {
+		fs.Usage()
+		return 2
+	}
+	portraits, err := portraitsByID(dirs[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "photovet roster: %v\n", err)
+		return 1
+	}
+	store, err := openRegister(ctx, *data)
+	if err != nil {
+		fmt.Fprintf(stderr, "photovet roster: %v\n", err)
+		return 1
+	}
+	defer store.Close()
+	modelDir, err := vision.ModelDir()
+	if err != nil {
+		fmt.Fprintf(stderr, "photovet roster: %v\n", err)
+		return 1
+	}
+	engine, err := vision.NewEngine(modelDir, 0, vision.DefaultDetectOptions())
+	if err != nil {
+		fmt.Fprintf(stderr, "photovet roster: %v\n", err)
+		return 1
+	}
+	defer engine.Close()
+
+	var paths []string
+	for _, id := range slices.Sorted(maps.Keys(portraits)) {
+		paths = append(paths, portraits[id]...)
+	}
+	// Only the faces are needed: no register, so no face is shown on the
+	// batch's say-so (and none is exported here).
+	photos, err := vet.Batch{Finder: engine, Workers: engine.Workers()}.Run(ctx, paths)
+	if err != nil {
+		fmt.Fprintf(stderr, "photovet roster: %v\n", err)
+		return 1
+	}
+	byPath := make(map[string]*vet.Photo, len(photos))
+	for _, p := range photos {
+		byPath[p.Path] = p
+	}
+	code := 0
+	for _, id := range slices.Sorted(maps.Keys(portraits)) {
+		var descriptors [][]float32
+		for _, path := range portraits[id] {
+			p := byPath[path]
+			switch {
+			case p.Error != "":
+				fmt.Fprintf(stderr, "photovet roster: %s: %s\n", id, p.Error)
+			case len(p.Faces) != 1:
+				fmt.Fprintf(stderr, "photovet roster: %s: %s shows %d faces, want exactly one: not used\n", id, path, len(p.Faces))
+			default:
+				d, _ := p.Faces[0].Descriptor()
+				descriptors = append(descriptors, d[:])
+				continue
+			}
+			code = 1
+		}
+		if len(descriptors) == 0 {
+			fmt.Fprintf(stderr, "photovet roster: %s: no usable portrait, not enrolled\n", id)
+			code = 1
+			continue
+		}
+		if err := store.SetDescriptors(ctx, id, descriptors); err != nil {
+			fmt.Fprintf(stderr, "photovet roster: %v\n", err)
+			code = 1
+			continue
+		}
+		fmt.Fprintf(stdout, "enrolled %s from %d portrait(s)\n", id, len(descriptors))
+	}
+	return code
+}
+
+// portraitsByID lists the portraits in dir by person id: a photo file
+// names its person, a folder holds photos of the person it is named after.
+func portraitsByID(dir string) (map[string][]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read portraits: %w", err)
+	}
+	portraits := map[string][]string{}
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		switch {
+		case strings.HasPrefix(e.Name(), "."):
+		case e.IsDir():
+			if photos := vet.Collect([]string{path}).Photos; len(photos) > 0 {
+				portraits[e.Name()] = append(portraits[e.Name()], photos...)
+			}
+		case vet.IsPhotoName(e.Name()):
+			id := strings.TrimSuffix(e.Name(), filepath.Ext(e.Name()))
+			portraits[id] = append(portraits[id], path)
+		}
+	}
+	if len(portraits) == 0 {
+		return nil, fmt.Errorf("no portraits in %s: want <id>.jpg files or a folder per id", dir)
+	}
+	return portraits, nil
 }

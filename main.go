@@ -39,7 +39,8 @@ func commands() []command {
 		{"withdraw", "ID --channel C|all [--date D]: record a withdrawn consent and list photos to take down", runWithdraw},
 		{"takedowns", "[--done ID] [--all]: list published photos to take down, or mark them done", runTakedowns},
 		{"purge", "--year-end: delete every stored face descriptor", runPurge},
-		{"inspect", "[--json] PHOTO...: show size, metadata and faces found", runInspect},
+		{"inspect", "[--json] [--channel C] PHOTO...: show size, metadata, faces found and their decisions", runInspect},
+		{"vet", "--channel C --photographer NAME --out DIR PHOTO_OR_DIR...: vet photos and export the cleared ones", runVet},
 	}
 }
 

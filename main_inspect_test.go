@@ -26,7 +26,7 @@ func TestInspectJSON(t *testing.T) {
 	pristin := filepath.Join(td, "recognition", "pristin.jpg")
 	dogs := filepath.Join(td, "detection", "dlib", "dogs.jpg")
 
-	code, stdout, _ := photovetCLI(t, "inspect", "--json", pristin, broken, dogs)
+	code, stdout, _ := photovetCLI(t, "inspect", "--json", "--data", t.TempDir(), pristin, broken, dogs)
 	if code != 1 {
 		t.Errorf("exit code = %d, want 1 (one photo failed)", code)
 	}

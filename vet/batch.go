@@ -1,0 +1,225 @@
+package vet
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"io"
+	"math"
+	"os"
+	"runtime"
+	"sync"
+
+	"github.com/disintegration/imaging"
+	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/vision"
+)
+
+// PreviewSize is the longest side of a photo's preview, in pixels.
+const PreviewSize = 1024
+
+// Progress reports one processed photo of a batch.
+type Progress struct {
+	Done, Total int
+	Photo       *Photo // the photo just processed, with its decisions
+}
+
+// Batch processes photos: load, detect and describe faces, identify them
+// against the references, decide with the rules.
+type Batch struct {
+	// Finder finds and describes faces; vision.Engine is the real one.
+	Finder vision.FaceFinder
+	// Workers is how many photos are processed at once: at most this many
+	// decoded photos are held in memory. <= 0 means runtime.NumCPU().
+	Workers int
+	// Matcher holds the enrolled references; nil means nobody is enrolled.
+	Matcher *vision.Matcher
+	// Register and Job are what the rules decide against; a nil Register
+	// redacts every face (R4).
+	Register *consent.Register
+	Job      consent.Job
+	// Photographer and PhotographerChannels are set on every photo (R5);
+	// a reviewer may change them per photo.
+	Photographer         string
+	PhotographerChannels []string
+	// Progress, when set, is called after each photo, from one goroutine
+	// at a time.
+	Progress func(Progress)
+}
+
+// NewMatcher builds a matcher from the register's reference descriptors.
+// The threshold and margin it is built with only set Match.Status: the
+// pipeline gives the rules the raw distances, and they decide.
+func NewMatcher(ctx context.Context, store *consent.Store) (*vision.Matcher, error) {
+	refs, err := store.References(ctx)
+	if err != nil {
+		return nil, err
+	}
+	set, err := store.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	vrefs := make([]vision.Reference, 0, len(refs))
+	for _, r := range refs {
+		if len(r.Descriptor) != vision.DescriptorSize {
+			return nil, fmt.Errorf("reference of %s has %d values, want %d", r.PersonID, len(r.Descriptor), vision.DescriptorSize)
+		}
+		vrefs = append(vrefs, vision.Reference{PersonID: r.PersonID, Descriptor: vision.Descriptor(r.Descriptor)})
+	}
+	return vision.NewMatcher(vrefs, set.MatchThreshold, set.MatchMargin), nil
+}
+
+// Run processes the photos at paths (see Collect) and returns them in the
+// same order. A photo that cannot be read or processed is returned with its
+// Error and status Failed; the others carry on. When ctx is cancelled, Run
+// stops taking new photos and returns what was processed with ctx's error
+// (photos not reached are nil).
+func (b Batch) Run(ctx context.Context, paths []string) ([]*Photo, error) {
+	workers := b.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	workers = min(workers, max(len(paths), 1))
+	type result struct {
+		index int
+		photo *Photo
+	}
+	jobs := make(chan int)
+	results := make(chan result)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				results <- result{i, b.process(ctx, paths[i])}
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for i := range paths {
+			select {
+			case jobs <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+	photos := make([]*Photo, len(paths))
+	done := 0
+	for r := range results {
+		done++
+		photos[r.index] = r.photo
+		if b.Progress != nil {
+			b.Progress(Progress{Done: done, Total: len(paths), Photo: r.photo})
+		}
+	}
+	return photos, ctx.Err()
+}
+
+// process takes one photo through the pipeline. The decoded photo is
+// dropped when it returns: only the preview, boxes and decisions stay.
+func (b Batch) process(ctx context.Context, path string) *Photo {
+	p := &Photo{Path: path, Photographer: b.Photographer, PhotographerChannels: b.PhotographerChannels}
+	defer p.Decide(b.Register, b.Job)
+	sum, err := fileSHA256(path)
+	if err != nil {
+		p.Error = err.Error()
+		return p
+	}
+	p.SHA256 = sum
+	photo, err := vision.Load(path)
+	if err != nil {
+		p.Error = err.Error()
+		return p
+	}
+	p.Width, p.Height, p.Orientation, p.Metadata = photo.Width, photo.Height, photo.Orientation, photo.Metadata
+	if photo.Metadata.Artist != "" && p.Photographer == "" {
+		p.Photographer = photo.Metadata.Artist // R5: EXIF pre-fills the photographer
+	}
+	faces, err := b.Finder.Find(ctx, photo)
+	if err != nil {
+		p.Error = fmt.Sprintf("%s: find faces: %v", path, err)
+		return p
+	}
+	p.Faces = make([]Face, 0, len(faces))
+	for _, f := range faces {
+		face := Face{Box: f.Box, Score: f.Score, Detector: string(f.Detector), Distance: math.Inf(1), NextDistance: math.Inf(1)}
+		d := f.Descriptor
+		face.descriptor = &d
+		if b.Matcher != nil {
+			m := b.Matcher.Match(d)
+			// The rules want the distance to the nearest other person;
+			// the matcher gives the margin to it.
+			face.NearestID, face.Distance, face.NextDistance = m.Nearest, m.Distance, m.Distance+m.Margin
+		}
+		p.Faces = append(p.Faces, face)
+	}
+	oncePerPhoto(p.Faces)
+	if p.Preview, err = preview(photo.Image); err != nil {
+		p.Error = fmt.Sprintf("%s: %v", path, err)
+	}
+	return p
+}
+
+// oncePerPhoto makes the rules treat as ambiguous every face whose nearest
+// person is nearer to another face of the photo: one person appears at most
+// once in a photo, so those faces are someone else who merely looks alike
+// (a sibling, a classmate not enrolled), and must fail closed (R4). Their
+// rival is set at their own distance, which no margin passes.
+func oncePerPhoto(faces []Face) {
+	nearest := map[string]int{} // person -> index of their nearest face
+	for i, f := range faces {
+		if f.NearestID == "" {
+			continue
+		}
+		if j, ok := nearest[f.NearestID]; !ok || f.Distance < faces[j].Distance {
+			nearest[f.NearestID] = i
+		}
+	}
+	for i := range faces {
+		if f := &faces[i]; f.NearestID != "" && nearest[f.NearestID] != i {
+			f.NextDistance = f.Distance
+		}
+	}
+}
+
+// previewQuality is the JPEG quality of previews: for the screen only.
+const previewQuality = 85
+
+// preview scales img down so that its longest side is PreviewSize and
+// encodes it as JPEG.
+func preview(img *image.NRGBA) ([]byte, error) {
+	var small image.Image = img
+	if b := img.Bounds(); max(b.Dx(), b.Dy()) > PreviewSize {
+		small = imaging.Fit(img, PreviewSize, PreviewSize, imaging.Linear)
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, small, &jpeg.Options{Quality: previewQuality}); err != nil {
+		return nil, fmt.Errorf("preview: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// fileSHA256 returns the hex SHA-256 of a file's content.
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

@@ -1,0 +1,248 @@
+package vet
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"math"
+
+	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/vision"
+)
+
+// Status is where a photo stands in review.
+type Status string
+
+// The statuses of a photo. Only a cleared photo is exported without a
+// reviewer's say.
+const (
+	// Cleared: every face has a decision the rules made on an identified
+	// person or a reviewer's override, and the photo-level rules allow it.
+	Cleared Status = "cleared"
+	// NeedsReview: an unknown face is shown for a decision (it is redacted
+	// meanwhile, R4), or no face was found and nobody confirmed that.
+	NeedsReview Status = "needs review"
+	// Blocked: the photo must not be exported (R5, R6).
+	Blocked Status = "blocked"
+	// Failed: the photo could not be read or processed.
+	Failed Status = "failed"
+)
+
+// Face is one face on a photo with what the matcher, the reviewer and the
+// rules made of it. Box is in the coordinates of the original photo turned
+// upright.
+type Face struct {
+	Box      image.Rectangle `json:"box"`
+	Score    float64         `json:"score"`
+	Detector string          `json:"detector"`
+
+	// NearestID, Distance and NextDistance are the matcher's raw distances
+	// (see consent.Face); the rules apply the threshold and margin.
+	NearestID    string  `json:"nearest_id"`
+	Distance     float64 `json:"-"`
+	NextDistance float64 `json:"-"`
+
+	Review     consent.Review `json:"review"`
+	AssignedID string         `json:"assigned_id,omitempty"`
+	Note       string         `json:"note,omitempty"`
+
+	Decision consent.Decision `json:"decision"`
+
+	// descriptor is kept in memory for the batch only (enrolment from a
+	// reviewed face); it is never saved with the review state (R9).
+	descriptor *vision.Descriptor
+}
+
+// finite returns v, or nil for an infinite distance: JSON has no
+// infinity, and a missing rival (nobody else enrolled) is +Inf.
+func finite(v float64) *float64 {
+	if math.IsInf(v, 0) || math.IsNaN(v) {
+		return nil
+	}
+	return &v
+}
+
+// MarshalJSON writes the face with infinite distances as null.
+func (f Face) MarshalJSON() ([]byte, error) {
+	type plain Face // drops the methods, so no recursion
+	return json.Marshal(struct {
+		plain
+		Distance     *float64 `json:"distance"`
+		NextDistance *float64 `json:"next_distance"`
+	}{plain(f), finite(f.Distance), finite(f.NextDistance)})
+}
+
+// UnmarshalJSON reads a face written by MarshalJSON; null distances are +Inf.
+func (f *Face) UnmarshalJSON(data []byte) error {
+	type plain Face
+	var v struct {
+		plain
+		Distance     *float64 `json:"distance"`
+		NextDistance *float64 `json:"next_distance"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*f = Face(v.plain)
+	f.Distance, f.NextDistance = math.Inf(1), math.Inf(1)
+	if v.Distance != nil {
+		f.Distance = *v.Distance
+	}
+	if v.NextDistance != nil {
+		f.NextDistance = *v.NextDistance
+	}
+	return nil
+}
+
+// consentFace is what the rules engine reads of the face.
+func (f Face) consentFace() consent.Face {
+	return consent.Face{NearestID: f.NearestID, Distance: f.Distance, NextDistance: f.NextDistance,
+		Review: f.Review, AssignedID: f.AssignedID, Note: f.Note}
+}
+
+// Descriptor returns the face's descriptor computed in this batch, if any.
+// It exists in memory only, for enrolling an opted-in person (R9).
+func (f Face) Descriptor() (vision.Descriptor, bool) {
+	if f.descriptor == nil {
+		return vision.Descriptor{}, false
+	}
+	return *f.descriptor, true
+}
+
+// Photo is one photo of a batch and its review state: what review needs,
+// never the decoded photo itself (export loads the original again).
+type Photo struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"` // of the original file
+	Width  int    `json:"width"`  // upright
+	Height int    `json:"height"`
+	// Orientation is the EXIF orientation applied to the pixels.
+	Orientation int `json:"orientation"`
+	// Metadata is what the original carries, for the report; it is not
+	// saved with the review state (it may hold the school's position).
+	Metadata vision.Metadata `json:"-"`
+	// Preview is the photo scaled down to PreviewSize for review, as JPEG:
+	// decoded, 500 previews would take gigabytes. It is not saved with the
+	// review state.
+	Preview []byte `json:"-"`
+
+	Faces []Face `json:"faces"`
+	// ManualBoxes are areas the reviewer drew (a missed face, a name tag),
+	// always redacted; original coordinates.
+	ManualBoxes []image.Rectangle `json:"manual_boxes"`
+
+	Photographer         string   `json:"photographer"`
+	PhotographerChannels []string `json:"photographer_channels"`
+	// ChildWork lists the children whose work the photo shows (R6).
+	ChildWork []string `json:"child_work"`
+	// NoFaceConfirmed says the reviewer confirmed that the photo shows no
+	// face.
+	NoFaceConfirmed bool `json:"no_face_confirmed"`
+
+	// Error says why the photo could not be processed ("" when it was).
+	Error string `json:"error,omitempty"`
+
+	Status  Status   `json:"status"`
+	Reasons []string `json:"reasons"`
+}
+
+// Decide applies the rules to every face and to the photo against reg and
+// job, and sets Status and Reasons. reg may be nil (register unreadable):
+// every face is then redacted (R4).
+func (p *Photo) Decide(reg *consent.Register, job consent.Job) {
+	p.Reasons = nil
+	if p.Error != "" {
+		p.Status, p.Reasons = Failed, []string{p.Error}
+		return
+	}
+	unknown := 0
+	for i := range p.Faces {
+		f := &p.Faces[i]
+		f.Decision = consent.Decide(f.consentFace(), reg, job)
+		if f.Review == consent.NotReviewed && f.Decision.PersonID == "" {
+			unknown++
+		}
+	}
+	check := consent.CheckPhoto(consent.Photo{Photographer: p.Photographer, PhotographerChannels: p.PhotographerChannels, ChildWork: p.ChildWork}, reg, job)
+	if !check.Allowed {
+		p.Status, p.Reasons = Blocked, []string{check.Reason}
+		return
+	}
+	switch {
+	case unknown == 1:
+		p.Reasons = append(p.Reasons, "1 unknown face (redacted): assign it or confirm the redaction")
+	case unknown > 1:
+		p.Reasons = append(p.Reasons, fmt.Sprintf("%d unknown faces (redacted): assign them or confirm the redaction", unknown))
+	}
+	if len(p.Faces) == 0 && len(p.ManualBoxes) == 0 && !p.NoFaceConfirmed {
+		p.Reasons = append(p.Reasons, "no face found: confirm that the photo shows nobody")
+	}
+	p.Status = Cleared
+	if len(p.Reasons) > 0 {
+		p.Status = NeedsReview
+	}
+}
+
+// PreviewImage decodes the preview; it fails when the photo has none.
+func (p *Photo) PreviewImage() (image.Image, error) {
+	if len(p.Preview) == 0 {
+		return nil, fmt.Errorf("%s has no preview", p.Path)
+	}
+	img, err := jpeg.Decode(bytes.NewReader(p.Preview))
+	if err != nil {
+		return nil, fmt.Errorf("preview of %s: %w", p.Path, err)
+	}
+	return img, nil
+}
+
+// RedactUnknown records the reviewer's decision to redact every face
+// nobody was identified as and nobody reviewed yet (the CLI's
+// --redact-unknown). Call it after Decide; it decides again.
+func (p *Photo) RedactUnknown(reg *consent.Register, job consent.Job) {
+	for i := range p.Faces {
+		if f := &p.Faces[i]; f.Review == consent.NotReviewed && f.Decision.PersonID == "" {
+			f.Review = consent.ForceRedacted
+		}
+	}
+	p.Decide(reg, job)
+}
+
+// RedactedBoxes returns the areas export hides: every face the rules
+// redact and every manual box.
+func (p *Photo) RedactedBoxes() []image.Rectangle {
+	var boxes []image.Rectangle
+	for _, f := range p.Faces {
+		if !f.Decision.Visible {
+			boxes = append(boxes, f.Box)
+		}
+	}
+	return append(boxes, p.ManualBoxes...)
+}
+
+// SaveReview stores p's review state in the register for channel, so that
+// review survives a restart. Descriptors and the preview are not saved.
+func SaveReview(ctx context.Context, store *consent.Store, p *Photo, channel string) error {
+	state, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("save review of %s: %w", p.Path, err)
+	}
+	return store.SaveReview(ctx, consent.SavedReview{OriginalSHA256: p.SHA256, Channel: channel, Path: p.Path, State: state})
+}
+
+// LoadReview returns the review state saved for the original with the given
+// SHA-256 and channel, without a preview; the error wraps
+// consent.ErrNotFound when none was saved.
+func LoadReview(ctx context.Context, store *consent.Store, sha256, channel string) (*Photo, error) {
+	saved, err := store.Review(ctx, sha256, channel)
+	if err != nil {
+		return nil, err
+	}
+	var p Photo
+	if err := json.Unmarshal(saved.State, &p); err != nil {
+		return nil, fmt.Errorf("read review of %s: %w", saved.Path, err)
+	}
+	return &p, nil
+}
