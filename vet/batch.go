@@ -171,24 +171,17 @@ func (b Batch) process(ctx context.Context, path string) *Photo {
 	return p
 }
 
-// oncePerPhoto makes the rules treat as ambiguous every face whose nearest
-// person is nearer to another face of the photo: one person appears at most
-// once in a photo, so those faces are someone else who merely looks alike
-// (a sibling, a classmate not enrolled), and must fail closed (R4). Their
-// rival is set at their own distance, which no margin passes.
+// oncePerPhoto marks the faces that consent.RepeatedMatches says cannot be
+// their nearest person as ambiguous for the rules.
 func oncePerPhoto(faces []Face) {
-	nearest := map[string]int{} // person -> index of their nearest face
+	ids := make([]string, len(faces))
+	distances := make([]float64, len(faces))
 	for i, f := range faces {
-		if f.NearestID == "" {
-			continue
-		}
-		if j, ok := nearest[f.NearestID]; !ok || f.Distance < faces[j].Distance {
-			nearest[f.NearestID] = i
-		}
+		ids[i], distances[i] = f.NearestID, f.Distance
 	}
-	for i := range faces {
-		if f := &faces[i]; f.NearestID != "" && nearest[f.NearestID] != i {
-			f.NextDistance = f.Distance
+	for i, repeated := range consent.RepeatedMatches(ids, distances) {
+		if repeated {
+			faces[i].NextDistance = faces[i].Distance
 		}
 	}
 }
