@@ -1,0 +1,66 @@
+package consent
+
+import (
+	"strings"
+	"text/template"
+)
+
+// Message is a sentence for staff (a reason, a hint) kept as a template and
+// its values, so that the app can show it in the user's language: Format
+// is the English text with {{.Name}} placeholders and doubles as the
+// translation key; Args fills them. String renders the English.
+type Message struct {
+	Format string
+	Args   map[string]any
+}
+
+// Msg returns the message format filled with args, given as name, value
+// pairs: Msg("no {{.Channel}} consent", "Channel", "Instagram").
+func Msg(format string, args ...any) Message {
+	m := Message{Format: format}
+	if len(args) > 0 {
+		m.Args = make(map[string]any, len(args)/2)
+		for i := 0; i+1 < len(args); i += 2 {
+			name, _ := args[i].(string)
+			m.Args[name] = args[i+1]
+		}
+	}
+	return m
+}
+
+// String renders the message in English.
+func (m Message) String() string {
+	return Render(m.Format, m)
+}
+
+// Render fills the format (the message's own or a translation of it) with
+// m's values. A format that does not parse is returned as it is, so a bad
+// translation shows its text rather than nothing.
+func Render(format string, m Message) string {
+	if len(m.Args) == 0 && !strings.Contains(format, "{{") {
+		return format
+	}
+	t, err := template.New("").Option("missingkey=zero").Parse(format)
+	if err != nil {
+		return format
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, m.Args); err != nil {
+		return format
+	}
+	return b.String()
+}
+
+// IsZero reports whether m says nothing.
+func (m Message) IsZero() bool { return m.Format == "" }
+
+// MarshalText writes the message in English: the CLI's JSON and the saved
+// review state carry the rendered sentence.
+func (m Message) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+// UnmarshalText reads a rendered sentence back as a message without
+// values.
+func (m *Message) UnmarshalText(text []byte) error {
+	*m = Message{Format: string(text)}
+	return nil
+}
