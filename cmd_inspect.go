@@ -120,7 +120,7 @@ func inspectLine(p *vet.Photo) inspectResult {
 		face := inspectFace{
 			Box:   [4]int{b.Min.X, b.Min.Y, b.Dx(), b.Dy()},
 			Score: f.Score, Detector: f.Detector,
-			Person: f.Decision.PersonID, Visible: f.Decision.Visible, Reason: f.Decision.Reason,
+			Person: f.Decision.PersonID, Visible: f.Decision.Visible, Reason: f.Decision.Reason.String(),
 		}
 		if f.NearestID != "" && !math.IsInf(f.Distance, 0) {
 			distance := f.Distance

@@ -6,9 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -266,11 +264,6 @@ func runRosterEnroll(ctx context.Context, args []string, stdout, stderr io.Write
 		fs.Usage()
 		return 2
 	}
-	portraits, err := portraitsByID(dirs[0])
-	if err != nil {
-		fmt.Fprintf(stderr, "photovet roster: %v\n", err)
-		return 1
-	}
 	store, err := openRegister(ctx, *data)
 	if err != nil {
 		fmt.Fprintf(stderr, "photovet roster: %v\n", err)
@@ -288,77 +281,23 @@ func runRosterEnroll(ctx context.Context, args []string, stdout, stderr io.Write
 		return 1
 	}
 	defer engine.Close()
-
-	var paths []string
-	for _, id := range slices.Sorted(maps.Keys(portraits)) {
-		paths = append(paths, portraits[id]...)
-	}
-	// Only the faces are needed: no register, so no face is shown on the
-	// batch's say-so (and none is exported here).
-	photos, err := vet.Batch{Finder: engine, Workers: engine.Workers()}.Run(ctx, paths)
+	enrolments, err := vet.Enroll(ctx, store, engine, engine.Workers(), dirs[0], nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "photovet roster: %v\n", err)
 		return 1
 	}
-	byPath := make(map[string]*vet.Photo, len(photos))
-	for _, p := range photos {
-		byPath[p.Path] = p
-	}
 	code := 0
-	for _, id := range slices.Sorted(maps.Keys(portraits)) {
-		var descriptors [][]float32
-		for _, path := range portraits[id] {
-			p := byPath[path]
-			switch {
-			case p.Error != "":
-				fmt.Fprintf(stderr, "photovet roster: %s: %s\n", id, p.Error)
-			case len(p.Faces) != 1:
-				fmt.Fprintf(stderr, "photovet roster: %s: %s shows %d faces, want exactly one: not used\n", id, path, len(p.Faces))
-			default:
-				d, _ := p.Faces[0].Descriptor()
-				descriptors = append(descriptors, d[:])
-				continue
-			}
+	for _, e := range enrolments {
+		for _, problem := range e.Problems {
+			fmt.Fprintf(stderr, "photovet roster: %s: %s: not used\n", e.PersonID, problem)
 			code = 1
 		}
-		if len(descriptors) == 0 {
-			fmt.Fprintf(stderr, "photovet roster: %s: no usable portrait, not enrolled\n", id)
+		if !e.Enrolled() {
+			fmt.Fprintf(stderr, "photovet roster: %v, not enrolled\n", e.Err)
 			code = 1
 			continue
 		}
-		if err := store.SetDescriptors(ctx, id, descriptors); err != nil {
-			fmt.Fprintf(stderr, "photovet roster: %v\n", err)
-			code = 1
-			continue
-		}
-		fmt.Fprintf(stdout, "enrolled %s from %d portrait(s)\n", id, len(descriptors))
+		fmt.Fprintf(stdout, "enrolled %s from %d portrait(s)\n", e.PersonID, e.Used)
 	}
 	return code
-}
-
-// portraitsByID lists the portraits in dir by person id: a photo file
-// names its person, a folder holds photos of the person it is named after.
-func portraitsByID(dir string) (map[string][]string, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, fmt.Errorf("read portraits: %w", err)
-	}
-	portraits := map[string][]string{}
-	for _, e := range entries {
-		path := filepath.Join(dir, e.Name())
-		switch {
-		case strings.HasPrefix(e.Name(), "."):
-		case e.IsDir():
-			if photos := vet.Collect([]string{path}).Photos; len(photos) > 0 {
-				portraits[e.Name()] = append(portraits[e.Name()], photos...)
-			}
-		case vet.IsPhotoName(e.Name()):
-			id := strings.TrimSuffix(e.Name(), filepath.Ext(e.Name()))
-			portraits[id] = append(portraits[id], path)
-		}
-	}
-	if len(portraits) == 0 {
-		return nil, fmt.Errorf("no portraits in %s: want <id>.jpg files or a folder per id", dir)
-	}
-	return portraits, nil
 }

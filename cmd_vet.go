@@ -209,7 +209,7 @@ func reportVet(stdout, stderr io.Writer, outcomes []vet.Outcome, out string, asJ
 	var blocked, review, failed []string
 	for _, o := range outcomes {
 		ph := o.Photo
-		reasons := ph.Reasons
+		reasons := messageStrings(ph.Reasons)
 		if o.Err != nil {
 			code = 1
 			reasons = append(reasons, o.Err.Error())
@@ -219,9 +219,9 @@ func reportVet(stdout, stderr io.Writer, outcomes []vet.Outcome, out string, asJ
 		case o.Output != "":
 			exported++
 		case ph.Status == vet.Blocked:
-			blocked = append(blocked, ph.Path+": "+strings.Join(ph.Reasons, "; "))
+			blocked = append(blocked, ph.Path+": "+strings.Join(messageStrings(ph.Reasons), "; "))
 		case ph.Status == vet.NeedsReview:
-			review = append(review, ph.Path+": "+strings.Join(ph.Reasons, "; "))
+			review = append(review, ph.Path+": "+strings.Join(messageStrings(ph.Reasons), "; "))
 		case ph.Status == vet.Failed:
 			code = 1
 			failed = append(failed, ph.Error)
@@ -257,4 +257,13 @@ func reportVet(stdout, stderr io.Writer, outcomes []vet.Outcome, out string, asJ
 		}
 	}
 	return code
+}
+
+// messageStrings renders messages in English, for the CLI.
+func messageStrings(ms []consent.Message) []string {
+	var s []string
+	for _, m := range ms {
+		s = append(s, m.String())
+	}
+	return s
 }

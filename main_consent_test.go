@@ -114,7 +114,7 @@ func TestWithdrawalEndToEndCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	on, _ := consent.ParseDate("2026-10-05")
-	if got := consent.Decide(consent.Face{Review: consent.AssignedByHand, AssignedID: anna}, reg, consent.Job{Unit: consent.School, Channel: "instagram", Date: on}); got.Visible || got.Reason != "consent withdrawn on 2026-10-02" {
+	if got := consent.Decide(consent.Face{Review: consent.AssignedByHand, AssignedID: anna}, reg, consent.Job{Unit: consent.School, Channel: "instagram", Date: on}); got.Visible || got.Reason.String() != "consent withdrawn on 2026-10-02" {
 		t.Errorf("Anna on Instagram after the withdrawal: %+v", got)
 	}
 

@@ -5,7 +5,7 @@
 // may use it.
 package assets
 
-import _ "embed"
+import "embed"
 
 // IconPNG is the app icon, a 1024x1024 PNG.
 //
@@ -26,3 +26,13 @@ var ModelSums string
 //
 //go:embed roster_template.csv
 var RosterTemplateCSV []byte
+
+// Translations holds the app's translations, lang/en.json, lang/nl.json and
+// lang/fi.json, in go-i18n's flat JSON format: {"English text": "translated
+// text"}, keyed by the English text the code passes to Fyne's lang.L or
+// to consent.Msg, with the same {{.Placeholders}}. The app loads them with
+// lang.AddTranslationsFS(assets.Translations, "lang"); a test in app fails
+// on a missing, stale or mismatched key.
+//
+//go:embed lang
+var Translations embed.FS

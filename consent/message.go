@@ -58,9 +58,19 @@ func (m Message) IsZero() bool { return m.Format == "" }
 // review state carry the rendered sentence.
 func (m Message) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
 
+// Plain returns a message that shows text as it is in every language (an
+// error from a library, a file name): its {{ }} are not placeholders.
+func Plain(text string) Message { return Msg("{{.Text}}", "Text", text) }
+
 // UnmarshalText reads a rendered sentence back as a message without
-// values.
+// values, whose format is then the English sentence (and finds its
+// translation when it had no values). Text holding "{{" is read as Plain,
+// so that it is never run as a template.
 func (m *Message) UnmarshalText(text []byte) error {
+	if strings.Contains(string(text), "{{") {
+		*m = Plain(string(text))
+		return nil
+	}
 	*m = Message{Format: string(text)}
 	return nil
 }

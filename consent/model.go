@@ -205,3 +205,12 @@ func ChannelLabel(channel string) string {
 		return channel
 	}
 }
+
+// ChannelName returns ChannelLabel(channel) as a Message, so that the app
+// shows it in the user's language (Dutch "nieuwsbrief" for "newsletter"):
+// its format is the English label and the translation key. The rules put
+// it into their reasons as the {{.Channel}} value; a channel added in the
+// settings has no translation and shows as it is written.
+func ChannelName(channel string) Message {
+	return Message{Format: ChannelLabel(channel)}
+}

@@ -274,7 +274,7 @@ func TestReimportKeepsDescriptorsWithdrawalsAndLedger(t *testing.T) {
 	if len(refs) != 2 || len(pubs) != 1 || len(tasks) != 1 {
 		t.Errorf("after re-import: %d references, %d publications, %d take-downs; want 2, 1, 1", len(refs), len(pubs), len(tasks))
 	}
-	if got := Decide(matchedFace("S-1001"), reg, Job{School, "instagram", templateDay}); got.Visible || got.Reason != "consent withdrawn on 2026-10-02" {
+	if got := Decide(matchedFace("S-1001"), reg, Job{School, "instagram", templateDay}); got.Visible || got.Reason.String() != "consent withdrawn on 2026-10-02" {
 		t.Errorf("re-import brought back a withdrawn consent: %+v", got)
 	}
 }

@@ -1,8 +1,8 @@
 package consent
 
 import (
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -69,8 +69,9 @@ type Face struct {
 type Decision struct {
 	Visible bool
 	// Reason says why, in words a teacher understands ("no Instagram
-	// consent from the guardian", "visible: Anna has Instagram consent").
-	Reason string
+	// consent from the guardian", "visible: Anna has Instagram consent"),
+	// as a Message the app can translate; its String is the English.
+	Reason Message
 	// PersonID is who the face was taken to be, "" for an unknown face or
 	// an adult outside the register.
 	PersonID string
@@ -81,19 +82,19 @@ type Decision struct {
 // redacted (R4).
 func Decide(face Face, reg *Register, job Job) Decision {
 	if reg == nil {
-		return Decision{Reason: "the consent register could not be read"}
+		return Decision{Reason: Msg("the consent register could not be read")}
 	}
-	if reason := jobProblem(job, reg.Settings); reason != "" {
+	if reason := jobProblem(job, reg.Settings); !reason.IsZero() {
 		return Decision{Reason: reason}
 	}
 	switch face.Review {
 	case ForceRedacted:
 		id, _ := reg.Settings.identify(face)
-		return Decision{Reason: "redacted by the reviewer", PersonID: id}
+		return Decision{Reason: Msg("redacted by the reviewer"), PersonID: id}
 	case AssignedByHand:
 		p := reg.People[face.AssignedID]
 		if p == nil {
-			return Decision{Reason: fmt.Sprintf("assigned to %q, who is not in the register", face.AssignedID)}
+			return Decision{Reason: Msg("assigned to {{.ID}}, who is not in the register", "ID", quoted(face.AssignedID))}
 		}
 		return decidePerson(p, reg.Settings, job)
 	case AdultWithNote:
@@ -103,15 +104,19 @@ func Decide(face Face, reg *Register, job Job) Decision {
 		p := reg.People[id]
 		switch {
 		case match == ambiguousMatch:
-			return Decision{Reason: "ambiguous face: it looks like more than one enrolled person"}
+			return Decision{Reason: Msg("ambiguous face: it looks like more than one enrolled person")}
 		case match == noMatch || p == nil: // p is nil for a reference left behind by someone removed
-			return Decision{Reason: "unknown face"}
+			return Decision{Reason: Msg("unknown face")}
 		}
 		return decidePerson(p, reg.Settings, job)
 	default:
-		return Decision{Reason: fmt.Sprintf("unrecognised review %d", face.Review)}
+		return Decision{Reason: Msg("unrecognised review {{.Review}}", "Review", int(face.Review))}
 	}
 }
+
+// quoted returns s in Go quotes, as the reasons show an id that may be
+// empty or hold spaces.
+func quoted(s string) string { return strconv.Quote(s) }
 
 // matchResult is what the match threshold and margin make of a face (R4).
 type matchResult int
@@ -135,79 +140,80 @@ func (s Settings) identify(face Face) (string, matchResult) {
 	return face.NearestID, sureMatch
 }
 
-func jobProblem(job Job, s Settings) string {
+func jobProblem(job Job, s Settings) Message {
 	if _, err := ParseUnit(string(job.Unit)); err != nil {
-		return "the batch has no unit type"
+		return Msg("the batch has no unit type")
 	}
 	if !s.HasChannel(job.Channel) {
-		return fmt.Sprintf("%q is not one of the register's channels", job.Channel)
+		return Msg("{{.Channel}} is not one of the register's channels", "Channel", quoted(job.Channel))
 	}
 	if job.Date.IsZero() {
-		return "the export has no date"
+		return Msg("the export has no date")
 	}
-	return ""
+	return Message{}
 }
 
 func decideAdult(face Face, reg *Register, job Job) Decision {
 	switch {
 	case strings.TrimSpace(face.Note) == "":
-		return Decision{Reason: "an adult who agreed in person needs a note saying so"}
+		return Decision{Reason: Msg("an adult who agreed in person needs a note saying so")}
 	case job.Unit == EarlyChildhood:
-		return Decision{Reason: "early childhood: only staff with consent are shown"}
+		return Decision{Reason: Msg("early childhood: only staff with consent are shown")}
 	}
 	switch id, match := reg.Settings.identify(face); {
 	case match == sureMatch && reg.People[id] != nil:
-		return Decision{Reason: fmt.Sprintf("recognised as %s: assign the face instead of marking an adult", reg.People[id].DisplayName())}
+		return Decision{Reason: Msg("recognised as {{.Name}}: assign the face instead of marking an adult", "Name", reg.People[id].DisplayName())}
 	case match == ambiguousMatch:
-		return Decision{Reason: "looks like enrolled people: assign the face instead of marking an adult"}
+		return Decision{Reason: Msg("looks like enrolled people: assign the face instead of marking an adult")}
 	}
-	return Decision{Visible: true, Reason: "visible: adult who agreed in person (" + strings.TrimSpace(face.Note) + ")"}
+	return Decision{Visible: true, Reason: Msg("visible: adult who agreed in person ({{.Note}})", "Note", strings.TrimSpace(face.Note))}
 }
 
 func decidePerson(p *Person, s Settings, job Job) Decision {
-	channel := ChannelLabel(job.Channel)
-	redact := func(reason string) Decision { return Decision{Reason: reason, PersonID: p.ID} }
+	channel := ChannelName(job.Channel)
+	redact := func(reason Message) Decision { return Decision{Reason: reason, PersonID: p.ID} }
 	if p.Role == Child && (job.Unit == EarlyChildhood || p.Unit == EarlyChildhood) {
-		return redact("early childhood: children are never shown")
+		return redact(Msg("early childhood: children are never shown"))
 	}
 	if on, ok := p.withdrawnOn(job.Channel, job.Date); ok {
-		return redact("consent withdrawn on " + on.String())
+		return redact(Msg("consent withdrawn on {{.Date}}", "Date", on))
 	}
-	visible := Decision{Visible: true, Reason: fmt.Sprintf("visible: %s has %s consent", p.DisplayName(), channel), PersonID: p.ID}
+	visible := Decision{Visible: true, Reason: Msg("visible: {{.Name}} has {{.Channel}} consent", "Name", p.DisplayName(), "Channel", channel), PersonID: p.ID}
 	if p.Role == Staff {
-		if problem, _ := consentProblem(p.Consents, StaffMember, "the staff member", job); problem != "" {
+		if problem, _ := consentProblem(p.Consents, StaffMember, job); !problem.IsZero() {
 			return redact(problem)
 		}
 		return visible
 	}
-	pupil, pupilRecorded := consentProblem(p.Consents, Pupil, "the pupil", job)
+	pupil, pupilRecorded := consentProblem(p.Consents, Pupil, job)
 	if !p.BirthDate.IsZero() && p.BirthDate.AgeOn(job.Date) >= s.OwnConsentAge {
-		if pupil != "" {
-			return redact(fmt.Sprintf("%s (from %d the pupil's own consent is needed)", pupil, s.OwnConsentAge))
+		if !pupil.IsZero() {
+			return redact(Msg("{{.Problem}} (from {{.Age}} the pupil's own consent is needed)", "Problem", pupil, "Age", s.OwnConsentAge))
 		}
 		return visible
 	}
-	guardian, guardianRecorded := consentProblem(p.Consents, Guardian, "the guardian", job)
+	guardian, guardianRecorded := consentProblem(p.Consents, Guardian, job)
 	switch {
-	case guardian == "" && pupil == "":
+	case guardian.IsZero() && pupil.IsZero():
 		return visible
 	case !guardianRecorded && !pupilRecorded:
-		return redact(fmt.Sprintf("no %s consent from the guardian or the pupil", channel))
-	case guardian != "" && pupil != "":
-		return redact(guardian + "; " + pupil)
-	case guardian != "":
+		return redact(Msg("no {{.Channel}} consent from the guardian or the pupil", "Channel", channel))
+	case !guardian.IsZero() && !pupil.IsZero():
+		return redact(Msg("{{.Guardian}}; {{.Pupil}}", "Guardian", guardian, "Pupil", pupil))
+	case !guardian.IsZero():
 		return redact(guardian)
 	default:
-		return redact(fmt.Sprintf("%s (under %d both the guardian and the pupil must agree)", pupil, s.OwnConsentAge))
+		return redact(Msg("{{.Problem}} (under {{.Age}} both the guardian and the pupil must agree)", "Problem", pupil, "Age", s.OwnConsentAge))
 	}
 }
 
-// consentProblem returns "" when consents hold a consent from giver for
-// job's channel valid on job's date, else what is wrong, in words; recorded
-// reports whether any consent from giver for the channel exists at all.
-func consentProblem(consents []Consent, giver Giver, who string, job Job) (problem string, recorded bool) {
-	channel := ChannelLabel(job.Channel)
-	problem = fmt.Sprintf("no %s consent from %s", channel, who)
+// consentProblem returns a zero Message when consents hold a consent from
+// giver for job's channel valid on job's date, else what is wrong, in
+// words; recorded reports whether any consent from giver for the channel
+// exists at all.
+func consentProblem(consents []Consent, giver Giver, job Job) (problem Message, recorded bool) {
+	channel := ChannelName(job.Channel)
+	problem = missingConsent(giver, channel)
 	for _, c := range consents {
 		if c.Giver != giver || c.Channel != job.Channel {
 			continue
@@ -215,14 +221,50 @@ func consentProblem(consents []Consent, giver Giver, who string, job Job) (probl
 		recorded = true
 		switch {
 		case c.validOn(job.Date):
-			return "", true
+			return Message{}, true
 		case !c.ValidFrom.IsZero() && job.Date.Before(c.ValidFrom):
-			problem = fmt.Sprintf("%s consent from %s starts on %s", channel, who, c.ValidFrom)
+			problem = consentStarts(giver, channel, c.ValidFrom)
 		default:
-			problem = fmt.Sprintf("%s consent from %s ended on %s", channel, who, c.ValidUntil)
+			problem = consentEnded(giver, channel, c.ValidUntil)
 		}
 	}
 	return problem, recorded
+}
+
+// missingConsent, consentStarts and consentEnded word consentProblem's
+// reasons, one sentence per giver: languages other than English inflect
+// "the guardian" differently in each.
+func missingConsent(giver Giver, channel Message) Message {
+	switch giver {
+	case Guardian:
+		return Msg("no {{.Channel}} consent from the guardian", "Channel", channel)
+	case Pupil:
+		return Msg("no {{.Channel}} consent from the pupil", "Channel", channel)
+	default:
+		return Msg("no {{.Channel}} consent from the staff member", "Channel", channel)
+	}
+}
+
+func consentStarts(giver Giver, channel Message, on Date) Message {
+	switch giver {
+	case Guardian:
+		return Msg("{{.Channel}} consent from the guardian starts on {{.Date}}", "Channel", channel, "Date", on)
+	case Pupil:
+		return Msg("{{.Channel}} consent from the pupil starts on {{.Date}}", "Channel", channel, "Date", on)
+	default:
+		return Msg("{{.Channel}} consent from the staff member starts on {{.Date}}", "Channel", channel, "Date", on)
+	}
+}
+
+func consentEnded(giver Giver, channel Message, on Date) Message {
+	switch giver {
+	case Guardian:
+		return Msg("{{.Channel}} consent from the guardian ended on {{.Date}}", "Channel", channel, "Date", on)
+	case Pupil:
+		return Msg("{{.Channel}} consent from the pupil ended on {{.Date}}", "Channel", channel, "Date", on)
+	default:
+		return Msg("{{.Channel}} consent from the staff member ended on {{.Date}}", "Channel", channel, "Date", on)
+	}
 }
 
 // Photo is what the photo-level rules need to know about one photo.
@@ -239,37 +281,53 @@ type Photo struct {
 // PhotoDecision is the verdict on a whole photo: when Allowed is false the
 // photo must not be exported at all, whatever its faces.
 type PhotoDecision struct {
+	// Allowed is true exactly when Reasons is empty.
 	Allowed bool
-	Reason  string
+	// Reason says why in one sentence: for an allowed photo that the
+	// photographer permits the channel, for a refused one the first of
+	// Reasons.
+	Reason Message
+	// Reasons lists every reason the photo is refused for (no
+	// photographer's permission, each child's work without consent); it is
+	// empty when the photo is allowed.
+	Reasons []Message
 }
 
 // CheckPhoto applies R5 (the photographer's permission for the channel) and
 // R6 (consent for every child's work the photo shows) to a photo exported
-// for job. reg may be nil when the register could not be read; a photo that
-// shows a child's work is then refused.
+// for job, and reports every reason it is refused for. reg may be nil when
+// the register could not be read; a photo that shows a child's work is then
+// refused.
 func CheckPhoto(photo Photo, reg *Register, job Job) PhotoDecision {
-	channel := ChannelLabel(job.Channel)
+	channel := ChannelName(job.Channel)
 	photographer := strings.TrimSpace(photo.Photographer)
-	if photographer == "" {
-		return PhotoDecision{Reason: "no photographer recorded: every published photo needs the photographer's permission"}
+	var reasons []Message
+	switch {
+	case photographer == "":
+		reasons = append(reasons, Msg("no photographer recorded: every published photo needs the photographer's permission"))
+	case !slices.Contains(photo.PhotographerChannels, job.Channel):
+		reasons = append(reasons, Msg("the photographer {{.Name}} has not permitted {{.Channel}}", "Name", photographer, "Channel", channel))
 	}
-	if !slices.Contains(photo.PhotographerChannels, job.Channel) {
-		return PhotoDecision{Reason: fmt.Sprintf("the photographer %s has not permitted %s", photographer, channel)}
+	if len(photo.ChildWork) > 0 && reg == nil {
+		reasons = append(reasons, Msg("shows a child's work, and the consent register could not be read"))
+	} else {
+		for _, id := range photo.ChildWork {
+			p := reg.People[id]
+			if p == nil {
+				reasons = append(reasons, Msg("shows the work of {{.ID}}, who is not in the register", "ID", quoted(id)))
+				continue
+			}
+			if on, ok := p.withdrawnOn(job.Channel, job.Date); ok {
+				reasons = append(reasons, Msg("shows {{.Name}}'s work: consent withdrawn on {{.Date}}", "Name", p.DisplayName(), "Date", on))
+				continue
+			}
+			if !slices.ContainsFunc(p.WorkConsents, func(c Consent) bool { return c.Channel == job.Channel && c.validOn(job.Date) }) {
+				reasons = append(reasons, Msg("shows {{.Name}}'s work: no {{.Channel}} work consent", "Name", p.DisplayName(), "Channel", channel))
+			}
+		}
 	}
-	for _, id := range photo.ChildWork {
-		if reg == nil {
-			return PhotoDecision{Reason: "shows a child's work, and the consent register could not be read"}
-		}
-		p := reg.People[id]
-		if p == nil {
-			return PhotoDecision{Reason: fmt.Sprintf("shows the work of %q, who is not in the register", id)}
-		}
-		if on, ok := p.withdrawnOn(job.Channel, job.Date); ok {
-			return PhotoDecision{Reason: fmt.Sprintf("shows %s's work: consent withdrawn on %s", p.DisplayName(), on)}
-		}
-		if !slices.ContainsFunc(p.WorkConsents, func(c Consent) bool { return c.Channel == job.Channel && c.validOn(job.Date) }) {
-			return PhotoDecision{Reason: fmt.Sprintf("shows %s's work: no %s work consent", p.DisplayName(), channel)}
-		}
+	if len(reasons) > 0 {
+		return PhotoDecision{Reason: reasons[0], Reasons: reasons}
 	}
-	return PhotoDecision{Allowed: true, Reason: fmt.Sprintf("the photographer %s permits %s", photographer, channel)}
+	return PhotoDecision{Allowed: true, Reason: Msg("the photographer {{.Name}} permits {{.Channel}}", "Name", photographer, "Channel", channel)}
 }

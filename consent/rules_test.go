@@ -72,7 +72,7 @@ func runDecideCases(t *testing.T, reg *Register, cases []decideCase) {
 		t.Run(tc.name, func(t *testing.T) {
 			got := Decide(tc.face, reg, tc.job)
 			t.Logf("visible=%v reason=%q", got.Visible, got.Reason)
-			if got.Visible != tc.wantVisible || !strings.Contains(got.Reason, tc.wantReason) {
+			if got.Visible != tc.wantVisible || !strings.Contains(got.Reason.String(), tc.wantReason) {
 				t.Errorf("Decide = %+v, want visible=%v with a reason containing %q", got, tc.wantVisible, tc.wantReason)
 			}
 		})
@@ -244,7 +244,7 @@ func TestR4_RegisterUnreadable(t *testing.T) {
 		{NextDistance: math.Inf(1)},
 	} {
 		got := Decide(face, nil, fb)
-		if got.Visible || got.Reason != "the consent register could not be read" {
+		if got.Visible || got.Reason.String() != "the consent register could not be read" {
 			t.Errorf("Decide(%+v, nil register) = %+v, want redacted because the register could not be read", face, got)
 		}
 	}
@@ -266,12 +266,13 @@ func TestR5_PhotographerPermission(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := CheckPhoto(tc.photo, newRegister(), ig)
-			t.Logf("allowed=%v reason=%q", got.Allowed, got.Reason)
-			if got.Allowed != tc.wantAllowed || !strings.Contains(got.Reason, tc.wantReason) {
+			t.Logf("allowed=%v reason=%q reasons=%q", got.Allowed, got.Reason, got.Reasons)
+			checkPhotoDecision(t, got)
+			if got.Allowed != tc.wantAllowed || !strings.Contains(got.Reason.String(), tc.wantReason) {
 				t.Errorf("CheckPhoto = %+v, want allowed=%v with %q", got, tc.wantAllowed, tc.wantReason)
 			}
 			// The photographer's permission does not depend on the register.
-			if nilReg := CheckPhoto(tc.photo, nil, ig); nilReg != got {
+			if nilReg := CheckPhoto(tc.photo, nil, ig); nilReg.Allowed != got.Allowed || nilReg.Reason.String() != got.Reason.String() || photoReasons(nilReg) != photoReasons(got) {
 				t.Errorf("CheckPhoto with an unreadable register = %+v, want %+v", nilReg, got)
 			}
 		})
@@ -307,9 +308,72 @@ func TestR6_ChildWork(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := CheckPhoto(tc.photo, tc.reg, tc.job)
-			t.Logf("allowed=%v reason=%q", got.Allowed, got.Reason)
-			if got.Allowed != tc.wantAllowed || !strings.Contains(got.Reason, tc.wantReason) {
+			t.Logf("allowed=%v reason=%q reasons=%q", got.Allowed, got.Reason, got.Reasons)
+			checkPhotoDecision(t, got)
+			if got.Allowed != tc.wantAllowed || !strings.Contains(got.Reason.String(), tc.wantReason) {
 				t.Errorf("CheckPhoto = %+v, want allowed=%v with %q", got, tc.wantAllowed, tc.wantReason)
+			}
+		})
+	}
+}
+
+// checkPhotoDecision checks what PhotoDecision promises: Allowed exactly
+// when no reason refuses the photo, Reason the first of them.
+func checkPhotoDecision(t *testing.T, d PhotoDecision) {
+	t.Helper()
+	if d.Allowed != (len(d.Reasons) == 0) {
+		t.Errorf("allowed=%v with %d reasons %q", d.Allowed, len(d.Reasons), d.Reasons)
+	}
+	if d.Reason.IsZero() || !d.Allowed && d.Reason.String() != d.Reasons[0].String() {
+		t.Errorf("reason %q, reasons %q: want the first of the reasons, or why it is allowed", d.Reason, d.Reasons)
+	}
+}
+
+// photoReasons joins the reasons a photo is refused for, in English.
+func photoReasons(d PhotoDecision) string {
+	var s []string
+	for _, r := range d.Reasons {
+		s = append(s, r.String())
+	}
+	return strings.Join(s, "; ")
+}
+
+// A photo refused for several reasons reports every one of them, so that
+// the teacher can fix them all at once.
+func TestCheckPhotoReportsEveryReason(t *testing.T) {
+	lena := &Person{ID: "S-4", Name: "Lena", Role: Child, Unit: School, BirthDate: day("2017-01-01"),
+		WorkConsents: []Consent{{Giver: Guardian, Channel: "instagram"}}}
+	withdrawn := &Person{ID: "S-9", Name: "Mila", Role: Child, Unit: School, BirthDate: day("2017-01-01"),
+		WorkConsents: consents(Guardian, "website"), Withdrawals: []Withdrawal{{Channel: AllChannels, On: day("2026-10-02")}}}
+	reg := newRegister(lena, withdrawn, anna())
+	web := schoolJob("website", exportDay)
+	for _, tc := range []struct {
+		name  string
+		photo Photo
+		reg   *Register
+		want  []string
+	}{
+		{"no photographer and a child's work without consent", Photo{ChildWork: []string{"S-1"}}, reg, []string{
+			"no photographer recorded: every published photo needs the photographer's permission",
+			"shows Anna's work: no website work consent",
+		}},
+		{"photographer's permission and three children", Photo{Photographer: "Jan Smit", PhotographerChannels: []string{"instagram"}, ChildWork: []string{"S-1", "S-4", "S-9", "S-77"}}, reg, []string{
+			"the photographer Jan Smit has not permitted website",
+			"shows Anna's work: no website work consent",
+			"shows Lena's work: no website work consent",
+			"shows Mila's work: consent withdrawn on 2026-10-02",
+			`shows the work of "S-77", who is not in the register`,
+		}},
+		{"register unreadable: one reason for all the work", Photo{ChildWork: []string{"S-1", "S-4"}}, nil, []string{
+			"no photographer recorded: every published photo needs the photographer's permission",
+			"shows a child's work, and the consent register could not be read",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := CheckPhoto(tc.photo, tc.reg, web)
+			checkPhotoDecision(t, got)
+			if want := strings.Join(tc.want, "; "); got.Allowed || photoReasons(got) != want {
+				t.Errorf("CheckPhoto reasons\n  %s\nwant\n  %s", photoReasons(got), want)
 			}
 		})
 	}
@@ -338,7 +402,7 @@ func TestR7_WithdrawalDate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got := Decide(matchedFace("S-1"), newRegister(tc.person), tc.job)
 			t.Logf("visible=%v reason=%q", got.Visible, got.Reason)
-			if got.Visible != tc.wantVisible || !strings.Contains(got.Reason, tc.wantReason) {
+			if got.Visible != tc.wantVisible || !strings.Contains(got.Reason.String(), tc.wantReason) {
 				t.Errorf("Decide = %+v, want visible=%v with %q", got, tc.wantVisible, tc.wantReason)
 			}
 		})
@@ -346,7 +410,7 @@ func TestR7_WithdrawalDate(t *testing.T) {
 	// Two withdrawals: the earliest in force is reported.
 	p := anna()
 	p.Withdrawals = []Withdrawal{{Channel: "facebook", On: day("2026-09-20")}, {Channel: AllChannels, On: day("2026-09-10")}, {Channel: "facebook", On: day("2026-12-01")}}
-	if got := Decide(matchedFace("S-1"), newRegister(p), fb); got.Visible || got.Reason != "consent withdrawn on 2026-09-10" {
+	if got := Decide(matchedFace("S-1"), newRegister(p), fb); got.Visible || got.Reason.String() != "consent withdrawn on 2026-09-10" {
 		t.Errorf("two withdrawals: %+v, want withdrawn on 2026-09-10", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -12,6 +13,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/disintegration/imaging"
@@ -46,6 +48,10 @@ type Batch struct {
 	// a reviewer may change them per photo.
 	Photographer         string
 	PhotographerChannels []string
+	// Store, when set, restores the review state saved for a photo that
+	// was reviewed before for Job's channel (review survives a restart),
+	// and gives the permissions of a photographer named in a photo's EXIF.
+	Store *consent.Store
 	// Progress, when set, is called after each photo, from one goroutine
 	// at a time.
 	Progress func(Progress)
@@ -143,8 +149,9 @@ func (b Batch) process(ctx context.Context, path string) *Photo {
 		return p
 	}
 	p.Width, p.Height, p.Orientation, p.Metadata = photo.Width, photo.Height, photo.Orientation, photo.Metadata
-	if photo.Metadata.Artist != "" && p.Photographer == "" {
-		p.Photographer = photo.Metadata.Artist // R5: EXIF pre-fills the photographer
+	if err := b.prefillPhotographer(ctx, p, photo.Metadata); err != nil {
+		p.Error = fmt.Sprintf("%s: %v", path, err)
+		return p
 	}
 	faces, err := b.Finder.Find(ctx, photo)
 	if err != nil {
@@ -165,10 +172,56 @@ func (b Batch) process(ctx context.Context, path string) *Photo {
 		p.Faces = append(p.Faces, face)
 	}
 	oncePerPhoto(p.Faces)
+	if err := b.restoreReview(ctx, p); err != nil {
+		p.Error = fmt.Sprintf("%s: %v", path, err)
+		return p
+	}
 	if p.Preview, err = preview(photo.Image); err != nil {
 		p.Error = fmt.Sprintf("%s: %v", path, err)
 	}
 	return p
+}
+
+// prefillPhotographer takes the photographer from EXIF Artist, else
+// Copyright, when the batch names none (R5), with the permissions the
+// register holds for them.
+func (b Batch) prefillPhotographer(ctx context.Context, p *Photo, m vision.Metadata) error {
+	if p.Photographer != "" {
+		return nil
+	}
+	name := strings.TrimSpace(m.Artist)
+	if name == "" {
+		name = strings.TrimSpace(m.Copyright)
+	}
+	if name == "" {
+		return nil
+	}
+	p.Photographer = name
+	if b.Store == nil {
+		return nil
+	}
+	channels, err := b.Store.PhotographerChannels(ctx, name)
+	if err != nil {
+		return err
+	}
+	p.PhotographerChannels = channels
+	return nil
+}
+
+// restoreReview applies the review state saved for p's original, if any.
+func (b Batch) restoreReview(ctx context.Context, p *Photo) error {
+	if b.Store == nil {
+		return nil
+	}
+	saved, err := LoadReview(ctx, b.Store, p.SHA256, b.Job.Channel)
+	if errors.Is(err, consent.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	p.restore(saved)
+	return nil
 }
 
 // oncePerPhoto marks the faces that consent.RepeatedMatches says cannot be

@@ -30,6 +30,9 @@ type ExportOptions struct {
 	Style vision.RedactStyle
 	// VettedBy is the staff member recorded in the ledger.
 	VettedBy string
+	// Progress, when set, is called after each photo with how many of
+	// the photos were dealt with.
+	Progress func(done, total int)
 }
 
 // Outcome is what Export did with one photo.
@@ -69,7 +72,10 @@ func Export(ctx context.Context, store *consent.Store, photos []*Photo, job cons
 		return nil, fmt.Errorf("export: %w", err)
 	}
 	outcomes := make([]Outcome, 0, len(photos))
-	for _, p := range photos {
+	for i, p := range photos {
+		if opt.Progress != nil && i > 0 {
+			opt.Progress(i, len(photos))
+		}
 		if err := ctx.Err(); err != nil {
 			return outcomes, err
 		}
@@ -88,6 +94,9 @@ func Export(ctx context.Context, store *consent.Store, photos []*Photo, job cons
 		}
 		outcomes = append(outcomes, out)
 	}
+	if opt.Progress != nil {
+		opt.Progress(len(photos), len(photos))
+	}
 	return outcomes, nil
 }
 
@@ -104,10 +113,7 @@ func exportPhoto(ctx context.Context, store *consent.Store, p *Photo, job consen
 	if err != nil {
 		return err
 	}
-	img := original.Image
-	if boxes := p.RedactedBoxes(); len(boxes) > 0 {
-		img = vision.Redact(img, boxes, opt.Style)
-	}
+	img := p.redact(original.Image, opt.Style, 1)
 	partial := filepath.Join(opt.Dir, partialPrefix+name+partialSuffix)
 	if err := writeSynced(partial, img); err != nil {
 		return err

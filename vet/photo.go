@@ -145,8 +145,11 @@ type Photo struct {
 	// Error says why the photo could not be processed ("" when it was).
 	Error string `json:"error,omitempty"`
 
-	Status  Status   `json:"status"`
-	Reasons []string `json:"reasons"`
+	Status Status `json:"status"`
+	// Reasons say why the photo is not cleared (why it is blocked, what
+	// review must do), as messages the app translates; in JSON they are
+	// English sentences.
+	Reasons []consent.Message `json:"reasons"`
 }
 
 // Decide applies the rules to every face and to the photo against reg and
@@ -155,7 +158,7 @@ type Photo struct {
 func (p *Photo) Decide(reg *consent.Register, job consent.Job) {
 	p.Reasons = nil
 	if p.Error != "" {
-		p.Status, p.Reasons = Failed, []string{p.Error}
+		p.Status, p.Reasons = Failed, []consent.Message{consent.Plain(p.Error)}
 		return
 	}
 	unknown := 0
@@ -168,17 +171,17 @@ func (p *Photo) Decide(reg *consent.Register, job consent.Job) {
 	}
 	check := consent.CheckPhoto(consent.Photo{Photographer: p.Photographer, PhotographerChannels: p.PhotographerChannels, ChildWork: p.ChildWork}, reg, job)
 	if !check.Allowed {
-		p.Status, p.Reasons = Blocked, []string{check.Reason}
+		p.Status, p.Reasons = Blocked, check.Reasons
 		return
 	}
 	switch {
 	case unknown == 1:
-		p.Reasons = append(p.Reasons, "1 unknown face (redacted): assign it or confirm the redaction")
+		p.Reasons = append(p.Reasons, consent.Msg("{{.Count}} unknown face (redacted): assign it or confirm the redaction", "Count", unknown))
 	case unknown > 1:
-		p.Reasons = append(p.Reasons, fmt.Sprintf("%d unknown faces (redacted): assign them or confirm the redaction", unknown))
+		p.Reasons = append(p.Reasons, consent.Msg("{{.Count}} unknown faces (redacted): assign them or confirm the redaction", "Count", unknown))
 	}
 	if len(p.Faces) == 0 && len(p.ManualBoxes) == 0 && !p.NoFaceConfirmed {
-		p.Reasons = append(p.Reasons, "no face found: confirm that the photo shows nobody")
+		p.Reasons = append(p.Reasons, consent.Msg("no face found: confirm that the photo shows nobody"))
 	}
 	p.Status = Cleared
 	if len(p.Reasons) > 0 {
@@ -211,15 +214,42 @@ func (p *Photo) RedactUnknown(reg *consent.Register, job consent.Job) {
 }
 
 // RedactedBoxes returns the areas export hides: every face the rules
-// redact and every manual box.
+// redact (export hides the whole head around it) and every manual box
+// (hidden exactly as drawn).
 func (p *Photo) RedactedBoxes() []image.Rectangle {
-	var boxes []image.Rectangle
+	faces, boxes := p.redactedFaces(), p.ManualBoxes
+	return append(faces, boxes...)
+}
+
+// redactedFaces returns the boxes of the faces the rules redact.
+func (p *Photo) redactedFaces() []image.Rectangle {
+	var faces []image.Rectangle
 	for _, f := range p.Faces {
 		if !f.Decision.Visible {
-			boxes = append(boxes, f.Box)
+			faces = append(faces, f.Box)
 		}
 	}
-	return append(boxes, p.ManualBoxes...)
+	return faces
+}
+
+// redact returns img with every redaction of p burned in, img being the
+// photo scaled by scale (1 for the original).
+func (p *Photo) redact(img *image.NRGBA, style vision.RedactStyle, scale float64) *image.NRGBA {
+	scaleAll := func(boxes []image.Rectangle) []image.Rectangle {
+		out := make([]image.Rectangle, len(boxes))
+		for i, b := range boxes {
+			out[i] = image.Rect(int(float64(b.Min.X)*scale), int(float64(b.Min.Y)*scale),
+				int(math.Ceil(float64(b.Max.X)*scale)), int(math.Ceil(float64(b.Max.Y)*scale)))
+		}
+		return out
+	}
+	if faces := p.redactedFaces(); len(faces) > 0 {
+		img = vision.Redact(img, scaleAll(faces), style)
+	}
+	if len(p.ManualBoxes) > 0 {
+		img = vision.RedactAreas(img, scaleAll(p.ManualBoxes), style)
+	}
+	return img
 }
 
 // SaveReview stores p's review state in the register for channel, so that

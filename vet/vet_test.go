@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"image"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -113,14 +114,14 @@ func TestBadInputsReportedOthersExported(t *testing.T) {
 			t.Errorf("unexpected photo %s", o.Photo.Path)
 		case want == "" && (o.Photo.Status != Cleared || o.Output == "" || o.Err != nil):
 			t.Errorf("%s: status %s %v, output %q, err %v; want cleared and exported", name, o.Photo.Status, o.Photo.Reasons, o.Output, o.Err)
-		case want != "" && (o.Photo.Status != Failed || o.Output != "" || len(o.Photo.Reasons) != 1 || !strings.Contains(o.Photo.Reasons[0], want)):
+		case want != "" && (o.Photo.Status != Failed || o.Output != "" || len(o.Photo.Reasons) != 1 || !strings.Contains(o.Photo.Reasons[0].String(), want)):
 			t.Errorf("%s: status %s %q, output %q; want failed with %q", name, o.Photo.Status, o.Photo.Reasons, o.Output, want)
 		default:
 			t.Logf("%s: %s %q %s", name, o.Photo.Status, o.Photo.Reasons, o.Output)
 		}
 	}
 	after := hashFiles(t, coll.Photos)
-	if len(before) != 6 || !maps(before, after) {
+	if len(before) != 6 || !maps.Equal(before, after) {
 		t.Errorf("originals changed (R10):\nbefore %v\nafter  %v", before, after)
 	}
 	pubs, err := store.Publications(ctx)
@@ -130,18 +131,6 @@ func TestBadInputsReportedOthersExported(t *testing.T) {
 	if len(pubs) != 2 || pubs[0].ExportName != "2026-11-21_instagram_001.jpg" || pubs[1].ExportName != "2026-11-21_instagram_002.jpg" {
 		t.Errorf("ledger %+v, want the two exports", pubs)
 	}
-}
-
-func maps(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // TestStatus checks the status and reasons of photos with the register of
@@ -196,7 +185,7 @@ func TestStatus(t *testing.T) {
 				tt.edit(p)
 				p.Decide(reg, testJob())
 			}
-			reasons := strings.Join(p.Reasons, "; ")
+			reasons := joinReasons(p.Reasons)
 			if p.Status != tt.wantStatus || !strings.Contains(reasons, tt.wantReason) || (tt.wantReason == "") != (reasons == "") {
 				t.Errorf("status %s %q, want %s %q", p.Status, reasons, tt.wantStatus, tt.wantReason)
 			}
@@ -322,7 +311,7 @@ func TestExportRedecidesNamesAndRecords(t *testing.T) {
 	if filepath.Base(second[0].Output) != "2026-11-21_instagram_010.jpg" {
 		t.Errorf("second export %q, want number 010", second[0].Output)
 	}
-	if d := photos[0].Faces[0].Decision; d.Visible || !strings.Contains(d.Reason, "withdrawn") {
+	if d := photos[0].Faces[0].Decision; d.Visible || !strings.Contains(d.Reason.String(), "withdrawn") {
 		t.Errorf("after withdrawal the decision is %+v, want redacted as withdrawn", d)
 	}
 	checkRegion(t, second[0].Output, ada, photos[0].Faces[0].Box, true)
@@ -466,7 +455,7 @@ func TestOncePerPhoto(t *testing.T) {
 	p.Decide(reg, testJob())
 	want := []string{"ambiguous face", "visible: Ada Test", "no Instagram consent"}
 	for i, f := range p.Faces {
-		if !strings.HasPrefix(f.Decision.Reason, want[i]) {
+		if !strings.HasPrefix(f.Decision.Reason.String(), want[i]) {
 			t.Errorf("face %d: %+v, want %q", i, f.Decision, want[i])
 		}
 	}

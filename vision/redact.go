@@ -54,19 +54,43 @@ const keptContrast = 0.2
 // Redact returns a copy of img with the head around each face box hidden in
 // the given style. Only the head regions are processed. img is not changed.
 func Redact(img *image.NRGBA, faces []image.Rectangle, style RedactStyle) *image.NRGBA {
+	regions := make([]redactRegion, 0, len(faces))
+	for _, face := range faces {
+		regions = append(regions, redactRegion{HeadRegion(face, img.Rect), max(2, face.Dx()/blocksAcrossFace)})
+	}
+	return redact(img, regions, style)
+}
+
+// RedactAreas returns a copy of img with each area hidden exactly as given
+// (a reviewer's box: a missed face, a name tag) in the given style. img is
+// not changed.
+func RedactAreas(img *image.NRGBA, areas []image.Rectangle, style RedactStyle) *image.NRGBA {
+	regions := make([]redactRegion, 0, len(areas))
+	for _, a := range areas {
+		a = a.Intersect(img.Rect)
+		regions = append(regions, redactRegion{a, max(2, min(a.Dx(), a.Dy())/blocksAcrossFace)})
+	}
+	return redact(img, regions, style)
+}
+
+// redactRegion is an area to hide and the block size its blur keeps.
+type redactRegion struct {
+	area  image.Rectangle
+	block int
+}
+
+func redact(img *image.NRGBA, regions []redactRegion, style RedactStyle) *image.NRGBA {
 	out := &image.NRGBA{Pix: append([]byte(nil), img.Pix...), Stride: img.Stride, Rect: img.Rect}
 	// Noise that differs per export: nothing to average out across copies.
 	rng := rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
-	for _, face := range faces {
-		region := HeadRegion(face, out.Rect)
-		if region.Empty() {
+	for _, r := range regions {
+		if r.area.Empty() {
 			continue
 		}
 		if style == RedactSolid {
-			fillSolid(out, region)
+			fillSolid(out, r.area)
 		} else {
-			block := max(2, face.Dx()/blocksAcrossFace)
-			blurRegion(out, region, block, rng)
+			blurRegion(out, r.area, r.block, rng)
 		}
 	}
 	return out

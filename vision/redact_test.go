@@ -228,3 +228,38 @@ func TestParseRedactStyle(t *testing.T) {
 		t.Error("unknown style accepted")
 	}
 }
+
+// TestRedactAreas: a reviewer's box is hidden exactly as drawn, with
+// nothing changed outside it, in both styles.
+func TestRedactAreas(t *testing.T) {
+	img := image.NewNRGBA(image.Rect(0, 0, 120, 90))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i * 7)
+	}
+	area := image.Rect(30, 20, 70, 50)
+	for _, style := range []RedactStyle{RedactBlur, RedactSolid} {
+		t.Run(string(style), func(t *testing.T) {
+			out := RedactAreas(img, []image.Rectangle{area, image.Rect(110, 80, 200, 200)}, style)
+			changedInside, changedOutside := 0, 0
+			for y := range 90 {
+				for x := range 120 {
+					o, r := img.PixOffset(x, y), out.PixOffset(x, y)
+					same := img.Pix[o] == out.Pix[r] && img.Pix[o+1] == out.Pix[r+1] && img.Pix[o+2] == out.Pix[r+2]
+					inside := image.Pt(x, y).In(area) || image.Pt(x, y).In(image.Rect(110, 80, 120, 90))
+					switch {
+					case inside && !same:
+						changedInside++
+					case !inside && !same:
+						changedOutside++
+					}
+				}
+			}
+			if changedOutside != 0 {
+				t.Errorf("%d pixels changed outside the areas", changedOutside)
+			}
+			if want := area.Dx()*area.Dy() + 100; changedInside < want*9/10 {
+				t.Errorf("%d of %d pixels inside the areas changed", changedInside, want)
+			}
+		})
+	}
+}

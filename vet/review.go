@@ -1,0 +1,263 @@
+package vet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"slices"
+	"strings"
+
+	"github.com/disintegration/imaging"
+	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/vision"
+)
+
+// An Edit is one reviewer action on a photo (R8). Edits only record what the
+// reviewer said; the rules then decide again (Reviewer.Apply), so no edit
+// can show a face the rules redact.
+type Edit func(*Photo) error
+
+// MinBoxSize is the smallest side of a box the reviewer draws, in pixels of
+// the original: smaller drags are taken as clicks.
+const MinBoxSize = 4
+
+func (p *Photo) face(i int) (*Face, error) {
+	if i < 0 || i >= len(p.Faces) {
+		return nil, fmt.Errorf("%s has no face %d", p.Path, i)
+	}
+	return &p.Faces[i], nil
+}
+
+// AssignFace says face i is the person with the given id; R2 and R3 then
+// apply to that person.
+func AssignFace(i int, personID string) Edit {
+	return func(p *Photo) error {
+		f, err := p.face(i)
+		if err != nil {
+			return err
+		}
+		if strings.TrimSpace(personID) == "" {
+			return errors.New("assign a face: choose a person")
+		}
+		f.Review, f.AssignedID, f.Note = consent.AssignedByHand, personID, ""
+		return nil
+	}
+}
+
+// ForceRedact hides face i whatever the register says.
+func ForceRedact(i int) Edit {
+	return func(p *Photo) error {
+		f, err := p.face(i)
+		if err != nil {
+			return err
+		}
+		f.Review, f.AssignedID, f.Note = consent.ForceRedacted, "", ""
+		return nil
+	}
+}
+
+// MarkAdult says face i is an adult outside the register who agreed in
+// person; the note saying so is required.
+func MarkAdult(i int, note string) Edit {
+	return func(p *Photo) error {
+		f, err := p.face(i)
+		if err != nil {
+			return err
+		}
+		note = strings.TrimSpace(note)
+		if note == "" {
+			return errors.New("an adult who agreed in person needs a note saying so")
+		}
+		f.Review, f.AssignedID, f.Note = consent.AdultWithNote, "", note
+		return nil
+	}
+}
+
+// ResetFace drops the reviewer's choice on face i: the matcher's
+// identification counts again.
+func ResetFace(i int) Edit {
+	return func(p *Photo) error {
+		f, err := p.face(i)
+		if err != nil {
+			return err
+		}
+		f.Review, f.AssignedID, f.Note = consent.NotReviewed, "", ""
+		return nil
+	}
+}
+
+// HideUnknown confirms the redaction of every face that nobody was
+// identified as and that has no review yet: the reviewer's "hide the
+// rest" (the CLI's --redact-unknown).
+func HideUnknown() Edit {
+	return func(p *Photo) error {
+		for i := range p.Faces {
+			if f := &p.Faces[i]; f.Review == consent.NotReviewed && f.Decision.PersonID == "" {
+				f.Review = consent.ForceRedacted
+			}
+		}
+		return nil
+	}
+}
+
+// AddBox adds an area the reviewer drew (a missed face, a name tag), in
+// original coordinates; it is clamped to the photo and always redacted.
+func AddBox(r image.Rectangle) Edit {
+	return func(p *Photo) error {
+		r = r.Canon().Intersect(image.Rect(0, 0, p.Width, p.Height))
+		if r.Dx() < MinBoxSize || r.Dy() < MinBoxSize {
+			return fmt.Errorf("the box %v is too small to redact", r)
+		}
+		p.ManualBoxes = append(p.ManualBoxes, r)
+		return nil
+	}
+}
+
+// RemoveBox removes manual box i.
+func RemoveBox(i int) Edit {
+	return func(p *Photo) error {
+		if i < 0 || i >= len(p.ManualBoxes) {
+			return fmt.Errorf("%s has no box %d", p.Path, i)
+		}
+		p.ManualBoxes = slices.Delete(p.ManualBoxes, i, i+1)
+		return nil
+	}
+}
+
+// ConfirmNoFace records that the reviewer looked and the photo shows
+// nobody (or takes the confirmation back).
+func ConfirmNoFace(confirmed bool) Edit {
+	return func(p *Photo) error {
+		p.NoFaceConfirmed = confirmed
+		return nil
+	}
+}
+
+// SetChildWork records whose work (drawings, projects) the photo shows;
+// none clears it.
+func SetChildWork(personIDs []string) Edit {
+	return func(p *Photo) error {
+		p.ChildWork = slices.Clone(personIDs)
+		return nil
+	}
+}
+
+// SetPhotographer records who took the photo and the channels they permit.
+func SetPhotographer(name string, channels []string) Edit {
+	return func(p *Photo) error {
+		p.Photographer, p.PhotographerChannels = strings.TrimSpace(name), slices.Clone(channels)
+		return nil
+	}
+}
+
+// Reviewer applies a reviewer's edits to photos of one batch: it decides
+// each photo again against Register for Job and saves its review state in
+// Store, so that review survives a restart.
+type Reviewer struct {
+	Store    *consent.Store
+	Register *consent.Register
+	Job      consent.Job
+}
+
+// Apply runs the edits on p in order, then decides and saves p. An edit
+// that fails leaves p as it was.
+func (r Reviewer) Apply(ctx context.Context, p *Photo, edits ...Edit) error {
+	if p.Error != "" {
+		return fmt.Errorf("%s could not be read: nothing to review", p.Path)
+	}
+	trial := p.Clone()
+	for _, edit := range edits {
+		if err := edit(trial); err != nil {
+			return err
+		}
+	}
+	trial.Decide(r.Register, r.Job)
+	if r.Store != nil {
+		if err := SaveReview(ctx, r.Store, trial, r.Job.Channel); err != nil {
+			return err
+		}
+	}
+	*p = *trial
+	return nil
+}
+
+// SetPhotographer records the photographer's permission in the register
+// and sets them on every photo (R5).
+func (r Reviewer) SetPhotographer(ctx context.Context, photos []*Photo, name string, channels []string) error {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return errors.New("the photographer needs a name")
+	}
+	if r.Store != nil {
+		if err := r.Store.SetPhotographerPermission(ctx, name, channels, r.Job.Date); err != nil {
+			return err
+		}
+	}
+	for _, p := range photos {
+		if p == nil || p.Error != "" {
+			continue
+		}
+		if err := r.Apply(ctx, p, SetPhotographer(name, channels)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Clone returns a copy of p that edits and Decide can change without
+// touching p: the app hands clones to work running in the background.
+func (p *Photo) Clone() *Photo {
+	c := *p
+	c.Faces = slices.Clone(p.Faces)
+	c.ManualBoxes = slices.Clone(p.ManualBoxes)
+	c.ChildWork = slices.Clone(p.ChildWork)
+	c.PhotographerChannels = slices.Clone(p.PhotographerChannels)
+	c.Reasons = slices.Clone(p.Reasons)
+	return &c
+}
+
+// restore takes the reviewer's work from the review state saved for the
+// same original: overrides on the faces found again (matched by box),
+// manual boxes, photographer, child's work and the no-face confirmation.
+func (p *Photo) restore(saved *Photo) {
+	p.ManualBoxes = slices.Clone(saved.ManualBoxes)
+	p.ChildWork = slices.Clone(saved.ChildWork)
+	p.NoFaceConfirmed = saved.NoFaceConfirmed
+	if saved.Photographer != "" {
+		p.Photographer, p.PhotographerChannels = saved.Photographer, slices.Clone(saved.PhotographerChannels)
+	}
+	for _, s := range saved.Faces {
+		if s.Review == consent.NotReviewed {
+			continue
+		}
+		best, bestIoU := -1, 0.5 // the same photo gives the same boxes; 0.5 allows a changed detector
+		for i, f := range p.Faces {
+			if iou := vision.IoU(f.Box, s.Box); iou > bestIoU {
+				best, bestIoU = i, iou
+			}
+		}
+		if best >= 0 {
+			f := &p.Faces[best]
+			f.Review, f.AssignedID, f.Note = s.Review, s.AssignedID, s.Note
+		} else if s.Review != consent.AdultWithNote {
+			// A face the reviewer dealt with and the detector no longer
+			// finds stays hidden: its area becomes a manual box.
+			p.ManualBoxes = append(p.ManualBoxes, s.Box)
+		}
+	}
+}
+
+// RedactedPreview returns the preview as export will write it, scaled
+// down: every redacted face and manual box hidden in style.
+func (p *Photo) RedactedPreview(style vision.RedactStyle) (image.Image, error) {
+	img, err := p.PreviewImage()
+	if err != nil {
+		return nil, err
+	}
+	nrgba := imaging.Clone(img)
+	if p.Width == 0 {
+		return nrgba, nil
+	}
+	return p.redact(nrgba, style, float64(nrgba.Bounds().Dx())/float64(p.Width)), nil
+}

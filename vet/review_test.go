@@ -1,0 +1,175 @@
+package vet
+
+import (
+	"context"
+	"image"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/vision"
+)
+
+// TestReviewEdits: each reviewer action changes the decision the way R8
+// allows, and a refused action leaves the photo as it was.
+func TestReviewEdits(t *testing.T) {
+	ctx := context.Background()
+	store := testStore(t)
+	dir := t.TempDir()
+	paths := map[int]string{}
+	for _, w := range []int{widthAda, widthBen, widthStranger, widthNobody} {
+		paths[w] = filepath.Join(dir, "p"+string(rune('a'+w-widthAda))+".png")
+		writeTestPhoto(t, paths[w], w, 200)
+	}
+	tests := []struct {
+		name        string
+		width       int
+		edits       []Edit
+		wantErr     bool
+		wantStatus  Status
+		wantVisible []bool // per face
+		wantBoxes   int    // manual boxes
+	}{
+		{"stranger as is", widthStranger, nil, false, NeedsReview, []bool{false}, 0},
+		{"stranger assigned to Ada", widthStranger, []Edit{AssignFace(0, "C1")}, false, Cleared, []bool{true}, 0},
+		{"stranger assigned to Ben, no Instagram consent", widthStranger, []Edit{AssignFace(0, "C2")}, false, Cleared, []bool{false}, 0},
+		{"stranger force-redacted", widthStranger, []Edit{ForceRedact(0)}, false, Cleared, []bool{false}, 0},
+		{"adult without a note", widthStranger, []Edit{MarkAdult(0, "  ")}, true, NeedsReview, []bool{false}, 0},
+		{"adult with a note", widthStranger, []Edit{MarkAdult(0, "Tom's father, agreed on the trip")}, false, Cleared, []bool{true}, 0},
+		{"Ada force-redacted", widthAda, []Edit{ForceRedact(0)}, false, Cleared, []bool{false}, 0},
+		{"Ada reset after force-redact", widthAda, []Edit{ForceRedact(0), ResetFace(0)}, false, Cleared, []bool{true}, 0},
+		{"Ada assigned to nobody", widthAda, []Edit{AssignFace(0, "")}, true, Cleared, []bool{true}, 0},
+		{"face out of range", widthAda, []Edit{ForceRedact(3)}, true, Cleared, []bool{true}, 0},
+		{"manual box", widthAda, []Edit{AddBox(image.Rect(10, 10, 60, 40))}, false, Cleared, []bool{true}, 1},
+		{"manual box too small", widthAda, []Edit{AddBox(image.Rect(10, 10, 12, 40))}, true, Cleared, []bool{true}, 0},
+		{"manual box removed", widthAda, []Edit{AddBox(image.Rect(10, 10, 60, 40)), RemoveBox(0)}, false, Cleared, []bool{true}, 0},
+		{"no face, not confirmed", widthNobody, nil, false, NeedsReview, nil, 0},
+		{"no face, confirmed", widthNobody, []Edit{ConfirmNoFace(true)}, false, Cleared, nil, 0},
+		{"Ben's work, no work consent", widthAda, []Edit{SetChildWork([]string{"C2"})}, false, Blocked, []bool{true}, 0},
+		{"Ada's work", widthAda, []Edit{SetChildWork([]string{"C1"})}, false, Cleared, []bool{true}, 0},
+		{"photographer without Instagram", widthAda, []Edit{SetPhotographer("Pia Photo", []string{"website"})}, false, Blocked, []bool{true}, 0},
+	}
+	b := testBatch(t, store, &fakeFinder{})
+	rev := Reviewer{Store: store, Register: b.Register, Job: b.Job}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			photos, err := b.Run(ctx, []string{paths[tt.width]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := photos[0]
+			err = rev.Apply(ctx, p, tt.edits...)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Apply: %v, want error %v", err, tt.wantErr)
+			}
+			if p.Status != tt.wantStatus {
+				t.Errorf("status %s %v, want %s", p.Status, p.Reasons, tt.wantStatus)
+			}
+			if len(p.Faces) != len(tt.wantVisible) {
+				t.Fatalf("%d faces, want %d", len(p.Faces), len(tt.wantVisible))
+			}
+			for i, f := range p.Faces {
+				if f.Decision.Visible != tt.wantVisible[i] {
+					t.Errorf("face %d visible %v (%s), want %v", i, f.Decision.Visible, f.Decision.Reason, tt.wantVisible[i])
+				}
+			}
+			if len(p.ManualBoxes) != tt.wantBoxes {
+				t.Errorf("%d manual boxes, want %d", len(p.ManualBoxes), tt.wantBoxes)
+			}
+			if got, want := len(p.RedactedBoxes()), tt.wantBoxes+countFalse(tt.wantVisible); got != want {
+				t.Errorf("%d redacted areas, want %d", got, want)
+			}
+		})
+	}
+}
+
+func countFalse(v []bool) int {
+	n := 0
+	for _, b := range v {
+		if !b {
+			n++
+		}
+	}
+	return n
+}
+
+// TestReviewRestored: a photo reviewed, then processed again by a new batch
+// (the app restarted), comes back with the reviewer's work.
+func TestReviewRestored(t *testing.T) {
+	ctx := context.Background()
+	store := testStore(t)
+	path := filepath.Join(t.TempDir(), "trip.png")
+	writeTestPhoto(t, path, widthStranger, 200)
+	b := testBatch(t, store, &fakeFinder{})
+	b.Store = store
+	photos, err := b.Run(ctx, []string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev := Reviewer{Store: store, Register: b.Register, Job: b.Job}
+	if err := rev.Apply(ctx, photos[0], AssignFace(0, "C1"), AddBox(image.Rect(0, 0, 50, 50)), SetChildWork([]string{"C1"})); err != nil {
+		t.Fatal(err)
+	}
+	again, err := b.Run(ctx, []string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := again[0]
+	if p.Faces[0].Review != consent.AssignedByHand || p.Faces[0].AssignedID != "C1" || !p.Faces[0].Decision.Visible {
+		t.Errorf("face after restart %+v, want assigned to C1 and visible", p.Faces[0])
+	}
+	if len(p.ManualBoxes) != 1 || len(p.ChildWork) != 1 || p.Status != Cleared {
+		t.Errorf("after restart boxes %v, child work %v, status %s; want the review back and cleared", p.ManualBoxes, p.ChildWork, p.Status)
+	}
+	// Another channel has its own review.
+	b.Job.Channel = "website"
+	other, err := b.Run(ctx, []string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other[0].Faces[0].Review != consent.NotReviewed || len(other[0].ManualBoxes) != 0 {
+		t.Errorf("website review %+v, want none (the review was for Instagram)", other[0])
+	}
+}
+
+// TestPhotographerFromEXIF: a photographer named in EXIF Artist is looked
+// up in the register, so their recorded permission counts (R5).
+func TestPhotographerFromEXIF(t *testing.T) {
+	ctx := context.Background()
+	store := testStore(t)
+	if err := store.SetPhotographerPermission(ctx, "Ann Photographer", []string{"instagram"}, testDay); err != nil {
+		t.Fatal(err)
+	}
+	b := testBatch(t, store, &fakeFinder{})
+	b.Photographer, b.PhotographerChannels, b.Store = "", nil, store
+	path := filepath.Join(t.TempDir(), "artist.jpg")
+	writeJPEGWithArtist(t, path, widthAda, 200, "Ann Photographer")
+	photos, err := b.Run(ctx, []string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := photos[0]
+	if p.Photographer != "Ann Photographer" || p.Status != Cleared {
+		t.Errorf("photographer %q channels %v status %s %v; want Ann with her Instagram permission, cleared", p.Photographer, p.PhotographerChannels, p.Status, p.Reasons)
+	}
+}
+
+// writeJPEGWithArtist writes a patterned JPEG whose EXIF names the artist,
+// written by ExifTool as a camera would.
+func writeJPEGWithArtist(t *testing.T, path string, w, h int, artist string) {
+	t.Helper()
+	png := path + ".png"
+	writeTestPhoto(t, png, w, h)
+	img, err := vision.Load(png)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := vision.WriteCleanFile(path, img.Image); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("exiftool", "-overwrite_original", "-Artist="+artist, path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("exiftool (make test installs it): %v\n%s", err, out)
+	}
+}
