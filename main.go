@@ -15,9 +15,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/photovet/photovet/app"
+	"github.com/photovet/photovet/consent"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -44,6 +46,33 @@ func commands() []command {
 	}
 }
 
+// guiDataFlag reads a leading --data DIR (or --data=DIR) given to the GUI
+// and returns DIR and the arguments after it.
+func guiDataFlag(args []string) (dir string, rest []string, ok bool) {
+	if len(args) == 0 {
+		return "", args, false
+	}
+	for _, prefix := range []string{"--data", "-data"} {
+		if args[0] == prefix && len(args) > 1 {
+			return args[1], args[2:], true
+		}
+		if v, found := strings.CutPrefix(args[0], prefix+"="); found {
+			return v, args[1:], true
+		}
+	}
+	return "", args, false
+}
+
+// isPath reports whether arg names an existing file or folder rather than
+// a command.
+func isPath(arg string) bool {
+	if !strings.ContainsAny(arg, `/\.`) {
+		return false
+	}
+	_, err := os.Stat(arg)
+	return err == nil
+}
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
@@ -53,8 +82,17 @@ func main() {
 
 // run dispatches to the GUI or a subcommand and returns the process exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		if err := app.Run(version); err != nil {
+	if data, rest, ok := guiDataFlag(args); ok {
+		// photovet --data DIR [PHOTO...]: the GUI on another register.
+		if err := os.Setenv(consent.DataEnv, data); err != nil {
+			fmt.Fprintf(stderr, "photovet: %v\n", err)
+			return 1
+		}
+		args = rest
+	}
+	if len(args) == 0 || isPath(args[0]) {
+		// No command, or photos given to open ("Open with PhotoVet").
+		if err := app.Run(version, args); err != nil {
 			fmt.Fprintf(stderr, "photovet: %v\n", err)
 			return 1
 		}

@@ -60,3 +60,30 @@ func TestModelsCommand(t *testing.T) {
 		}
 	})
 }
+
+func TestGUIArguments(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		args     []string
+		wantData string
+		wantRest []string
+		wantOK   bool
+	}{
+		{nil, "", nil, false},
+		{[]string{"--data", "/tmp/reg"}, "/tmp/reg", []string{}, true},
+		{[]string{"--data=/tmp/reg", dir}, "/tmp/reg", []string{dir}, true},
+		{[]string{"-data", "/tmp/reg", dir}, "/tmp/reg", []string{dir}, true},
+		{[]string{"vet", "--data", "x"}, "", []string{"vet", "--data", "x"}, false},
+	}
+	for _, tt := range tests {
+		data, rest, ok := guiDataFlag(tt.args)
+		if data != tt.wantData || ok != tt.wantOK || len(rest) != len(tt.wantRest) {
+			t.Errorf("guiDataFlag(%q) = %q, %q, %v; want %q, %q, %v", tt.args, data, rest, ok, tt.wantData, tt.wantRest, tt.wantOK)
+		}
+	}
+	for arg, want := range map[string]bool{dir: true, "vet": false, "./no-such-file.jpg": false} {
+		if got := isPath(arg); got != want {
+			t.Errorf("isPath(%q) = %v, want %v", arg, got, want)
+		}
+	}
+}

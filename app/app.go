@@ -4,23 +4,65 @@
 package app
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"path/filepath"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/storage"
 
 	"github.com/photovet/photovet/assets"
+	"github.com/photovet/photovet/consent"
 	"github.com/photovet/photovet/vision"
 )
 
 // ID is the app's unique identifier, as in FyneApp.toml.
 const ID = "org.photovet.photovet"
 
-// Run opens the main window and blocks until it is closed.
-func Run(version string) error {
+// languageKey is the preference holding the chosen language ("" follows
+// the system).
+const languageKey = "language"
+
+// Run opens the register in the data directory (PHOTOVET_DATA or the
+// default) and the main window, and blocks until the window is closed.
+// paths, photos or folders given on the command line ("Open with
+// PhotoVet"), are taken as if dropped on the window.
+func Run(version string, paths []string) (err error) {
 	a := fyneapp.NewWithID(ID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
-	w := NewMainWindow(a, version, checkModels())
+	if err := setUpLanguage(a.Preferences().String(languageKey)); err != nil {
+		fyne.LogError("language", err)
+	}
+	ctx := context.Background()
+	dir, err := consent.DataDir("")
+	if err != nil {
+		return err
+	}
+	store, err := consent.Open(ctx, dir)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, store.Close()) }()
+	faces := engineSource()
+	defer func() { err = errors.Join(err, faces.Close()) }()
+	problem := checkModels()
+	if problem == "" {
+		go faces.Finder() // the models load while the teacher finds the photos
+	}
+	w := NewMainWindow(a, store, faces, version, problem)
+	if len(paths) > 0 {
+		uris := make([]fyne.URI, len(paths))
+		for i, p := range paths {
+			abs, err := filepath.Abs(p)
+			if err != nil {
+				return err
+			}
+			uris[i] = storage.NewFileURI(abs)
+		}
+		a.Lifecycle().SetOnStarted(func() { w.AddURIs(uris) })
+	}
 	w.ShowAndRun()
 	return nil
 }

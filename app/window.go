@@ -1,54 +1,238 @@
 package app
 
 import (
-	"fmt"
+	"context"
+	"errors"
+	"unicode"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/photovet/photovet/consent"
 	"github.com/photovet/photovet/vet"
 )
 
-// MainWindow is PhotoVet's main window: the place photos are dropped.
+// MainWindow is PhotoVet's main window: the batch settings on top, the
+// photos (drop zone, grid, review) and the register in tabs.
 type MainWindow struct {
 	fyne.Window
+	store        *consent.Store
+	faces        *faceSource
+	session      *session
+	version      string
+	modelProblem string
+
 	status  *widget.Label
 	warning *widget.Label // the model problem, nil when the models verify
 	drop    *dropZone
+
+	channel      *widget.Select
+	channelIDs   []string // the register's channels, in the order of channel's options
+	unit         *widget.Select
+	photographer *photographerBar
+	exportButton *widget.Button
+
+	photos   *photosView
+	review   *reviewView
+	register *registerView
+	area     *fyne.Container // holds the drop zone, the grid or the review
+	tabs     *container.AppTabs
+
+	// batchFinished, when set, is called after a batch ended and the
+	// window shows its result: tests wait on it.
+	batchFinished func()
+	// exportFinished, when set, is called with the summary an export
+	// showed.
+	exportFinished func(exportSummary)
 }
 
-// NewMainWindow builds the main window. modelProblem, when not empty, is shown
-// as a warning because faces cannot be found without the models.
-func NewMainWindow(a fyne.App, version, modelProblem string) *MainWindow {
-	w := &MainWindow{Window: a.NewWindow("PhotoVet")}
-	w.status = widget.NewLabel("")
-	w.status.Wrapping = fyne.TextWrapWord
-	w.drop = newDropZone()
+// units are the unit types in the order the unit selector offers them.
+func units() []consent.Unit {
+	return []consent.Unit{consent.School, consent.UpperSecondary, consent.EarlyChildhood}
+}
 
-	add := widget.NewButtonWithIcon("Add photos...", theme.FolderOpenIcon(), w.chooseFolder)
-	add.Importance = widget.HighImportance
-
-	var top fyne.CanvasObject // nil: nothing above the drop zone
-	if modelProblem != "" {
-		w.warning = widget.NewLabel(modelProblem)
-		w.warning.Wrapping = fyne.TextWrapWord
-		w.warning.Importance = widget.DangerImportance
-		top = widget.NewCard("", "", container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, w.warning))
+func unitLabel(u consent.Unit) string {
+	switch u {
+	case consent.EarlyChildhood:
+		return lang.L("Early childhood (daycare, preschool)")
+	case consent.UpperSecondary:
+		return lang.L("Upper secondary")
+	default:
+		return lang.L("School")
 	}
-	footer := container.NewBorder(nil, nil, nil, widget.NewLabel("PhotoVet "+version), w.status)
-	w.SetContent(container.NewBorder(top, footer, nil, nil,
-		container.NewPadded(container.NewBorder(nil, container.NewCenter(add), nil, nil, w.drop))))
+}
+
+// channelName is a channel as a heading or option shows it: "Instagram",
+// "Website".
+func channelName(channel string) string {
+	l := tr(consent.ChannelName(channel))
+	first, size := utf8.DecodeRuneInString(l)
+	return string(unicode.ToUpper(first)) + l[size:]
+}
+
+// NewMainWindow builds the main window over the register in store.
+// modelProblem, when not empty, is shown as a warning because faces cannot
+// be found without the models.
+func NewMainWindow(a fyne.App, store *consent.Store, faces *faceSource, version, modelProblem string) *MainWindow {
+	w := &MainWindow{Window: a.NewWindow("PhotoVet"), store: store, session: newSession(store, faces),
+		faces: faces, version: version, modelProblem: modelProblem}
+	w.build()
 	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { w.AddURIs(uris) })
-	w.Resize(fyne.NewSize(960, 680))
+	w.Canvas().SetOnTypedKey(w.typedKey)
+	w.Resize(fyne.NewSize(1180, 800))
 	return w
 }
 
-// AddURIs takes dropped or chosen files and folders. The window's drop
-// callback only forwards here, so tests can drive it directly.
+// build makes the window's widgets and content in the current language
+// from the session; it runs again when the language changes.
+func (w *MainWindow) build() {
+	w.status = widget.NewLabel("")
+	w.status.Wrapping = fyne.TextWrapWord
+	w.drop = newDropZone()
+	w.drop.setCount(len(w.session.paths))
+
+	add := widget.NewButtonWithIcon(lang.L("Add photos..."), theme.FolderOpenIcon(), w.chooseFolder)
+	add.Importance = widget.HighImportance
+	w.exportButton = widget.NewButtonWithIcon(lang.L("Export cleared photos..."), theme.DocumentSaveIcon(), w.chooseExportFolder)
+	w.exportButton.Disable()
+
+	w.channel = widget.NewSelect(nil, func(string) { w.jobChanged() })
+	w.unit = widget.NewSelect(nil, func(string) { w.jobChanged() })
+	photographer := newPhotographerBar(w.editPhotographer)
+	if w.photographer != nil {
+		photographer.name, photographer.channels = w.photographer.current()
+	}
+	w.photographer = photographer
+	w.photos = newPhotosView(w.session, w.openReview, w.cancelBatch)
+	w.review = newReviewView(w, w.session, w.closeReview, w.photoChanged)
+	w.register = newRegisterView(w.Window, w.store, w.faces)
+	w.register.languageChanged = w.rebuild
+
+	settings := container.NewHBox(
+		widget.NewLabel(lang.L("Publish on")), w.channel,
+		widget.NewLabel(lang.L("Unit")), w.unit,
+	)
+	actions := container.NewHBox(add, w.exportButton)
+	header := container.NewVBox(container.NewBorder(nil, nil, settings, actions), w.photographer)
+	w.warning = nil
+	if w.modelProblem != "" {
+		w.warning = widget.NewLabel(w.modelProblem)
+		w.warning.Wrapping = fyne.TextWrapWord
+		w.warning.Importance = widget.DangerImportance
+		header.Add(widget.NewCard("", "", container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, w.warning)))
+	}
+	w.area = container.NewStack(container.NewPadded(w.drop))
+	photosTab := container.NewBorder(header, nil, nil, nil, w.area)
+	w.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon(lang.L("Photos"), theme.MediaPhotoIcon(), photosTab),
+		container.NewTabItemWithIcon(lang.L("Consent register"), theme.AccountIcon(), w.register.content()),
+	)
+	w.tabs.OnSelected = func(t *container.TabItem) {
+		if t == w.tabs.Items[1] {
+			w.register.refresh()
+		} else {
+			w.loadJob() // the register may have changed
+		}
+	}
+	footer := container.NewBorder(nil, nil, nil, widget.NewLabel("PhotoVet "+w.version), w.status)
+	w.SetContent(container.NewBorder(nil, footer, nil, nil, w.tabs))
+	w.loadJob()
+	if len(w.session.photos) > 0 {
+		w.showArea(w.photos)
+	}
+}
+
+// rebuild builds the window again after a language switch, keeping the
+// batch, the job and the tab the teacher was on.
+func (w *MainWindow) rebuild() {
+	job, tab, reviewing := w.job(), w.tabs.SelectedIndex(), w.review.photo
+	w.build()
+	w.channel.SetSelectedIndex(indexOf(w.channelIDs, job.Channel))
+	w.unit.SetSelectedIndex(indexOf(units(), job.Unit))
+	w.tabs.SelectIndex(tab)
+	if tab == 1 { // the switch was made in the register's settings
+		w.register.tabs.SelectIndex(len(w.register.tabs.Items) - 1)
+	}
+	if reviewing != nil {
+		w.openReview(reviewing)
+	}
+}
+
+// loadJob fills the channel and unit selectors from the register's
+// settings, keeping the current choice when it still exists.
+func (w *MainWindow) loadJob() {
+	set, err := w.store.Settings(context.Background())
+	if err != nil {
+		w.showError(err)
+		return
+	}
+	current := w.job().Channel
+	w.channelIDs = set.Channels
+	options := make([]string, len(set.Channels))
+	for i, c := range set.Channels {
+		options[i] = channelName(c)
+	}
+	w.channel.Options = options
+	w.unit.Options = nil
+	for _, u := range units() {
+		w.unit.Options = append(w.unit.Options, unitLabel(u))
+	}
+	if current == "" || !set.HasChannel(current) {
+		current = set.Channels[0]
+	}
+	w.channel.SetSelectedIndex(indexOf(set.Channels, current))
+	if w.unit.SelectedIndex() < 0 {
+		w.unit.SetSelectedIndex(indexOf(units(), set.DefaultUnit))
+	}
+	w.jobChanged()
+}
+
+func indexOf[T comparable](list []T, v T) int {
+	for i, x := range list {
+		if x == v {
+			return i
+		}
+	}
+	return 0
+}
+
+// job is the channel and unit the selectors show, for today.
+func (w *MainWindow) job() consent.Job {
+	job := consent.Job{Date: consent.Today(), Unit: consent.School}
+	if i := w.channel.SelectedIndex(); i >= 0 && i < len(w.channelIDs) {
+		job.Channel = w.channelIDs[i]
+	}
+	if i := w.unit.SelectedIndex(); i >= 0 {
+		job.Unit = units()[i]
+	}
+	return job
+}
+
+// jobChanged decides every photo again for the chosen channel and unit.
+func (w *MainWindow) jobChanged() {
+	job := w.job()
+	if job.Channel == "" {
+		return
+	}
+	if err := w.session.setJob(context.Background(), job); err != nil {
+		w.showError(err)
+	}
+	w.photographer.show(w.session.photos, job.Channel)
+	w.refreshPhotos()
+	if w.review.photo != nil {
+		w.review.show(w.review.photo)
+	}
+}
+
+// AddURIs takes dropped or chosen files and folders and starts processing
+// the photos among them. The window's drop callback only forwards here, so
+// tests can drive it directly.
 func (w *MainWindow) AddURIs(uris []fyne.URI) {
 	paths := make([]string, 0, len(uris))
 	for _, u := range uris {
@@ -57,22 +241,146 @@ func (w *MainWindow) AddURIs(uris []fyne.URI) {
 		}
 	}
 	c := vet.Collect(paths)
+	fresh := w.session.newPaths(c.Photos)
 	w.showCollection(c)
+	if len(fresh) > 0 {
+		w.process(fresh)
+	}
 }
 
 func (w *MainWindow) showCollection(c vet.Collection) {
-	msg := fmt.Sprintf("%d photos found", len(c.Photos))
+	msg := lang.L("{{.Count}} photos found.", map[string]any{"Count": len(c.Photos)})
 	if len(c.Skipped) > 0 {
-		msg += fmt.Sprintf(", %d other files skipped", len(c.Skipped))
+		msg = lang.L("{{.Count}} photos found, {{.Skipped}} other files skipped.", map[string]any{"Count": len(c.Photos), "Skipped": len(c.Skipped)})
 	}
-	w.status.SetText(msg + ".")
-	w.drop.setCount(len(c.Photos))
+	w.status.SetText(msg)
+	w.drop.setCount(len(w.session.paths))
+}
+
+// process runs the batch over paths in a worker; each photo appears in the
+// grid as soon as it is done.
+func (w *MainWindow) process(paths []string) {
+	if w.session.cancel != nil { // one batch at a time: the next waits
+		w.session.pending = append(w.session.pending, paths...)
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	w.session.cancel = cancel
+	w.showArea(w.photos)
+	w.photos.start(len(paths))
+	name, channels := w.photographer.current()
+	go func() {
+		defer cancel()
+		b, err := w.session.batch(ctx, name, channels)
+		if err != nil {
+			fyne.Do(func() { w.batchDone(err) })
+			return
+		}
+		b.Progress = func(pr vet.Progress) {
+			thumb := thumbnail(pr.Photo)
+			fyne.Do(func() {
+				w.session.add(pr.Photo, thumb)
+				w.photos.progress(pr.Done, pr.Total)
+				w.refreshPhotos()
+			})
+		}
+		_, err = b.Run(ctx, paths)
+		fyne.Do(func() { w.batchDone(err) })
+	}()
+}
+
+func (w *MainWindow) batchDone(err error) {
+	w.session.cancel = nil
+	w.photos.stop()
+	if next := w.session.pending; len(next) > 0 && err == nil {
+		w.session.pending = nil
+		w.process(next)
+		return
+	}
+	w.session.pending = nil
+	w.session.forgetUnprocessed()
+	switch {
+	case errors.Is(err, context.Canceled):
+		w.status.SetText(lang.L("Stopped. The photos done so far are shown; drop the folder again to go on."))
+	case err != nil:
+		w.showError(err)
+	default:
+		w.showCounts()
+	}
+	w.photographer.show(w.session.photos, w.session.job.Channel)
+	w.refreshPhotos()
+	if w.batchFinished != nil {
+		w.batchFinished()
+	}
+}
+
+func (w *MainWindow) cancelBatch() {
+	if w.session.cancel != nil {
+		w.session.cancel()
+	}
+}
+
+// refreshPhotos updates the grid, the counts and the export button.
+func (w *MainWindow) refreshPhotos() {
+	w.photos.refresh()
+	if w.session.counts()[vet.Cleared] > 0 {
+		w.exportButton.Enable()
+	} else {
+		w.exportButton.Disable()
+	}
+}
+
+// photoChanged is called after the reviewer changed a photo.
+func (w *MainWindow) photoChanged(*vet.Photo) {
+	w.photographer.show(w.session.photos, w.session.job.Channel)
+	w.refreshPhotos()
+	if w.session.cancel == nil {
+		w.showCounts()
+	}
+}
+
+// showCounts says in the status line where the batch stands.
+func (w *MainWindow) showCounts() {
+	c := w.session.counts()
+	w.status.SetText(lang.L("Done: {{.Cleared}} cleared, {{.Review}} need review, {{.Blocked}} blocked.",
+		map[string]any{"Cleared": c[vet.Cleared], "Review": c[vet.NeedsReview], "Blocked": c[vet.Blocked]}))
+}
+
+func (w *MainWindow) showArea(o fyne.CanvasObject) {
+	w.area.Objects = []fyne.CanvasObject{o}
+	w.area.Refresh()
+}
+
+func (w *MainWindow) openReview(p *vet.Photo) {
+	w.review.show(p)
+	w.showArea(w.review)
+	w.Canvas().Focus(nil)
+}
+
+func (w *MainWindow) closeReview() {
+	w.review.photo = nil
+	w.showArea(w.photos)
+	w.refreshPhotos()
+}
+
+// typedKey is the keyboard in the review: arrows, N for the next photo
+// that needs review, B for before/after, Delete for the selected box,
+// Escape back to all photos.
+func (w *MainWindow) typedKey(e *fyne.KeyEvent) {
+	if w.review.photo == nil || w.tabs.SelectedIndex() != 0 {
+		return
+	}
+	w.review.typedKey(e)
+}
+
+func (w *MainWindow) showError(err error) {
+	dialog.ShowError(err, w)
 }
 
 func (w *MainWindow) chooseFolder() {
 	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
 		if err != nil {
-			dialog.ShowError(err, w)
+			w.showError(err)
 			return
 		}
 		if dir != nil {

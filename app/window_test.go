@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,9 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/vet"
+	"github.com/photovet/photovet/vision"
 )
 
 func TestMainWindowDrop(t *testing.T) {
@@ -25,23 +29,32 @@ func TestMainWindowDrop(t *testing.T) {
 	tests := []struct {
 		name       string
 		dropped    []string
-		wantStatus string
+		wantPhotos int
 		wantHint   string
 	}{
-		{"folder and file", []string{"trip", "c.png"}, "3 photos found, 1 other files skipped.", "3 photos added"},
-		{"nothing usable", []string{"trip/list.txt"}, "0 photos found, 1 other files skipped.", "Drag photos"},
+		{"folder and file", []string{"trip", "c.png"}, 3, "3 photos added"},
+		{"nothing usable", []string{"trip/list.txt"}, 0, "Drag photos"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := test.NewTempApp(t)
-			w := NewMainWindow(a, "test", "")
-			var uris []fyne.URI
+			s := newTestSetup(t)
+			w := s.win
+			var paths []string
 			for _, name := range tt.dropped {
-				uris = append(uris, storage.NewFileURI(filepath.Join(dir, name)))
+				paths = append(paths, filepath.Join(dir, name))
 			}
-			w.AddURIs(uris)
-			if got := w.status.Text; got != tt.wantStatus {
-				t.Errorf("status = %q, want %q", got, tt.wantStatus)
+			if tt.wantPhotos > 0 {
+				s.drop(t, paths...)
+			} else {
+				w.AddURIs([]fyne.URI{storage.NewFileURI(paths[0])})
+			}
+			if got := len(w.session.photos); got != tt.wantPhotos {
+				t.Errorf("%d photos in the batch, want %d", got, tt.wantPhotos)
+			}
+			for _, p := range w.session.photos {
+				if p.Status != vet.Failed { // the files only pretend to be photos
+					t.Errorf("%s: %s, want failed", p.Path, p.Status)
+				}
 			}
 			if got := w.drop.hint.Text; !strings.HasPrefix(got, tt.wantHint) {
 				t.Errorf("drop zone says %q, want it to start with %q", got, tt.wantHint)
@@ -52,12 +65,42 @@ func TestMainWindowDrop(t *testing.T) {
 
 func TestMainWindowModelProblem(t *testing.T) {
 	a := test.NewTempApp(t)
-	if w := NewMainWindow(a, "test", ""); w.warning != nil {
+	store, err := consent.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	faces := newFaceSource(func() (vision.FaceFinder, int, error) { return fakeFinder{}, 1, nil })
+	if w := NewMainWindow(a, store, faces, "test", ""); w.warning != nil {
 		t.Errorf("a warning is shown although the models verify: %q", w.warning.Text)
 	}
 	problem := "PhotoVet cannot recognise faces yet: the face model x is missing."
-	w := NewMainWindow(a, "test", problem)
+	w := NewMainWindow(a, store, faces, "test", problem)
 	if w.warning == nil || w.warning.Text != problem || !w.warning.Visible() {
 		t.Error("the model problem is not shown in the window")
+	}
+}
+
+// TestLanguageSwitchRebuildsWindow: choosing Dutch in the settings shows
+// the window in Dutch at once, with the batch still there.
+func TestLanguageSwitchRebuildsWindow(t *testing.T) {
+	s := newTestSetup(t)
+	s.drop(t, s.writePhoto(t, "trip.png", widthTwoFaces))
+	s.win.tabs.SelectIndex(1)
+	t.Cleanup(func() { setUpLanguage("en") })
+	if err := s.win.register.settings.setLanguage("nl"); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.win.tabs.Items[0].Text; got != "Foto's" {
+		t.Errorf("photos tab after switching to Dutch: %q", got)
+	}
+	if len(s.win.session.photos) != 1 || s.win.tabs.SelectedIndex() != 1 {
+		t.Errorf("after the switch: %d photos, tab %d; want the batch and the register tab kept", len(s.win.session.photos), s.win.tabs.SelectedIndex())
+	}
+	if err := s.win.register.settings.setLanguage("en"); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.win.tabs.Items[0].Text; got != "Photos" {
+		t.Errorf("photos tab after switching back: %q", got)
 	}
 }

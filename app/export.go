@@ -1,0 +1,207 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os/user"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/photovet/photovet/vet"
+	"github.com/photovet/photovet/vision"
+)
+
+// vettedByKey is the preference that remembers who vets on this laptop.
+const vettedByKey = "vetted_by"
+
+// exportSummary is what an export did, in numbers and reasons.
+type exportSummary struct {
+	dir      string
+	exported int
+	notDone  []string // "photo.jpg: reason" for each photo not exported
+	failed   []string // photos that could not be written
+}
+
+// chooseExportFolder asks where the cleared photos go, then confirms.
+func (w *MainWindow) chooseExportFolder() {
+	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err != nil {
+			w.showError(err)
+			return
+		}
+		if dir != nil {
+			w.confirmExport(dir.Path())
+		}
+	}, w)
+	if home, err := storage.ListerForURI(storage.NewFileURI(homeDir())); err == nil {
+		d.SetLocation(home)
+	}
+	d.SetTitleText(lang.L("Choose the folder to export the cleared photos to"))
+	d.SetConfirmText(lang.L("Export here"))
+	d.Resize(fyne.NewSize(800, 560))
+	d.Show()
+}
+
+// confirmExport says what will happen and asks who is vetting (for the
+// record), then exports to dir.
+func (w *MainWindow) confirmExport(dir string) {
+	counts := w.session.counts()
+	name := widget.NewEntry()
+	name.SetText(fyne.CurrentApp().Preferences().StringWithFallback(vettedByKey, defaultVettedBy()))
+	name.Validator = func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return fmt.Errorf("%s", lang.L("Your name is recorded with each published photo"))
+		}
+		return nil
+	}
+	text := lang.L("{{.Cleared}} cleared photos will be saved to {{.Dir}} for {{.Channel}}, with every hidden face blurred and all hidden data removed. Your originals stay as they are.",
+		map[string]any{"Cleared": counts[vet.Cleared], "Dir": dir, "Channel": channelName(w.session.job.Channel)})
+	if skipped := len(w.session.photos) - counts[vet.Cleared]; skipped > 0 {
+		text += "\n" + lang.L("{{.Count}} photos are not exported: they need review, are blocked or could not be read.", map[string]any{"Count": skipped})
+	}
+	explain := widget.NewLabel(text)
+	explain.Wrapping = fyne.TextWrapWord
+	form := widget.NewForm(widget.NewFormItem(lang.L("Vetted by"), name))
+	d := dialog.NewCustomConfirm(lang.L("Export"), lang.L("Export"), lang.L("Cancel"), container.NewVBox(explain, form), func(ok bool) {
+		if !ok || name.Validate() != nil {
+			return
+		}
+		fyne.CurrentApp().Preferences().SetString(vettedByKey, strings.TrimSpace(name.Text))
+		w.export(dir, strings.TrimSpace(name.Text))
+	}, w)
+	d.Resize(fyne.NewSize(640, 300))
+	d.Show()
+}
+
+// defaultVettedBy is the user's full name when the system knows it; a
+// login name ("root", "leraar3") is no person for the record.
+func defaultVettedBy() string {
+	if u, err := user.Current(); err == nil {
+		return strings.TrimSpace(strings.Split(u.Name, ",")[0])
+	}
+	return ""
+}
+
+// export writes the cleared photos to dir in a worker, showing progress,
+// then the summary.
+func (w *MainWindow) export(dir, vettedBy string) {
+	style := vision.RedactBlur
+	if w.session.register != nil {
+		if s, err := vision.ParseRedactStyle(w.session.register.Settings.RedactionStyle); err == nil {
+			style = s
+		}
+	}
+	// Export decides again against the register; it works on copies so
+	// the window can go on drawing the originals meanwhile.
+	originals := w.session.photos
+	copies := make([]*vet.Photo, len(originals))
+	for i, p := range originals {
+		if w.session.exported[p] == "" { // nil: exported before, not again
+			copies[i] = p.Clone()
+		}
+	}
+	bar := widget.NewProgressBar()
+	progress := dialog.NewCustomWithoutButtons(lang.L("Exporting..."), bar, w)
+	progress.Resize(fyne.NewSize(420, 120))
+	progress.Show()
+	job := w.session.job
+	go func() {
+		outcomes, err := vet.Export(context.Background(), w.store, copies, job, vet.ExportOptions{
+			Dir: dir, Style: style, VettedBy: vettedBy,
+			Progress: func(done, total int) {
+				fyne.Do(func() { bar.SetValue(float64(done) / float64(max(total, 1))) })
+			},
+		})
+		fyne.Do(func() {
+			progress.Hide()
+			if err != nil {
+				w.showError(err)
+				return
+			}
+			for i, c := range copies {
+				if c != nil {
+					*originals[i] = *c
+				}
+			}
+			for _, o := range outcomes {
+				if o.Output != "" {
+					w.session.exported[originals[slices.Index(copies, o.Photo)]] = o.Output
+				}
+			}
+			w.refreshPhotos()
+			w.showExportSummary(summarise(dir, outcomes))
+		})
+	}()
+}
+
+// summarise counts what an export did.
+func summarise(dir string, outcomes []vet.Outcome) exportSummary {
+	s := exportSummary{dir: dir}
+	for _, o := range outcomes {
+		name := baseName(o.Photo.Path)
+		switch {
+		case o.Output != "":
+			s.exported++
+		case o.Err != nil:
+			s.failed = append(s.failed, name+": "+o.Err.Error())
+		default:
+			var reasons []string
+			for _, m := range o.Photo.Reasons {
+				reasons = append(reasons, tr(m))
+			}
+			s.notDone = append(s.notDone, name+" ("+statusLabel(o.Photo.Status)+"): "+strings.Join(reasons, "; "))
+		}
+	}
+	return s
+}
+
+// showExportSummary says what was exported and what was not and why, with
+// a button that opens the folder.
+func (w *MainWindow) showExportSummary(s exportSummary) {
+	head := widget.NewLabelWithStyle(lang.L("{{.Count}} photos exported to {{.Dir}}. They are recorded in the register, so a withdrawn consent shows which posts to take down.",
+		map[string]any{"Count": s.exported, "Dir": s.dir}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	head.Wrapping = fyne.TextWrapWord
+	items := container.NewVBox(head)
+	if len(s.notDone) > 0 {
+		items.Add(widget.NewLabel(lang.L("Not exported:")))
+		for _, line := range s.notDone {
+			l := widget.NewLabel("• " + line)
+			l.Wrapping = fyne.TextWrapWord
+			items.Add(l)
+		}
+	}
+	if len(s.failed) > 0 {
+		items.Add(widget.NewLabel(lang.L("Could not be written:")))
+		for _, line := range s.failed {
+			l := widget.NewLabel("• " + line)
+			l.Wrapping = fyne.TextWrapWord
+			l.Importance = widget.DangerImportance
+			items.Add(l)
+		}
+	}
+	scroll := container.NewVScroll(items)
+	scroll.SetMinSize(fyne.NewSize(600, 260))
+	d := dialog.NewCustomConfirm(lang.L("Export finished"), lang.L("Open folder"), lang.L("Close"), scroll, func(open bool) {
+		if open {
+			if err := fyne.CurrentApp().OpenURL(&url.URL{Scheme: "file", Path: filepath.Clean(s.dir)}); err != nil {
+				dialog.ShowInformation(lang.L("Export finished"),
+					lang.L("PhotoVet could not open the folder here. Open {{.Dir}} in your file manager.", map[string]any{"Dir": s.dir}), w)
+			}
+		}
+	}, w)
+	d.Resize(fyne.NewSize(680, 420))
+	d.Show()
+	w.status.SetText(lang.L("{{.Count}} photos exported to {{.Dir}}.", map[string]any{"Count": s.exported, "Dir": s.dir}))
+	if w.exportFinished != nil {
+		w.exportFinished(s)
+	}
+}

@@ -1,0 +1,94 @@
+package app
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/photovet/photovet/vet"
+	"github.com/photovet/photovet/vision"
+)
+
+// exportAndWait exports the batch to dir and returns the summary.
+func exportAndWait(t *testing.T, s *testSetup, dir string) exportSummary {
+	t.Helper()
+	done := make(chan exportSummary, 1)
+	s.win.exportFinished = func(sum exportSummary) { done <- sum }
+	s.win.export(dir, "Tess Teacher")
+	select {
+	case sum := <-done:
+		return sum
+	case <-time.After(30 * time.Second):
+		t.Fatal("the export did not finish")
+		return exportSummary{}
+	}
+}
+
+// TestPhotographerAndExport: without the photographer's permission nothing
+// is exported; once set, the cleared photos are written clean, named
+// neutrally, recorded, and not exported twice.
+func TestPhotographerAndExport(t *testing.T) {
+	ctx := context.Background()
+	s := newTestSetup(t)
+	s.win.photographer.name, s.win.photographer.channels = "", nil
+	s.drop(t, s.writePhoto(t, "ada and a stranger.png", widthTwoFaces), s.writePhoto(t, "empty.png", widthNoFace))
+	for _, p := range s.win.session.photos {
+		if p.Status != vet.Blocked {
+			t.Fatalf("%s: %s, want blocked: no photographer", p.Path, p.Status)
+		}
+	}
+	// The whole batch gets a photographer who permits the website only.
+	s.win.applyPhotographer(nil, "Pia Photo", []string{"website"})
+	for _, p := range s.win.session.photos {
+		if p.Status != vet.Blocked {
+			t.Errorf("%s: %s, want blocked: no Instagram permission", p.Path, p.Status)
+		}
+	}
+	s.win.applyPhotographer(nil, "Pia Photo", []string{"instagram", "website"})
+	if got, err := s.store.PhotographerChannels(ctx, "Pia Photo"); err != nil || !slices.Equal(got, []string{"instagram", "website"}) {
+		t.Errorf("recorded permission %v (%v)", got, err)
+	}
+	// Review: hide the stranger; confirm the empty photo.
+	for _, p := range s.win.session.photos {
+		edit := vet.HideUnknown()
+		if len(p.Faces) == 0 {
+			edit = vet.ConfirmNoFace(true)
+		}
+		if err := s.win.session.reviewer().Apply(ctx, p, edit); err != nil {
+			t.Fatal(err)
+		}
+		if p.Status != vet.Cleared {
+			t.Fatalf("%s: %s %v, want cleared", p.Path, p.Status, p.Reasons)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "cleared")
+	sum := exportAndWait(t, s, out)
+	if sum.exported != 2 || len(sum.notDone) != 0 || len(sum.failed) != 0 {
+		t.Fatalf("summary %+v, want both exported", sum)
+	}
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := s.win.session.job.Date.String()
+	for i, e := range entries {
+		want := today + "_instagram_00" + string(rune('1'+i)) + ".jpg"
+		if e.Name() != want {
+			t.Errorf("exported %s, want %s", e.Name(), want)
+		}
+		if p, err := vision.Load(filepath.Join(out, e.Name())); err != nil || p.Metadata.EXIF || p.Metadata.XMP {
+			t.Errorf("%s: %v, metadata %+v", e.Name(), err, p.Metadata)
+		}
+	}
+	pubs, err := s.store.Publications(ctx)
+	if err != nil || len(pubs) != 2 || pubs[0].VettedBy != "Tess Teacher" {
+		t.Errorf("ledger %+v (%v), want two publications vetted by Tess", pubs, err)
+	}
+	// A second export writes nothing again.
+	if again := exportAndWait(t, s, out); again.exported != 0 {
+		t.Errorf("second export wrote %d photos again", again.exported)
+	}
+}

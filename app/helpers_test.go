@@ -1,0 +1,136 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/vision"
+)
+
+// The fake finder tells what is on a generated photo by its width.
+const (
+	widthTwoFaces = 400 // Ada (enrolled, Instagram consent) left, a stranger right
+	widthNoFace   = 300 // nobody
+)
+
+// testRoster has Ada with Instagram consent, Ben with website consent
+// only, and Sam, staff with Instagram consent.
+const testRoster = `id,name,role,group,unit,birth_date,guardian_consent,pupil_consent,work_consent,biometric,valid_from,valid_until
+C1,Ada Test,child,3B,school,2016-04-12,instagram|website,instagram|website,instagram,yes,2026-08-17,2027-07-31
+C2,Ben Test,child,3B,school,2016-09-30,website,website,,yes,2026-08-17,2027-07-31
+T1,Sam Staff,staff,,school,,,instagram,,yes,2026-08-17,2027-07-31
+`
+
+// adaDescriptor is Ada's enrolled reference; the stranger's is far away.
+func adaDescriptor() vision.Descriptor {
+	var d vision.Descriptor
+	d[0] = 1
+	return d
+}
+
+// fakeFinder finds faces by the photo's width (see widthTwoFaces).
+type fakeFinder struct{}
+
+func (fakeFinder) Find(_ context.Context, p *vision.Photo) ([]vision.Face, error) {
+	if p.Width != widthTwoFaces {
+		return nil, nil
+	}
+	var stranger vision.Descriptor
+	stranger[5] = 1
+	return []vision.Face{
+		{Box: image.Rect(40, 60, 140, 180), Score: 1, Detector: vision.HOG, Descriptor: adaDescriptor()},
+		{Box: image.Rect(240, 60, 340, 180), Score: 1, Detector: vision.HOG, Descriptor: stranger},
+	}, nil
+}
+
+// testSetup is a main window over a fresh register with testRoster, Ada
+// enrolled, and the fake finder.
+type testSetup struct {
+	app   fyne.App
+	win   *MainWindow
+	store *consent.Store
+	dir   string // where the test photos are
+}
+
+func newTestSetup(t *testing.T) *testSetup {
+	t.Helper()
+	ctx := context.Background()
+	a := test.NewTempApp(t)
+	store, err := consent.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if _, err := store.ImportRoster(ctx, strings.NewReader(testRoster), consent.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	d := adaDescriptor()
+	if err := store.SetDescriptors(ctx, "C1", [][]float32{d[:]}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SetPhotographerPermission(ctx, "Pia Photo", []string{"instagram", "website"}, consent.Today()); err != nil {
+		t.Fatal(err)
+	}
+	faces := newFaceSource(func() (vision.FaceFinder, int, error) { return fakeFinder{}, 2, nil })
+	w := NewMainWindow(a, store, faces, "test", "")
+	w.photographer.name, w.photographer.channels = "Pia Photo", []string{"instagram", "website"}
+	w.channel.SetSelectedIndex(indexOf(w.channelIDs, "instagram"))
+	return &testSetup{app: a, win: w, store: store, dir: t.TempDir()}
+}
+
+// writePhoto writes a patterned PNG of the given width into the setup's
+// photo folder.
+func (s *testSetup) writePhoto(t *testing.T, name string, width int) string {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, width, 240))
+	for y := range 240 {
+		for x := range width {
+			v := uint8(0)
+			if (x/6+y/6)%2 == 0 {
+				v = 255
+			}
+			img.SetNRGBA(x, y, color.NRGBA{v, uint8(x), uint8(y), 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(s.dir, name)
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// drop drops paths on the window the way the drop callback does and
+// waits until the batch is processed.
+func (s *testSetup) drop(t *testing.T, paths ...string) {
+	t.Helper()
+	done := make(chan struct{})
+	s.win.batchFinished = func() { close(done) }
+	uris := make([]fyne.URI, len(paths))
+	for i, p := range paths {
+		uris[i] = storage.NewFileURI(p)
+	}
+	s.win.AddURIs(uris)
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the batch did not finish")
+	}
+	s.win.batchFinished = nil
+}

@@ -1,0 +1,544 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/photovet/photovet/assets"
+	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/vision"
+)
+
+// regDay is the day the register tests run on: inside the template
+// roster's validity period.
+var regDay = consent.NewDate(2026, 11, 21)
+
+// newTestRegister opens an empty register in a temporary folder and shows
+// its view in a test window.
+func newTestRegister(t *testing.T, faces *faceSource) (*registerView, fyne.Window, *consent.Store) {
+	t.Helper()
+	test.NewTempApp(t)
+	store, err := consent.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	w := test.NewWindow(nil)
+	t.Cleanup(w.Close)
+	v := newRegisterView(w, store, faces)
+	v.today = func() consent.Date { return regDay }
+	v.refresh()
+	w.SetContent(v.content())
+	w.Resize(fyne.NewSize(1900, 1000))
+	return v, w, store
+}
+
+// regImportTemplate imports the template roster through the view, as the
+// file dialog's callback does, and waits for it.
+func regImportTemplate(t *testing.T, v *registerView) {
+	t.Helper()
+	v.importRoster(io.NopCloser(bytes.NewReader(assets.RosterTemplateCSV)))
+	v.work.Wait()
+	if len(v.people) == 0 {
+		t.Fatalf("the template roster imported nobody; the dialog says:\n%s", regDialogText(v))
+	}
+}
+
+// regObjects returns the visible objects under o, through the widgets'
+// cached renderers.
+func regObjects(o fyne.CanvasObject) []fyne.CanvasObject {
+	var all []fyne.CanvasObject
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		all = append(all, o)
+		switch x := o.(type) {
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				walk(c)
+			}
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	return all
+}
+
+// regTexts returns the visible text under o, a line per text object.
+func regTexts(o fyne.CanvasObject) string {
+	var lines []string
+	for _, o := range regObjects(o) {
+		if t, ok := o.(*canvas.Text); ok {
+			lines = append(lines, t.Text)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// regFlat is text with its line breaks (wrapping) made spaces.
+func regFlat(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// regDialogText is the text of the dialog on top of the window, "" when none.
+func regDialogText(v *registerView) string {
+	top := v.win.Canvas().Overlays().Top()
+	if top == nil {
+		return ""
+	}
+	return regFlat(regTexts(top))
+}
+
+// regCloseDialogs removes every dialog from the window.
+func regCloseDialogs(w fyne.Window) {
+	for w.Canvas().Overlays().Top() != nil {
+		w.Canvas().Overlays().Remove(w.Canvas().Overlays().Top())
+	}
+}
+
+// regCellAt is the table's text for person id in the column of channel, or in
+// the face recognition column when channel is "".
+func regCellAt(t *testing.T, v *registerView, id, channel string) string {
+	t.Helper()
+	row := v.rowOf(id)
+	col := len(v.columns) - 1
+	if channel != "" {
+		col = v.columnOf(channel)
+	}
+	if row < 0 || col < 0 {
+		t.Fatalf("no cell for %s, channel %q (row %d, column %d)", id, channel, row, col)
+	}
+	text, _ := v.cell(row, col)
+	return text
+}
+
+func TestRegisterImportTemplate(t *testing.T) {
+	v, _, store := newTestRegister(t, nil)
+	if !strings.Contains(v.hint.Text, "Import roster CSV") {
+		t.Errorf("an empty register says %q, want it to say to import a roster", v.hint.Text)
+	}
+	if v.withdrawBtn.Disabled() == false {
+		t.Error("Withdraw is enabled with nobody selected")
+	}
+
+	regImportTemplate(t, v)
+	reg, err := store.Register(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.people) != len(reg.People) {
+		t.Errorf("the table has %d rows, the register %d people", len(v.people), len(reg.People))
+	}
+	if got, want := regDialogText(v), fmt.Sprintf("The roster was imported. New people: %d. Updated: 0.", len(reg.People)); !strings.Contains(got, want) {
+		t.Errorf("the import dialog says:\n%s\nwant the count of people imported", got)
+	}
+	if !strings.Contains(v.hint.Text, "Enrol portraits") {
+		t.Errorf("after the import the hint says %q, want the next step: enrol portraits", v.hint.Text)
+	}
+
+	// The consent marks, as the rules decide them on the test day.
+	for _, c := range []struct{ id, channel, want string }{
+		{"S-1001", "instagram", "Yes"},       // guardian and pupil
+		{"S-1001", "x", "No"},                // nobody agreed
+		{"S-1003", "instagram", "No"},        // guardian only, under 15
+		{"S-1004", "instagram", "Yes"},       // 15: own consent
+		{"L-2001", "website", "Never shown"}, // early childhood child
+		{"T-9001", "instagram", "Yes"},       // staff, own consent
+		{"S-1001", "", "Opted in, no portrait yet"},
+		{"S-1003", "", "No opt-in"},
+	} {
+		if got := regCellAt(t, v, c.id, c.channel); got != c.want {
+			t.Errorf("%s, %q: the table shows %q, want %q", c.id, c.channel, got, c.want)
+		}
+	}
+
+	// What is on screen: names, channel headings and marks.
+	shown := regTexts(v.table)
+	for _, want := range []string{"Name", "Instagram", "Face recognition", "Anna de Vries", "Marja Lehtonen", "Yes", "No", "Never shown"} {
+		if !slices.Contains(strings.Split(shown, "\n"), want) {
+			t.Errorf("the table does not show %q; it shows:\n%s", want, shown)
+		}
+	}
+
+	// Selecting a person shows their consents and enables the actions.
+	v.selectPerson("S-1001")
+	if v.selected != "S-1001" || v.withdrawBtn.Disabled() {
+		t.Errorf("selecting Anna: selected %q, withdraw disabled %v", v.selected, v.withdrawBtn.Disabled())
+	}
+	if !strings.Contains(v.details.Text, "Anna de Vries") || !strings.Contains(v.details.Text, "Instagram") {
+		t.Errorf("the details of Anna say %q", v.details.Text)
+	}
+}
+
+func TestRegisterImportBadRoster(t *testing.T) {
+	v, _, store := newTestRegister(t, nil)
+	bad := "id,name,role,group,unit,birth_date,guardian_consent,pupil_consent\n" +
+		"C1,Ada,child,1A,school,2018-01-01,website,website\n" +
+		"C2,Ben,child,1A,school,31.02.2018,website,website\n" +
+		"C3,Cas,child,1A,school,2018-01-01,tiktok,website\n"
+	v.importRoster(io.NopCloser(strings.NewReader(bad)))
+	v.work.Wait()
+
+	got := regDialogText(v)
+	for _, want := range []string{"Nothing was imported", "line 3, birth_date:", "line 4, guardian_consent:"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the dialog says:\n%s\nwant %q", got, want)
+		}
+	}
+	if strings.Contains(got, "line 2") {
+		t.Errorf("the dialog blames the good line 2:\n%s", got)
+	}
+	reg, err := store.Register(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reg.People) != 0 || len(v.people) != 0 {
+		t.Errorf("a roster with bad lines imported %d people (table: %d rows)", len(reg.People), len(v.people))
+	}
+	if v.importButton.Disabled() || v.busy.Visible() {
+		t.Error("the import button stays disabled after a failed import")
+	}
+}
+
+func TestRegisterWithdrawAndTakedowns(t *testing.T) {
+	ctx := context.Background()
+	v, w, store := newTestRegister(t, nil)
+	regImportTemplate(t, v)
+	regCloseDialogs(w)
+	published := consent.NewDate(2026, 11, 2)
+	if _, err := store.RecordPublication(ctx, consent.Publication{
+		OriginalSHA256:       strings.Repeat("ab", 32),
+		ExportName:           "2026-11-02_instagram_001.jpg",
+		Channel:              "instagram",
+		Date:                 published,
+		VettedBy:             "Pieter de Boer",
+		Photographer:         "Jan Smit",
+		PhotographerChannels: []string{"instagram"},
+		Faces:                []consent.PublishedFace{{PersonID: "S-1001", Visible: true}, {PersonID: "S-1002"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if v.takedownTab.Text != "Take-downs" || len(v.takedowns.tasks) != 0 {
+		t.Fatalf("before any withdrawal: tab %q, %d tasks", v.takedownTab.Text, len(v.takedowns.tasks))
+	}
+
+	// Bram was on the photo but hidden: nothing to take down.
+	if _, err := v.withdraw("S-1002", consent.AllChannels, regDay); err != nil {
+		t.Fatal(err)
+	}
+	if got := regDialogText(v); !strings.Contains(got, "nothing needs to be taken down") {
+		t.Errorf("withdrawing Bram's consent says:\n%s\nwant that nothing needs to be taken down", got)
+	}
+	regCloseDialogs(w)
+
+	// The form offers every channel, "All channels" first, from today.
+	v.selectPerson("S-1001")
+	v.askWithdraw()
+	if got := regDialogText(v); !strings.Contains(got, "Anna de Vries") || !strings.Contains(got, "All channels") || !strings.Contains(got, "2026-11-21") {
+		t.Errorf("the withdrawal form shows:\n%s\nwant Anna, All channels and today", got)
+	}
+	regCloseDialogs(w)
+
+	// Anna was visible on it: one take-down task.
+	tasks, err := v.withdraw("S-1001", "instagram", regDay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tasks) != 1 {
+		t.Fatalf("withdrawing Anna's Instagram consent made %d take-down tasks, want 1", len(tasks))
+	}
+	got := regDialogText(v)
+	for _, want := range []string{"Anna de Vries is hidden on Instagram", "Instagram: 2026-11-02_instagram_001.jpg, published on 2026-11-02", "Show take-downs"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the withdrawal dialog says:\n%s\nwant %q", got, want)
+		}
+	}
+	if got := regCellAt(t, v, "S-1001", "instagram"); got != "Withdrawn" {
+		t.Errorf("Anna's Instagram cell says %q after the withdrawal, want Withdrawn", got)
+	}
+	if got := regCellAt(t, v, "S-1001", "website"); got != "Yes" {
+		t.Errorf("Anna's website cell says %q after withdrawing Instagram only, want Yes", got)
+	}
+	if got := regCellAt(t, v, "S-1002", "website"); got != "Withdrawn" {
+		t.Errorf("Bram's website cell says %q after withdrawing all, want Withdrawn", got)
+	}
+	if !strings.Contains(v.details.Text, "Withdrawn for Instagram from 2026-11-21") {
+		t.Errorf("Anna's details say %q, want the withdrawal", v.details.Text)
+	}
+	regCloseDialogs(w)
+
+	// The take-down list shows the task with a Done button.
+	v.tabs.Select(v.takedownTab)
+	if v.takedownTab.Text != "Take-downs (1)" {
+		t.Errorf("the tab says %q, want the open task counted", v.takedownTab.Text)
+	}
+	shown := regFlat(regTexts(v.takedowns))
+	if !strings.Contains(shown, "2026-11-02_instagram_001.jpg") || !strings.Contains(shown, "Anna de Vries") {
+		t.Errorf("the take-down list shows:\n%s\nwant Anna's photo", shown)
+	}
+	var done *widget.Button
+	for _, o := range regObjects(v.takedowns.list) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Done" && b.Visible() && b.OnTapped != nil {
+			done = b
+		}
+	}
+	if done == nil {
+		t.Fatalf("no Done button in the take-down list:\n%s", shown)
+	}
+	test.Tap(done)
+	open, err := store.Takedowns(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(open) != 0 {
+		t.Errorf("after Done, %d tasks are open", len(open))
+	}
+	if len(v.takedowns.tasks) != 0 || !strings.Contains(v.takedowns.hint.Text, "Nothing to take down") || v.takedownTab.Text != "Take-downs" {
+		t.Errorf("after Done the list holds %d tasks, says %q, tab %q", len(v.takedowns.tasks), v.takedowns.hint.Text, v.takedownTab.Text)
+	}
+	v.takedowns.showDone.SetChecked(true)
+	if len(v.takedowns.tasks) != 1 || !strings.Contains(regFlat(regTexts(v.takedowns)), "Done on 2026-11-21") {
+		t.Errorf("showing finished tasks: %d tasks, list shows:\n%s", len(v.takedowns.tasks), regTexts(v.takedowns))
+	}
+}
+
+func TestRegisterSettings(t *testing.T) {
+	ctx := context.Background()
+	v, _, store := newTestRegister(t, nil)
+	s := v.settings
+	dir, err := store.Dir(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.dataDir.Text != dir {
+		t.Errorf("the data folder shows %q, want %q", s.dataDir.Text, dir)
+	}
+	if s.age.Text != "15" || s.threshold.Text != "0.5" || s.channels.Text != "website, facebook, instagram, x, linkedin, newsletter, print" {
+		t.Errorf("the form shows the defaults as age %q, threshold %q, channels %q", s.age.Text, s.threshold.Text, s.channels.Text)
+	}
+
+	s.age.SetText("16")
+	s.threshold.SetText("0,45") // a decimal comma, as Dutch and Finnish write it
+	s.style.SetSelected(regStyleName("solid"))
+	s.unit.SetSelected(regUnit(consent.School))
+	s.channels.SetText("website, Instagram, schoolapp")
+	test.Tap(s.save)
+	if s.status.Text != "Settings saved." {
+		t.Fatalf("saving says %q", s.status.Text)
+	}
+	got, err := store.Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.OwnConsentAge != 16 || got.MatchThreshold != 0.45 || got.RedactionStyle != "solid" || got.DefaultUnit != consent.School ||
+		!slices.Equal(got.Channels, []string{"website", "instagram", "schoolapp"}) {
+		t.Errorf("stored settings %+v", got)
+	}
+	if v.columnOf("schoolapp") < 0 || v.columnOf("facebook") >= 0 {
+		t.Errorf("the table's channel columns do not follow the settings: %+v", v.columns)
+	}
+
+	for _, c := range []struct {
+		field       *widget.Entry
+		value, want string
+	}{
+		{s.age, "fifteen", "whole number"},
+		{s.age, "40", "own-consent age 40"},
+		{s.threshold, "3", "match threshold"},
+		{s.channels, " , ", "no channels"},
+		{s.channels, "website, all", "channel name"},
+	} {
+		before := c.field.Text
+		c.field.SetText(c.value)
+		if err := s.saveForm(); err == nil {
+			t.Errorf("%q was saved", c.value)
+		}
+		if !strings.HasPrefix(s.status.Text, "Not saved.") || !strings.Contains(s.status.Text, c.want) {
+			t.Errorf("saving %q says %q, want it not saved because of %q", c.value, s.status.Text, c.want)
+		}
+		c.field.SetText(before)
+	}
+	if after, _ := store.Settings(ctx); after.OwnConsentAge != 16 || len(after.Channels) != 3 {
+		t.Errorf("a refused save changed the settings: %+v", after)
+	}
+
+	// The language applies at once and is remembered for this computer.
+	t.Cleanup(func() { setUpLanguage("") })
+	s.language.SetSelected("Nederlands")
+	if got := fyne.CurrentApp().Preferences().String(languageKey); got != "nl" {
+		t.Errorf("choosing Nederlands stored the language %q", got)
+	}
+	if s.status.Importance != widget.SuccessImportance {
+		t.Errorf("choosing a language says %q", s.status.Text)
+	}
+	s.language.SetSelectedIndex(0)
+	if got := fyne.CurrentApp().Preferences().String(languageKey); got != "" {
+		t.Errorf("choosing the computer's language stored %q", got)
+	}
+}
+
+// regPortraitFinder is a vision.FaceFinder that finds one face in the middle
+// of every photo, with the same descriptor.
+type regPortraitFinder struct{}
+
+func (regPortraitFinder) Find(_ context.Context, p *vision.Photo) ([]vision.Face, error) {
+	var d vision.Descriptor
+	d[0] = 1
+	return []vision.Face{{
+		Box:        image.Rect(p.Width/4, p.Height/4, p.Width*3/4, p.Height*3/4),
+		Score:      1,
+		Descriptor: d,
+	}}, nil
+}
+
+func regWritePortrait(t *testing.T, path string) {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 64, 80))
+	for y := range 80 {
+		for x := range 64 {
+			img.Set(x, y, color.RGBA{uint8(x * 4), uint8(y * 3), 128, 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRegisterEnrol(t *testing.T) {
+	loads := 0
+	faces := newFaceSource(func() (vision.FaceFinder, int, error) {
+		loads++
+		return regPortraitFinder{}, 1, nil
+	})
+	v, w, store := newTestRegister(t, faces)
+	regImportTemplate(t, v)
+	regCloseDialogs(w)
+	dir := t.TempDir()
+	for _, id := range []string{"S-1001", "S-1003", "Z-0000"} { // opted in, no opt-in, not in the register
+		regWritePortrait(t, filepath.Join(dir, id+".jpg"))
+	}
+
+	v.enrol(dir)
+	v.work.Wait()
+	if loads != 1 {
+		t.Errorf("the face finder was loaded %d times, want once", loads)
+	}
+	got := regDialogText(v)
+	for _, want := range []string{
+		"People enrolled: 1.", "Anna de Vries (S-1001)",
+		"Not enrolled: 2.", "Chloé Martin (S-1003): no face recognition opt-in",
+		"Z-0000: nobody in the register has this id",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the enrolment dialog says:\n%s\nwant %q", got, want)
+		}
+	}
+	counts, err := store.EnrolledCounts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts["S-1001"] != 1 || len(counts) != 1 {
+		t.Errorf("stored references %v, want one for S-1001", counts)
+	}
+	if got := regCellAt(t, v, "S-1001", ""); got != "Enrolled" {
+		t.Errorf("Anna's face recognition cell says %q, want Enrolled", got)
+	}
+	if v.busy.Visible() || v.enrolButton.Disabled() {
+		t.Error("the progress stays on screen after the enrolment")
+	}
+	regCloseDialogs(w)
+
+	// A folder without portraits says what is wanted.
+	v.enrol(t.TempDir())
+	v.work.Wait()
+	if got := regDialogText(v); !strings.Contains(got, "named by each person's id") {
+		t.Errorf("an empty folder says:\n%s", got)
+	}
+	regCloseDialogs(w)
+
+	// Without the face models nothing can be enrolled, and the teacher is
+	// told so rather than blamed for the portraits.
+	v.faces = newFaceSource(func() (vision.FaceFinder, int, error) {
+		return nil, 0, errors.New("model file missing")
+	})
+	v.enrol(dir)
+	v.work.Wait()
+	if got := regDialogText(v); !strings.Contains(got, "Face recognition is not ready") || !strings.Contains(got, "model file missing") {
+		t.Errorf("enrolling without the models says:\n%s", got)
+	}
+}
+
+func TestRegisterOptInAndRemove(t *testing.T) {
+	ctx := context.Background()
+	v, _, store := newTestRegister(t, nil)
+	regImportTemplate(t, v)
+	v.selectPerson("S-1003")
+	if v.optInButton.Text != "Record face recognition opt-in" {
+		t.Errorf("for Chloé (no opt-in) the button says %q", v.optInButton.Text)
+	}
+	test.Tap(v.optInButton) // recording asks nothing: it adds no data
+	if got := regCellAt(t, v, "S-1003", ""); got != "Opted in, no portrait yet" {
+		t.Errorf("after recording the opt-in the cell says %q", got)
+	}
+	if err := v.setOptIn("S-1003", false); err != nil {
+		t.Fatal(err)
+	}
+	if got := regCellAt(t, v, "S-1003", ""); got != "No opt-in" {
+		t.Errorf("after removing the opt-in the cell says %q", got)
+	}
+	if err := v.remove("S-1003"); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := store.Register(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reg.People["S-1003"] != nil || v.rowOf("S-1003") >= 0 || v.selected != "" || !v.withdrawBtn.Disabled() {
+		t.Errorf("after removing Chloé: in register %v, row %d, selected %q", reg.People["S-1003"] != nil, v.rowOf("S-1003"), v.selected)
+	}
+}
+
+// regWriteCloser is a buffer that records being closed.
+type regWriteCloser struct {
+	bytes.Buffer
+	closed bool
+}
+
+func (w *regWriteCloser) Close() error { w.closed = true; return nil }
+
+func TestRegisterSaveTemplate(t *testing.T) {
+	v, _, _ := newTestRegister(t, nil)
+	var out regWriteCloser
+	if err := v.saveTemplate(&out); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out.Bytes(), assets.RosterTemplateCSV) || !out.closed {
+		t.Errorf("saved %d bytes (closed %v), want the template's %d", out.Len(), out.closed, len(assets.RosterTemplateCSV))
+	}
+	if got := regDialogText(v); !strings.Contains(got, "Import roster CSV...") {
+		t.Errorf("after saving the template the dialog says:\n%s\nwant the next step", got)
+	}
+}

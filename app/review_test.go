@@ -1,0 +1,282 @@
+package app
+
+import (
+	"image"
+	"image/color"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/vet"
+)
+
+// openTwoFaces drops one photo with Ada and a stranger and opens its
+// review at a known size.
+func openTwoFaces(t *testing.T) (*testSetup, *reviewView) {
+	t.Helper()
+	s := newTestSetup(t)
+	s.drop(t, s.writePhoto(t, "trip.png", widthTwoFaces))
+	if n := len(s.win.session.photos); n != 1 {
+		t.Fatalf("%d photos processed, want 1", n)
+	}
+	s.win.Resize(fyne.NewSize(1200, 800))
+	s.win.openReview(s.win.session.photos[0])
+	return s, s.win.review
+}
+
+// faceCentre is where face i of the photo shows in the view.
+func faceCentre(r *reviewView, box image.Rectangle) fyne.Position {
+	v := r.view
+	c := box.Min.Add(box.Max).Div(2)
+	return v.imageOrigin.AddXY(float32(c.X)*v.imageScale, float32(c.Y)*v.imageScale)
+}
+
+func TestReviewShowsDecisions(t *testing.T) {
+	_, r := openTwoFaces(t)
+	p := r.photo
+	if p.Status != vet.NeedsReview {
+		t.Fatalf("status %s, want needs review (a stranger)", p.Status)
+	}
+	if !p.Faces[0].Decision.Visible || p.Faces[1].Decision.Visible {
+		t.Fatalf("decisions %+v, want Ada visible and the stranger hidden", p.Faces)
+	}
+	if got := r.faceLabel(p.Faces[0]); got != "Ada Test" {
+		t.Errorf("Ada's box says %q, want her name", got)
+	}
+	if got := r.status.Text; got != "Needs review" {
+		t.Errorf("status label %q", got)
+	}
+	if !strings.Contains(r.reasons.Text, "1 unknown face") {
+		t.Errorf("reasons %q, want the unknown face named", r.reasons.Text)
+	}
+}
+
+func TestReviewClickAndAssign(t *testing.T) {
+	s, r := openTwoFaces(t)
+	test.TapCanvas(s.win.Canvas(), absolute(s, r.view, faceCentre(r, r.photo.Faces[1].Box)))
+	if r.selected.face != 1 || !r.faceBox.Visible() {
+		t.Fatalf("after clicking the stranger the selection is %+v", r.selected)
+	}
+	if r.faceWho.Text != "Not recognised" {
+		t.Errorf("panel says %q, want Not recognised", r.faceWho.Text)
+	}
+
+	// The picker finds Ben by a part of his name; assigning him keeps the
+	// face hidden (no Instagram consent) but decides the photo.
+	k := newPersonPicker(s.win.session.people(), nil, false)
+	test.Type(k.search, "ben")
+	if len(k.shown) != 1 || k.shown[0].ID != "C2" {
+		t.Fatalf("search for ben shows %d people", len(k.shown))
+	}
+	k.list.Select(0)
+	r.assign(1, k.ids())
+	f := r.photo.Faces[1]
+	if f.Review != consent.AssignedByHand || f.Decision.PersonID != "C2" || f.Decision.Visible {
+		t.Errorf("face after assigning Ben %+v, want Ben, hidden", f)
+	}
+	if r.photo.Status != vet.Cleared {
+		t.Errorf("status %s %v, want cleared", r.photo.Status, r.photo.Reasons)
+	}
+	if !strings.Contains(r.faceDecision.Text, "no Instagram consent") {
+		t.Errorf("panel says %q, want the reason", r.faceDecision.Text)
+	}
+	// The grid counts follow.
+	if !contains(s.win.photos.filter.Options, "Cleared (1)") {
+		t.Errorf("filters %v, want one cleared", s.win.photos.filter.Options)
+	}
+	// Assigning Ada to her own face by hand keeps her visible.
+	r.assign(0, []string{"C1"})
+	if !r.photo.Faces[0].Decision.Visible {
+		t.Error("Ada assigned by hand is hidden")
+	}
+}
+
+func TestReviewForceRedactAndUndo(t *testing.T) {
+	s, r := openTwoFaces(t)
+	test.TapCanvas(s.win.Canvas(), absolute(s, r.view, faceCentre(r, r.photo.Faces[0].Box)))
+	if r.selected.face != 0 {
+		t.Fatalf("selection %+v, want Ada's face", r.selected)
+	}
+	test.Tap(r.redactButton)
+	if f := r.photo.Faces[0]; f.Decision.Visible || f.Review != consent.ForceRedacted {
+		t.Fatalf("Ada after Hide this face: %+v", f)
+	}
+	if got := r.faceLabel(r.photo.Faces[0]); !strings.Contains(got, "hidden") {
+		t.Errorf("box label %q, want hidden", got)
+	}
+	test.Tap(r.undoButton)
+	if !r.photo.Faces[0].Decision.Visible {
+		t.Error("Undo did not bring back the matcher's decision")
+	}
+}
+
+func TestReviewManualBox(t *testing.T) {
+	s, r := openTwoFaces(t)
+	from := absolute(s, r.view, r.view.imageOrigin.AddXY(150*r.view.imageScale, 190*r.view.imageScale))
+	test.Drag(s.win.Canvas(), from, 60*r.view.imageScale, 30*r.view.imageScale)
+	if len(r.photo.ManualBoxes) != 1 {
+		t.Fatalf("%d manual boxes after a drag, want 1", len(r.photo.ManualBoxes))
+	}
+	b := r.photo.ManualBoxes[0]
+	if b.Min.X < 145 || b.Min.X > 155 || b.Dx() < 55 || b.Dx() > 65 {
+		t.Errorf("box %v, want about (150,190)-(210,220) in the photo", b)
+	}
+	if r.selected.box != 0 || !r.boxBox.Visible() {
+		t.Errorf("the new box is not selected: %+v", r.selected)
+	}
+	if n := len(r.photo.RedactedBoxes()); n != 2 {
+		t.Errorf("%d areas hidden, want the stranger and the box", n)
+	}
+	r.typedKey(&fyne.KeyEvent{Name: fyne.KeyDelete})
+	if len(r.photo.ManualBoxes) != 0 {
+		t.Error("Delete did not remove the selected box")
+	}
+	// A click is not a box.
+	test.TapCanvas(s.win.Canvas(), from)
+	if len(r.photo.ManualBoxes) != 0 {
+		t.Error("a click added a box")
+	}
+}
+
+func TestReviewBeforeAfter(t *testing.T) {
+	_, r := openTwoFaces(t)
+	before := r.view.image.Image
+	r.typedKey(&fyne.KeyEvent{Name: fyne.KeyB})
+	if !r.afterCheck.Checked || !r.view.after {
+		t.Fatal("B did not switch to what will be published")
+	}
+	after := r.view.image.Image
+	stranger, ada := r.photo.Faces[1].Box, r.photo.Faces[0].Box
+	centre := func(b image.Rectangle) image.Point { return b.Min.Add(b.Max).Div(2) }
+	if same(before.At(centre(stranger).X, centre(stranger).Y), after.At(centre(stranger).X, centre(stranger).Y)) &&
+		same(before.At(centre(stranger).X+7, centre(stranger).Y+3), after.At(centre(stranger).X+7, centre(stranger).Y+3)) {
+		t.Error("the stranger's face looks the same after redaction")
+	}
+	if !same(before.At(centre(ada).X, centre(ada).Y+40), after.At(centre(ada).X, centre(ada).Y+40)) {
+		t.Error("Ada's visible face changed in the after view")
+	}
+	r.typedKey(&fyne.KeyEvent{Name: fyne.KeyB})
+	if r.view.after {
+		t.Error("B did not switch back")
+	}
+}
+
+func TestReviewNoFaceAndNavigation(t *testing.T) {
+	s := newTestSetup(t)
+	s.drop(t, s.writePhoto(t, "a.png", widthTwoFaces), s.writePhoto(t, "b.png", widthNoFace), s.writePhoto(t, "c.png", widthTwoFaces))
+	photos := s.win.session.photos
+	if len(photos) != 3 {
+		t.Fatalf("%d photos", len(photos))
+	}
+	var empty *vet.Photo
+	for _, p := range photos {
+		if len(p.Faces) == 0 {
+			empty = p
+		}
+	}
+	s.win.openReview(empty)
+	r := s.win.review
+	if empty.Status != vet.NeedsReview || !r.noFace.Visible() {
+		t.Fatalf("a photo with no face: status %s, confirmation shown %v", empty.Status, r.noFace.Visible())
+	}
+	test.Tap(r.noFace)
+	if empty.Status != vet.Cleared || !empty.NoFaceConfirmed {
+		t.Errorf("after confirming: %s", empty.Status)
+	}
+	r.typedKey(&fyne.KeyEvent{Name: fyne.KeyN})
+	if r.photo == empty || r.photo.Status != vet.NeedsReview {
+		t.Errorf("N went to %s (%s), want the next photo needing review", r.photo.Path, r.photo.Status)
+	}
+	r.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if r.photo != nil || s.win.area.Objects[0] != s.win.photos {
+		t.Error("Escape did not go back to all photos")
+	}
+}
+
+func TestReviewHideUnknown(t *testing.T) {
+	_, r := openTwoFaces(t)
+	if !r.hideUnknown.Visible() {
+		t.Fatal("no \"Hide every unknown face\" although the stranger is unknown")
+	}
+	test.Tap(r.hideUnknown)
+	if f := r.photo.Faces[1]; f.Review != consent.ForceRedacted || f.Decision.Visible {
+		t.Errorf("stranger after hiding every unknown face: %+v", f)
+	}
+	if !r.photo.Faces[0].Decision.Visible || r.photo.Status != vet.Cleared || r.hideUnknown.Visible() {
+		t.Errorf("Ada visible %v, status %s; want Ada still shown and the photo cleared", r.photo.Faces[0].Decision.Visible, r.photo.Status)
+	}
+}
+
+func TestReviewChildWorkBlocks(t *testing.T) {
+	_, r := openTwoFaces(t)
+	r.apply(vet.SetChildWork([]string{"C2"}))
+	if r.photo.Status != vet.Blocked {
+		t.Fatalf("status %s, want blocked: Ben has no work consent", r.photo.Status)
+	}
+	if !strings.Contains(r.reasons.Text, "Ben Test") || !strings.Contains(r.childWork.Text, "Ben Test") {
+		t.Errorf("reasons %q / %q, want Ben named", r.reasons.Text, r.childWork.Text)
+	}
+}
+
+// absolute turns a position inside o into a position on the canvas.
+func absolute(s *testSetup, o fyne.CanvasObject, pos fyne.Position) fyne.Position {
+	return fyne.CurrentApp().Driver().AbsolutePositionForObject(o).Add(pos)
+}
+
+// same reports whether two colours are equal but for rounding.
+func same(a, b color.Color) bool {
+	r1, g1, b1, _ := a.RGBA()
+	r2, g2, b2, _ := b.RGBA()
+	near := func(x, y uint32) bool { return max(x, y)-min(x, y) <= 3*257 }
+	return near(r1, r2) && near(g1, g2) && near(b1, b2)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// TestPersonPickerShowsNames: every row names its person, in both modes,
+// and a search narrows the list.
+func TestPersonPickerShowsNames(t *testing.T) {
+	s := newTestSetup(t)
+	s.win.loadJob()
+	people := s.win.session.people()
+	for _, multiple := range []bool{false, true} {
+		k := newPersonPicker(people, []string{"C1"}, multiple)
+		test.NewTempWindow(t, k.list)
+		item := k.list.CreateItem()
+		k.list.UpdateItem(0, item)
+		text := ""
+		switch o := item.(type) {
+		case *widget.Check:
+			text = o.Text
+		case *widget.Label:
+			text = o.Text
+		}
+		if !strings.Contains(text, people[0].DisplayName()) {
+			t.Errorf("multiple %v: the first row says %q, want %s", multiple, text, people[0].DisplayName())
+		}
+		test.Type(k.search, "sam")
+		if len(k.shown) != 1 || k.shown[0].ID != "T1" {
+			t.Errorf("multiple %v: search for sam shows %d people", multiple, len(k.shown))
+		}
+		k.list.Select(0)
+		want := []string{"T1"}
+		if multiple {
+			want = []string{"C1", "T1"}
+		}
+		if got := k.ids(); !slices.Equal(got, want) {
+			t.Errorf("multiple %v: chosen %v, want %v", multiple, got, want)
+		}
+	}
+}

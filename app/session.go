@@ -1,0 +1,192 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"slices"
+	"strings"
+
+	"github.com/disintegration/imaging"
+
+	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/vet"
+)
+
+// thumbSize is the longest side of a grid thumbnail, in pixels.
+const thumbSize = 200
+
+// session is the batch the window shows: the photos dropped so far, with
+// their review state, and the job they are vetted for. Its fields are only
+// touched on Fyne's goroutine; processing runs in a worker that hands each
+// photo over through fyne.Do.
+type session struct {
+	store *consent.Store
+	faces *faceSource
+
+	job      consent.Job
+	register *consent.Register // read when the job is set; nil before
+
+	photos []*vet.Photo
+	thumbs map[*vet.Photo]image.Image
+	// exported holds the file each photo was exported to in this session;
+	// an exported photo is not exported again.
+	exported map[*vet.Photo]string
+	paths    map[string]bool // every path added, so a second drop adds only new ones
+
+	cancel  context.CancelFunc // cancels the running batch; nil when idle
+	pending []string           // paths dropped while a batch runs
+}
+
+func newSession(store *consent.Store, faces *faceSource) *session {
+	return &session{store: store, faces: faces, thumbs: map[*vet.Photo]image.Image{}, exported: map[*vet.Photo]string{}, paths: map[string]bool{}}
+}
+
+// setJob sets the channel and unit type, reads the register again and
+// decides every photo against it.
+func (s *session) setJob(ctx context.Context, job consent.Job) error {
+	reg, err := s.store.Register(ctx)
+	if err != nil {
+		return fmt.Errorf("read the consent register: %w", err)
+	}
+	s.job, s.register = job, reg
+	for _, p := range s.photos {
+		p.Decide(reg, job)
+	}
+	return nil
+}
+
+// reviewer applies review edits for the session's job.
+func (s *session) reviewer() vet.Reviewer {
+	return vet.Reviewer{Store: s.store, Register: s.register, Job: s.job}
+}
+
+// newPaths returns the paths not added before and marks them added.
+func (s *session) newPaths(paths []string) []string {
+	var fresh []string
+	for _, p := range paths {
+		if !s.paths[p] {
+			s.paths[p] = true
+			fresh = append(fresh, p)
+		}
+	}
+	return fresh
+}
+
+// batch returns the pipeline for the session's job, loading the face
+// models if needed (this blocks: call it from a worker).
+func (s *session) batch(ctx context.Context, photographer string, channels []string) (vet.Batch, error) {
+	finder, workers, err := s.faces.Finder()
+	if err != nil {
+		return vet.Batch{}, err
+	}
+	matcher, err := vet.NewMatcher(ctx, s.store)
+	if err != nil {
+		return vet.Batch{}, err
+	}
+	return vet.Batch{Finder: finder, Workers: workers, Matcher: matcher, Register: s.register, Job: s.job,
+		Photographer: photographer, PhotographerChannels: channels, Store: s.store}, nil
+}
+
+// add records a processed photo with its thumbnail.
+func (s *session) add(p *vet.Photo, thumb image.Image) {
+	s.photos = append(s.photos, p)
+	if thumb != nil {
+		s.thumbs[p] = thumb
+	}
+}
+
+// forgetUnprocessed unmarks the paths added whose photo was not processed
+// (a stopped batch), so that dropping them again processes them.
+func (s *session) forgetUnprocessed() {
+	s.paths = make(map[string]bool, len(s.photos))
+	for _, p := range s.photos {
+		s.paths[p.Path] = true
+	}
+}
+
+// clear forgets every photo (the register keeps their review state).
+func (s *session) clear() {
+	s.photos = nil
+	s.thumbs = map[*vet.Photo]image.Image{}
+	s.exported = map[*vet.Photo]string{}
+	s.paths = map[string]bool{}
+}
+
+// counts returns how many photos have each status.
+func (s *session) counts() map[vet.Status]int {
+	c := map[vet.Status]int{}
+	for _, p := range s.photos {
+		c[p.Status]++
+	}
+	return c
+}
+
+// filtered returns the photos with the status, or all for "".
+func (s *session) filtered(status vet.Status) []*vet.Photo {
+	if status == "" {
+		return s.photos
+	}
+	var out []*vet.Photo
+	for _, p := range s.photos {
+		if p.Status == status {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// nextNeedingReview returns the first photo after from (wrapping around)
+// that needs review, or nil.
+func (s *session) nextNeedingReview(from *vet.Photo) *vet.Photo {
+	start := slices.Index(s.photos, from)
+	for i := 1; i <= len(s.photos); i++ {
+		p := s.photos[(start+i+len(s.photos))%len(s.photos)]
+		if p.Status == vet.NeedsReview && p != from {
+			return p
+		}
+	}
+	return nil
+}
+
+// neighbour returns the photo step places from p (-1 previous, 1 next),
+// or nil at either end.
+func (s *session) neighbour(p *vet.Photo, step int) *vet.Photo {
+	i := slices.Index(s.photos, p) + step
+	if i < 0 || i >= len(s.photos) || slices.Index(s.photos, p) < 0 {
+		return nil
+	}
+	return s.photos[i]
+}
+
+// people returns the register's people sorted by name, for choosing who a
+// face is.
+func (s *session) people() []*consent.Person {
+	if s.register == nil {
+		return nil
+	}
+	var out []*consent.Person
+	for _, p := range s.register.People {
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b *consent.Person) int {
+		if c := compareFold(a.DisplayName(), b.DisplayName()); c != 0 {
+			return c
+		}
+		return compareFold(a.ID, b.ID)
+	})
+	return out
+}
+
+// thumbnail scales a photo's preview down for the grid.
+func thumbnail(p *vet.Photo) image.Image {
+	img, err := p.PreviewImage()
+	if err != nil {
+		return nil
+	}
+	return imaging.Fit(img, thumbSize, thumbSize, imaging.Linear)
+}
+
+func compareFold(a, b string) int {
+	return strings.Compare(strings.ToLower(a), strings.ToLower(b))
+}

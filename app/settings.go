@@ -1,0 +1,218 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/photovet/photovet/consent"
+)
+
+// registerSettings is the register's settings form: the data folder (shown,
+// not changed here), the own-consent age, the match threshold, the redaction
+// style, the default unit type and the channels. Save checks the values
+// with consent.Settings.Validate before storing them.
+type registerSettings struct {
+	widget.BaseWidget
+	v *registerView
+
+	current   consent.Settings // as loaded; fields the form does not show are kept
+	dataDir   *widget.Label
+	age       *widget.Entry
+	threshold *widget.Entry
+	style     *widget.RadioGroup
+	unit      *widget.Select
+	channels  *widget.Entry
+	language  *widget.Select // this computer's language, applied at once
+	status    *widget.Label
+	save      *widget.Button
+}
+
+// regRedactionStyles and regUnitTypes are the choices of the form, in the
+// order shown.
+func regRedactionStyles() []string { return []string{"blur", "solid"} }
+
+func regUnitTypes() []consent.Unit {
+	return []consent.Unit{consent.EarlyChildhood, consent.School, consent.UpperSecondary}
+}
+
+func newRegisterSettings(v *registerView) *registerSettings {
+	s := &registerSettings{v: v}
+	s.dataDir = widget.NewLabel("")
+	s.dataDir.Wrapping = fyne.TextWrapBreak
+	s.age = widget.NewEntry()
+	s.threshold = widget.NewEntry()
+	s.style = widget.NewRadioGroup([]string{regStyleName("blur"), regStyleName("solid")}, nil)
+	s.style.Horizontal = false
+	s.style.Required = true
+	var units []string
+	for _, u := range regUnitTypes() {
+		units = append(units, regUnit(u))
+	}
+	s.unit = widget.NewSelect(units, nil)
+	s.channels = widget.NewEntry()
+	s.language = widget.NewSelect(nil, nil)
+	s.showLanguage()
+	s.status = widget.NewLabel("")
+	s.status.Wrapping = fyne.TextWrapWord
+	s.save = widget.NewButtonWithIcon(lang.L("Save settings"), theme.DocumentSaveIcon(), func() { s.saveForm() })
+	s.save.Importance = widget.HighImportance
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+// CreateRenderer implements fyne.Widget.
+func (s *registerSettings) CreateRenderer() fyne.WidgetRenderer {
+	form := widget.NewForm(
+		&widget.FormItem{Text: lang.L("Data folder"), Widget: s.dataDir,
+			HintText: lang.L("The register and PhotoVet's records are kept here. To use another folder, start PhotoVet with --data FOLDER or set PHOTOVET_DATA (ask your IT contact).")},
+		&widget.FormItem{Text: lang.L("Own-consent age"), Widget: s.age,
+			HintText: lang.L("From this age a pupil's own consent is enough; below it the guardian and the pupil must both agree. 15 in Finland, 16 in the Netherlands.")},
+		&widget.FormItem{Text: lang.L("Match threshold"), Widget: s.threshold,
+			HintText: lang.L("How close a face must be to a portrait to be recognised. Lower is stricter; 0.5 is recommended. Faces that match nobody are hidden.")},
+		&widget.FormItem{Text: lang.L("Redaction style"), Widget: s.style,
+			HintText: lang.L("How hidden faces look in exported photos.")},
+		&widget.FormItem{Text: lang.L("Default unit type"), Widget: s.unit,
+			HintText: lang.L("What a new batch of photos is vetted as; you can change it per batch. In early childhood no child is ever shown.")},
+		&widget.FormItem{Text: lang.L("Channels"), Widget: s.channels,
+			HintText: lang.L("Where photos are published, separated by commas, for example: website, facebook, instagram, newsletter")},
+	)
+	language := widget.NewForm(&widget.FormItem{Text: lang.L("Language"), Widget: s.language,
+		HintText: lang.L("For this computer only; PhotoVet switches at once.")})
+	intro := widget.NewLabel(lang.L("Change a value and press \"Save settings\". The settings apply to the whole register."))
+	intro.Wrapping = fyne.TextWrapWord
+	return widget.NewSimpleRenderer(container.NewPadded(container.NewVBox(intro, form, container.NewHBox(s.save), s.status, widget.NewSeparator(), language)))
+}
+
+// load shows set, and the data folder.
+func (s *registerSettings) load(set consent.Settings) {
+	s.current = set
+	if dir, err := s.v.store.Dir(s.v.ctx); err == nil {
+		s.dataDir.SetText(dir)
+	} else {
+		s.dataDir.SetText(lang.L("unknown"))
+	}
+	s.age.SetText(strconv.Itoa(set.OwnConsentAge))
+	s.threshold.SetText(strconv.FormatFloat(set.MatchThreshold, 'f', -1, 64))
+	s.style.SetSelected(regStyleName(set.RedactionStyle))
+	s.unit.SetSelected(regUnit(set.DefaultUnit))
+	s.channels.SetText(strings.Join(set.Channels, ", "))
+}
+
+// settings reads the form into settings; the error says, in the user's
+// language, which field cannot be read.
+func (s *registerSettings) settings() (consent.Settings, error) {
+	set := s.current
+	age, err := strconv.Atoi(strings.TrimSpace(s.age.Text))
+	if err != nil {
+		return set, errors.New(lang.L("Own-consent age: write a whole number, for example 15."))
+	}
+	set.OwnConsentAge = age
+	// A decimal comma is what Dutch and Finnish teachers write.
+	threshold, err := strconv.ParseFloat(strings.Replace(strings.TrimSpace(s.threshold.Text), ",", ".", 1), 64)
+	if err != nil {
+		return set, errors.New(lang.L("Match threshold: write a number, for example 0.5."))
+	}
+	set.MatchThreshold = threshold
+	set.RedactionStyle = ""
+	for _, st := range regRedactionStyles() {
+		if s.style.Selected == regStyleName(st) {
+			set.RedactionStyle = st
+		}
+	}
+	set.DefaultUnit = ""
+	if i := s.unit.SelectedIndex(); i >= 0 {
+		set.DefaultUnit = regUnitTypes()[i]
+	}
+	set.Channels = nil
+	for _, c := range strings.Split(s.channels.Text, ",") {
+		if c = strings.ToLower(strings.TrimSpace(c)); c != "" {
+			set.Channels = append(set.Channels, c)
+		}
+	}
+	return set, nil
+}
+
+// saveForm validates and stores the form's settings, and says how it went.
+func (s *registerSettings) saveForm() error {
+	set, err := s.settings()
+	if err == nil {
+		if verr := set.Validate(); verr != nil {
+			err = errors.New(lang.L("The settings cannot be used: {{.Problem}}.", map[string]any{"Problem": verr.Error()}))
+		}
+	}
+	if err != nil {
+		s.status.Importance = widget.DangerImportance
+		s.status.SetText(lang.L("Not saved.") + " " + err.Error())
+		return err
+	}
+	if err := s.v.store.SetSettings(s.v.ctx, set); err != nil {
+		err = fmt.Errorf("save settings: %w", err)
+		s.status.Importance = widget.DangerImportance
+		s.status.SetText(lang.L("Not saved.") + " " + err.Error())
+		return err
+	}
+	s.v.refresh()
+	s.status.Importance = widget.SuccessImportance
+	s.status.SetText(lang.L("Settings saved."))
+	return nil
+}
+
+// showLanguage offers the languages, with the current choice selected.
+func (s *registerSettings) showLanguage() {
+	codes := []string{""}
+	options := []string{lang.L("Same as the computer")}
+	for _, l := range languages() {
+		codes = append(codes, l.Code)
+		options = append(options, l.Name)
+	}
+	s.language.OnChanged = nil
+	s.language.SetOptions(options)
+	current := fyne.CurrentApp().Preferences().String(languageKey)
+	for i, c := range codes {
+		if c == current {
+			s.language.SetSelectedIndex(i)
+		}
+	}
+	s.language.OnChanged = func(string) {
+		if i := s.language.SelectedIndex(); i >= 0 {
+			s.setLanguage(codes[i])
+		}
+	}
+}
+
+// setLanguage switches the app to the language code ("" for the
+// computer's) and remembers the choice.
+func (s *registerSettings) setLanguage(code string) error {
+	if err := setUpLanguage(code); err != nil {
+		s.status.Importance = widget.DangerImportance
+		s.status.SetText(lang.L("The language could not be changed: {{.Error}}", map[string]any{"Error": err.Error()}))
+		return fmt.Errorf("switch language: %w", err)
+	}
+	fyne.CurrentApp().Preferences().SetString(languageKey, code)
+	if s.v.languageChanged != nil {
+		s.v.languageChanged() // the window is built again in the new language
+		return nil
+	}
+	s.status.Importance = widget.SuccessImportance
+	s.status.SetText(lang.L("Language changed. Restart PhotoVet to see every screen in it."))
+	return nil
+}
+
+// regStyleName is a redaction style in the user's language.
+func regStyleName(style string) string {
+	switch style {
+	case "blur":
+		return lang.L("Blur: coarse blocks with noise")
+	case "solid":
+		return lang.L("Solid: a filled block")
+	}
+	return style
+}

@@ -1,0 +1,267 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/storage"
+
+	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/internal/testdata"
+	"github.com/photovet/photovet/vet"
+)
+
+// The screenshot test runs the real app in a child process (the test
+// binary again), because a real window needs the process's main thread:
+// TestMain hands that thread to runScreenshotScenario when these variables
+// are set.
+const (
+	scenarioEnv    = "PHOTOVET_SCREENSHOT_SCENARIO" // the recognition folder to drop
+	screenshotsEnv = "PHOTOVET_SCREENSHOTS"         // where the PNGs go
+	// keepScreenshotsEnv names a folder to copy the screenshots to, for
+	// looking at them after the test.
+	keepScreenshotsEnv = "PHOTOVET_KEEP_SCREENSHOTS"
+)
+
+// screenshots are the files the scenario writes, in order.
+func screenshots() []string { return []string{"main.png", "review-pristin.png", "register.png"} }
+
+func TestMain(m *testing.M) {
+	if folder := os.Getenv(scenarioEnv); folder != "" {
+		if err := runScreenshotScenario(folder, os.Getenv(screenshotsEnv)); err != nil {
+			fmt.Fprintln(os.Stderr, "screenshot scenario:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// pristinRoster has three PRISTIN members as pupils: Nayoung and Eunwoo
+// with Instagram consent, Rena with website consent only.
+const pristinRoster = `id,name,role,group,unit,birth_date,guardian_consent,pupil_consent,work_consent,biometric,valid_from,valid_until
+P-NAYOUNG,Nayoung,child,6A,school,2014-06-01,instagram|website,instagram|website,,yes,2026-08-17,2099-07-31
+P-EUNWOO,Eunwoo,child,6A,school,2014-07-01,instagram|website,instagram|website,,yes,2026-08-17,2099-07-31
+P-RENA,Rena,child,6A,school,2014-08-01,website,website,,yes,2026-08-17,2099-07-31
+`
+
+// TestScreenshotsUnderXvfb starts the real app under Xvfb on a temporary
+// data folder, drops the recognition folder on it, waits for processing
+// and saves screenshots of the main window, the review of pristin.jpg and
+// the register. A blank screenshot fails the test.
+func TestScreenshotsUnderXvfb(t *testing.T) {
+	rec := filepath.Join(testdata.Dir(t), "recognition")
+	if _, err := exec.LookPath("Xvfb"); err != nil {
+		t.Fatal("Xvfb is missing (make test installs it)")
+	}
+	if _, err := exec.LookPath("import"); err != nil {
+		t.Fatal("ImageMagick's import is missing (make test installs it)")
+	}
+	display := startXvfb(t)
+	shots := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "LANGUAGE=en",
+		consent.DataEnv+"="+t.TempDir(), scenarioEnv+"="+rec, screenshotsEnv+"="+shots,
+		"XDG_CONFIG_HOME="+t.TempDir()) // Fyne's preferences stay out of the real home
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the app under Xvfb: %v\n%s", err, lastLines(string(out), 30))
+	}
+	keep := os.Getenv(keepScreenshotsEnv)
+	for _, name := range screenshots() {
+		path := filepath.Join(shots, name)
+		if err := checkNotBlank(path); err != nil {
+			t.Error(err)
+		}
+		if keep != "" {
+			data, err := os.ReadFile(path)
+			if err == nil {
+				err = os.WriteFile(filepath.Join(keep, name), data, 0o644)
+			}
+			if err != nil {
+				t.Error(err)
+			}
+		}
+	}
+}
+
+// startXvfb starts a virtual display for the test and returns its name.
+func startXvfb(t *testing.T) string {
+	t.Helper()
+	for n := 90; n < 120; n++ {
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
+			continue
+		}
+		display := fmt.Sprintf(":%d", n)
+		cmd := exec.Command("Xvfb", display, "-screen", "0", "1280x860x24", "-nolisten", "tcp")
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("start Xvfb: %v", err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		socket := fmt.Sprintf("/tmp/.X11-unix/X%d", n)
+		for range 100 {
+			if _, err := os.Stat(socket); err == nil {
+				return display
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatalf("Xvfb %s did not start", display)
+	}
+	t.Fatal("no free X display between :90 and :119")
+	return ""
+}
+
+// checkNotBlank fails for a screenshot that is missing or shows (nearly)
+// one colour: a black capture, an empty window.
+func checkNotBlank(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("screenshot: %w", err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		return fmt.Errorf("screenshot %s: %w", path, err)
+	}
+	colours := map[uint32]int{}
+	b := img.Bounds()
+	total := 0
+	for y := b.Min.Y; y < b.Max.Y; y += 2 {
+		for x := b.Min.X; x < b.Max.X; x += 2 {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			colours[(r>>11)<<10|(g>>11)<<5|bl>>11]++
+			total++
+		}
+	}
+	dominant := 0
+	for _, n := range colours {
+		dominant = max(dominant, n)
+	}
+	// A black capture or an empty window is one colour, or nearly.
+	if len(colours) < 16 || float64(dominant) > 0.97*float64(total) {
+		return fmt.Errorf("screenshot %s is blank: %d colours, the commonest on %.1f%% of it",
+			filepath.Base(path), len(colours), 100*float64(dominant)/float64(total))
+	}
+	return nil
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// runScreenshotScenario is the child process: the real app over a register
+// with three PRISTIN members enrolled, the recognition folder dropped on
+// it, and a screenshot at each step.
+func runScreenshotScenario(rec, shots string) error {
+	ctx := context.Background()
+	if err := setUpLanguage("en"); err != nil {
+		return err
+	}
+	dir, err := consent.DataDir("")
+	if err != nil {
+		return err
+	}
+	store, err := consent.Open(ctx, dir)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if _, err := store.ImportRoster(ctx, strings.NewReader(pristinRoster), consent.ImportOptions{}); err != nil {
+		return err
+	}
+	if err := store.SetPhotographerPermission(ctx, "Pia Photo", []string{"instagram", "website"}, consent.Today()); err != nil {
+		return err
+	}
+	faces := engineSource()
+	defer faces.Close()
+	finder, workers, err := faces.Finder()
+	if err != nil {
+		return err
+	}
+	portraits, err := os.MkdirTemp("", "portraits")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(portraits)
+	for id, name := range map[string]string{"P-NAYOUNG": "nayoung.jpg", "P-EUNWOO": "eunwoo.jpg", "P-RENA": "rena.jpg"} {
+		if err := os.Symlink(filepath.Join(rec, name), filepath.Join(portraits, id+".jpg")); err != nil {
+			return err
+		}
+	}
+	enrolled, err := vet.Enroll(ctx, store, finder, workers, portraits, nil)
+	if err != nil {
+		return err
+	}
+	for _, e := range enrolled {
+		if !e.Enrolled() {
+			return fmt.Errorf("enrol %s: %v %v", e.PersonID, e.Err, e.Problems)
+		}
+	}
+
+	a := fyneapp.NewWithID(ID)
+	w := NewMainWindow(a, store, faces, "screenshot test", checkModels())
+	w.channel.SetSelectedIndex(indexOf(w.channelIDs, "instagram"))
+	w.photographer.name, w.photographer.channels = "Pia Photo", []string{"instagram", "website"}
+	done := make(chan struct{})
+	w.batchFinished = func() { close(done) }
+	a.Lifecycle().SetOnStarted(func() { w.AddURIs([]fyne.URI{storage.NewFileURI(rec)}) })
+	result := make(chan error, 1)
+	go func() {
+		result <- driveScreenshots(w, done, shots)
+		fyne.Do(a.Quit)
+	}()
+	w.ShowAndRun()
+	return <-result
+}
+
+// driveScreenshots waits for the batch, then takes the three screenshots.
+func driveScreenshots(w *MainWindow, done <-chan struct{}, shots string) error {
+	select {
+	case <-done:
+	case <-time.After(15 * time.Minute):
+		return errors.New("the batch did not finish in 15 minutes")
+	}
+	settle := func() { time.Sleep(1500 * time.Millisecond) } // let the window draw
+	shoot := func(name string) error {
+		settle()
+		out, err := exec.Command("import", "-window", "root", filepath.Join(shots, name)).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("import %s: %v: %s", name, err, out)
+		}
+		return nil
+	}
+	if err := shoot("main.png"); err != nil {
+		return err
+	}
+	var missing error
+	fyne.DoAndWait(func() {
+		for _, p := range w.session.photos {
+			if filepath.Base(p.Path) == "pristin.jpg" {
+				w.openReview(p)
+				return
+			}
+		}
+		missing = errors.New("pristin.jpg is not among the processed photos")
+	})
+	if missing != nil {
+		return missing
+	}
+	if err := shoot("review-pristin.png"); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() { w.tabs.SelectIndex(1) })
+	return shoot("register.png")
+}
