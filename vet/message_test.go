@@ -35,7 +35,8 @@ func TestDecideReasons(t *testing.T) {
 
 	blocked := &Photo{Faces: []Face{unknown}, ChildWork: []string{"C2"}}
 	blocked.Decide(reg, job)
-	want := "no photographer recorded: every published photo needs the photographer's permission; shows Ben's work: no Instagram work consent"
+	want := "no photographer recorded: every published photo needs the photographer's permission; shows Ben's work: no Instagram work consent; " +
+		"1 unknown face (redacted): assign it or confirm the redaction"
 	if blocked.Status != Blocked || joinReasons(blocked.Reasons) != want {
 		t.Errorf("blocked photo: %s %q, want blocked with %q", blocked.Status, joinReasons(blocked.Reasons), want)
 	}

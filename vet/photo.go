@@ -169,11 +169,10 @@ func (p *Photo) Decide(reg *consent.Register, job consent.Job) {
 			unknown++
 		}
 	}
+	// A blocked photo lists what review still needs after its refusals,
+	// so that everything to fix is known at once.
 	check := consent.CheckPhoto(consent.Photo{Photographer: p.Photographer, PhotographerChannels: p.PhotographerChannels, ChildWork: p.ChildWork}, reg, job)
-	if !check.Allowed {
-		p.Status, p.Reasons = Blocked, check.Reasons
-		return
-	}
+	p.Reasons = append(p.Reasons, check.Reasons...)
 	switch {
 	case unknown == 1:
 		p.Reasons = append(p.Reasons, consent.Msg("{{.Count}} unknown face (redacted): assign it or confirm the redaction", "Count", unknown))
@@ -183,9 +182,13 @@ func (p *Photo) Decide(reg *consent.Register, job consent.Job) {
 	if len(p.Faces) == 0 && len(p.ManualBoxes) == 0 && !p.NoFaceConfirmed {
 		p.Reasons = append(p.Reasons, consent.Msg("no face found: confirm that the photo shows nobody"))
 	}
-	p.Status = Cleared
-	if len(p.Reasons) > 0 {
+	switch {
+	case !check.Allowed:
+		p.Status = Blocked
+	case len(p.Reasons) > 0:
 		p.Status = NeedsReview
+	default:
+		p.Status = Cleared
 	}
 }
 

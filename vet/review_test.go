@@ -5,6 +5,7 @@ import (
 	"image"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/photovet/photovet/consent"
@@ -92,6 +93,28 @@ func countFalse(v []bool) int {
 		}
 	}
 	return n
+}
+
+// TestBlockedListsEverything: a blocked photo names its refusal and what
+// review still needs.
+func TestBlockedListsEverything(t *testing.T) {
+	ctx := context.Background()
+	store := testStore(t)
+	path := filepath.Join(t.TempDir(), "stranger.png")
+	writeTestPhoto(t, path, widthStranger, 200)
+	b := testBatch(t, store, &fakeFinder{})
+	b.Photographer, b.PhotographerChannels = "", nil
+	photos, err := b.Run(ctx, []string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := photos[0]
+	if p.Status != Blocked || len(p.Reasons) != 2 {
+		t.Fatalf("status %s, reasons %v; want blocked for the photographer and the unknown face listed", p.Status, p.Reasons)
+	}
+	if !strings.Contains(p.Reasons[0].String(), "photographer") || !strings.Contains(p.Reasons[1].String(), "unknown face") {
+		t.Errorf("reasons %v", p.Reasons)
+	}
 }
 
 // TestReviewRestored: a photo reviewed, then processed again by a new batch
