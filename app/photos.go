@@ -68,6 +68,9 @@ type photosView struct {
 func newPhotosView(s *session, open func(*vet.Photo), cancel func()) *photosView {
 	v := &photosView{session: s, open: open}
 	v.progressBar = widget.NewProgressBar()
+	v.progressBar.TextFormatter = func() string {
+		return lang.L("{{.Done}} of {{.Total}} photos", map[string]any{"Done": int(v.progressBar.Value), "Total": int(v.progressBar.Max)})
+	}
 	cancelButton := widget.NewButtonWithIcon(lang.L("Cancel"), theme.CancelIcon(), cancel)
 	v.progressBox = container.NewBorder(nil, nil, widget.NewLabel(lang.L("Looking for faces...")), cancelButton, v.progressBar)
 	v.progressBox.Hide()

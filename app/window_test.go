@@ -104,3 +104,41 @@ func TestLanguageSwitchRebuildsWindow(t *testing.T) {
 		t.Errorf("photos tab after switching back: %q", got)
 	}
 }
+
+// blockingFinder holds every photo until the batch is cancelled.
+type blockingFinder struct{ started chan struct{} }
+
+func (f blockingFinder) Find(ctx context.Context, _ *vision.Photo) ([]vision.Face, error) {
+	f.started <- struct{}{}
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// TestCancelBatch: Cancel stops the batch, shows no photo as failed, and a
+// second drop of the same folder processes the photos again.
+func TestCancelBatch(t *testing.T) {
+	s := newTestSetup(t)
+	started := make(chan struct{}, 8)
+	s.win.session.faces = newFaceSource(func() (vision.FaceFinder, int, error) { return blockingFinder{started}, 1, nil })
+	paths := []string{s.writePhoto(t, "a.png", widthTwoFaces), s.writePhoto(t, "b.png", widthTwoFaces)}
+	done := make(chan struct{})
+	s.win.batchFinished = func() { close(done) }
+	s.win.AddURIs([]fyne.URI{storage.NewFileURI(s.dir)})
+	<-started // the first photo is being looked at
+	if !s.win.photos.progressBox.Visible() {
+		t.Error("no progress bar while processing")
+	}
+	s.win.cancelBatch()
+	<-done
+	if n := len(s.win.session.photos); n != 0 {
+		t.Errorf("%d photos after cancelling the first, want none", n)
+	}
+	if s.win.photos.progressBox.Visible() || !strings.HasPrefix(s.win.status.Text, "Stopped") {
+		t.Errorf("after Cancel: progress shown %v, status %q", s.win.photos.progressBox.Visible(), s.win.status.Text)
+	}
+	s.win.session.faces = newFaceSource(func() (vision.FaceFinder, int, error) { return fakeFinder{}, 1, nil })
+	s.drop(t, paths...)
+	if n := len(s.win.session.photos); n != 2 {
+		t.Errorf("%d photos after dropping them again, want 2", n)
+	}
+}

@@ -83,7 +83,7 @@ func NewMatcher(ctx context.Context, store *consent.Store) (*vision.Matcher, err
 // same order. A photo that cannot be read or processed is returned with its
 // Error and status Failed; the others carry on. When ctx is cancelled, Run
 // stops taking new photos and returns what was processed with ctx's error
-// (photos not reached are nil).
+// (photos not reached, or stopped halfway, are nil).
 func (b Batch) Run(ctx context.Context, paths []string) ([]*Photo, error) {
 	workers := b.Workers
 	if workers <= 0 {
@@ -123,6 +123,9 @@ func (b Batch) Run(ctx context.Context, paths []string) ([]*Photo, error) {
 	photos := make([]*Photo, len(paths))
 	done := 0
 	for r := range results {
+		if r.photo == nil { // stopped by the cancellation halfway
+			continue
+		}
 		done++
 		photos[r.index] = r.photo
 		if b.Progress != nil {
@@ -154,6 +157,9 @@ func (b Batch) process(ctx context.Context, path string) *Photo {
 		return p
 	}
 	faces, err := b.Finder.Find(ctx, photo)
+	if err != nil && ctx.Err() != nil {
+		return nil // cancelled: the photo was not processed, not failed
+	}
 	if err != nil {
 		p.Error = fmt.Sprintf("%s: find faces: %v", path, err)
 		return p

@@ -260,6 +260,13 @@ func TestBatchWorkersProgressCancel(t *testing.T) {
 				if finder.calls >= len(paths) {
 					t.Errorf("%d photos processed after cancelling at %d, want fewer than %d", finder.calls, tt.cancelAfter, len(paths))
 				}
+				// A photo the cancellation stopped halfway is not reported
+				// as failed: it was not processed.
+				for _, p := range photos {
+					if p != nil && p.Status == Failed {
+						t.Errorf("%s reported failed after the cancellation: %s", p.Path, p.Error)
+					}
+				}
 			}
 			if finder.peak > tt.workers {
 				t.Errorf("%d photos at once, want at most %d", finder.peak, tt.workers)
