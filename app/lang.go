@@ -147,11 +147,3 @@ func tr(m consent.Message) string {
 	return lang.L(m.Format, data)
 }
 
-// trAll returns messages in the current language, for a photo's Reasons.
-func trAll(ms []consent.Message) []string {
-	s := make([]string, len(ms))
-	for i, m := range ms {
-		s[i] = tr(m)
-	}
-	return s
-}

@@ -105,14 +105,6 @@ func (s *session) forgetUnprocessed() {
 	}
 }
 
-// clear forgets every photo (the register keeps their review state).
-func (s *session) clear() {
-	s.photos = nil
-	s.thumbs = map[*vet.Photo]image.Image{}
-	s.exported = map[*vet.Photo]string{}
-	s.paths = map[string]bool{}
-}
-
 // counts returns how many photos have each status.
 func (s *session) counts() map[vet.Status]int {
 	c := map[vet.Status]int{}
