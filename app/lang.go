@@ -146,4 +146,3 @@ func tr(m consent.Message) string {
 	}
 	return lang.L(m.Format, data)
 }
-
