@@ -28,16 +28,28 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
 	$(GO) vet ./...
 
+# The screenshot test runs the real app under Xvfb over real photos: it runs
+# on its own, without the race detector, which would only slow the pipeline.
+XVFB_TEST = TestScreenshotsUnderXvfb
+
 test: setup vet
-	$(GO) test -race -timeout 30m $(RACE_PKGS)
+	$(GO) test -race -timeout 30m -skip '^$(XVFB_TEST)$$' $(RACE_PKGS)
+	$(GO) test -timeout 30m -run '^$(XVFB_TEST)$$' -v ./app/
 	$(GO) test -timeout 30m -v ./vision/
 	$(MAKE) --no-print-directory fuzz
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./vision/
 
+# The real-engine batch (vet's BenchmarkBatchRealEngine) vets BENCH_PHOTOS
+# copies of the shared photos and reports photos/s and peak-MB (VmHWM); 500
+# take about 25 minutes on two idle cores (0.39 photos/s), so for a quick
+# figure: make bench BENCH_PHOTOS=68. -p 1: packages' benchmarks must not
+# share the cores.
+BENCH_PHOTOS ?= 500
+
 bench: setup
-	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
+	PHOTOVET_BENCH_PHOTOS=$(BENCH_PHOTOS) $(GO) test -p 1 -run '^$$' -bench . -benchmem -timeout 180m ./...
 
 package: setup
 	$(GO) tool fyne package -os linux -release

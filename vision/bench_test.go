@@ -129,7 +129,7 @@ func BenchmarkPhoto(b *testing.B) {
 			return err
 		}},
 		{"cnn", func() error {
-			_, err := detectScaled(d, p.Image, CNN, cnnScale, opts.CNNThreshold)
+			_, err := detectTiled(d, p.Image, cnnScale, opts.CNNThreshold, opts.CNNTilePixels, opts.CNNTileOverlap)
 			return err
 		}},
 		{"describe", func() error {

@@ -76,6 +76,20 @@ type DetectOptions struct {
 	CNNPixels      float64
 	// CNNThreshold is the lowest CNN score kept (dlib's default is 0).
 	CNNThreshold float64
+	// CNNTilePixels bounds the size of one CNN input, which bounds its
+	// memory: dlib's CNN needs about 1 KB per input pixel while it runs
+	// (its image pyramid, every layer's output and the unrolled input of
+	// its last convolution), so 3 MP would take 3 GB a worker. A larger
+	// resized photo is scanned in overlapping tiles of at most this size,
+	// plus once whole, shrunk to this size, for the faces too large for a
+	// tile's overlap. 0 means no tiling.
+	CNNTilePixels float64
+	// CNNTileOverlap is by how many pixels of the resized photo adjacent
+	// tiles overlap: a face up to about this size lies whole inside some
+	// tile. It must exceed the smallest face the CNN finds (about 40-50
+	// px) times the shrinking of the whole-photo pass, sqrt(resized
+	// pixels / CNNTilePixels), so that no face size falls between the two.
+	CNNTileOverlap int
 	// Jitters is how many jittered copies of each face a descriptor is
 	// averaged over (dlib's num_jitters; 1 = the face as found). More
 	// copies give steadier descriptors, at one network pass each.
@@ -94,6 +108,8 @@ func DefaultDetectOptions() DetectOptions {
 		CNNMaxScale:    3,
 		CNNPixels:      0.35e6,
 		CNNThreshold:   -0.5,
+		CNNTilePixels:  0.5e6,
+		CNNTileOverlap: 160,
 		Jitters:        1,
 	}
 }
@@ -240,7 +256,13 @@ func detectAll(ctx context.Context, d *dlibEngine, img *image.NRGBA, opts Detect
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		found, err := detectScaled(d, img, run.detector, run.scale, run.threshold)
+		var found []rawDetection
+		var err error
+		if run.detector == CNN {
+			found, err = detectTiled(d, img, run.scale, run.threshold, opts.CNNTilePixels, opts.CNNTileOverlap)
+		} else {
+			found, err = detectScaled(d, img, run.detector, run.scale, run.threshold)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -261,9 +283,9 @@ func detectAll(ctx context.Context, d *dlibEngine, img *image.NRGBA, opts Detect
 	return slices.DeleteFunc(merged, func(r rawDetection) bool { return r.Box.Empty() }), nil
 }
 
-// detectScaled runs one detector on img resized by scale and maps the boxes
-// back. Downscaling is done here by area averaging (dlib's bilinear resize
-// would alias); upscaling is left to dlib.
+// detectScaled runs one detector on img (which may be a sub-image) resized
+// by scale and maps the boxes back. Downscaling is done here by area
+// averaging (dlib's bilinear resize would alias); upscaling is left to dlib.
 func detectScaled(d *dlibEngine, img *image.NRGBA, det Detector, scale, threshold float64) ([]rawDetection, error) {
 	if scale >= 0.75 {
 		return d.detect(img, img.Rect, scale, det, threshold)
@@ -280,9 +302,97 @@ func detectScaled(d *dlibEngine, img *image.NRGBA, det Detector, scale, threshol
 	for i, f := range found {
 		found[i].Box = image.Rect(
 			int(float64(f.Box.Min.X)*sx), int(float64(f.Box.Min.Y)*sy),
-			int(math.Ceil(float64(f.Box.Max.X)*sx)), int(math.Ceil(float64(f.Box.Max.Y)*sy)))
+			int(math.Ceil(float64(f.Box.Max.X)*sx)), int(math.Ceil(float64(f.Box.Max.Y)*sy))).Add(img.Rect.Min)
 	}
 	return found, nil
+}
+
+// detectTiled runs the CNN on img resized by scale in tiles of at most
+// maxPixels resized pixels (see DetectOptions.CNNTilePixels), so that its
+// memory stays bounded whatever the scale. A tile's hits that reach an
+// edge it shares with another tile are dropped: such a face is cut, and
+// lies whole in the neighbouring tile if it is smaller than the overlap, or
+// is found by the whole-photo pass at the tile budget if it is larger.
+func detectTiled(d *dlibEngine, img *image.NRGBA, scale, threshold, maxPixels float64, overlap int) ([]rawDetection, error) {
+	tiles := cnnTiles(img.Rect, scale, maxPixels, overlap)
+	if len(tiles) == 1 {
+		return detectScaled(d, img, CNN, scale, threshold)
+	}
+	pixels := float64(img.Rect.Dx()) * float64(img.Rect.Dy())
+	found, err := detectScaled(d, img, CNN, math.Min(scale, math.Sqrt(maxPixels/pixels)), threshold)
+	if err != nil {
+		return nil, err
+	}
+	margin := int(math.Ceil(4 / scale))
+	for _, tile := range tiles {
+		hits, err := detectScaled(d, img.SubImage(tile).(*image.NRGBA), CNN, scale, threshold)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range hits {
+			b := h.Box
+			cut := tile.Min.X > img.Rect.Min.X && b.Min.X < tile.Min.X+margin ||
+				tile.Max.X < img.Rect.Max.X && b.Max.X > tile.Max.X-margin ||
+				tile.Min.Y > img.Rect.Min.Y && b.Min.Y < tile.Min.Y+margin ||
+				tile.Max.Y < img.Rect.Max.Y && b.Max.Y > tile.Max.Y-margin
+			if !cut {
+				found = append(found, h)
+			}
+		}
+	}
+	return found, nil
+}
+
+// cnnTiles splits bounds, to be resized by scale, into the fewest resized
+// pixels of a grid of tiles of at most maxPixels (after resizing) that
+// overlap by overlap resized pixels. It returns the tiles in bounds'
+// coordinates; one tile (bounds) when the whole fits.
+func cnnTiles(bounds image.Rectangle, scale, maxPixels float64, overlap int) []image.Rectangle {
+	w, h := float64(bounds.Dx())*scale, float64(bounds.Dy())*scale
+	if maxPixels <= 0 || w*h <= maxPixels {
+		return []image.Rectangle{bounds}
+	}
+	// The overlap can take at most a third of a tile's side.
+	o := math.Min(float64(overlap), math.Sqrt(maxPixels)/3)
+	side := func(length float64, n int) float64 { return (length + float64(n-1)*o) / float64(n) }
+	nx, ny, best := 0, 0, math.Inf(1)
+	for i := 1; side(w, i) > 2*o || i == 1; i++ {
+		for j := 1; side(h, j) > 2*o || j == 1; j++ {
+			tw, th := side(w, i), side(h, j)
+			if tw*th > maxPixels {
+				continue
+			}
+			if total := float64(i*j) * tw * th; total < best {
+				nx, ny, best = i, j, total
+			}
+			break // more rows only add pixels
+		}
+	}
+	if nx == 0 { // unreachable with the cap on o; fall back to squares
+		s := math.Sqrt(maxPixels)
+		nx = int(math.Ceil((w - o) / (s - o)))
+		ny = int(math.Ceil((h - o) / (s - o)))
+	}
+	cuts := func(lo, length int, n int, resized float64) [][2]int {
+		t := side(resized, n)
+		var out [][2]int
+		for i := range n {
+			a := lo + int(math.Floor(float64(i)*(t-o)/scale))
+			b := lo + int(math.Ceil((float64(i)*(t-o)+t)/scale))
+			if i == n-1 || b > lo+length {
+				b = lo + length
+			}
+			out = append(out, [2]int{a, b})
+		}
+		return out
+	}
+	var tiles []image.Rectangle
+	for _, y := range cuts(bounds.Min.Y, bounds.Dy(), ny, h) {
+		for _, x := range cuts(bounds.Min.X, bounds.Dx(), nx, w) {
+			tiles = append(tiles, image.Rect(x[0], y[0], x[1], y[1]))
+		}
+	}
+	return tiles
 }
 
 // mergeDetections keeps, of each group of overlapping boxes, the one whose

@@ -4,6 +4,9 @@
 // and dnn_mmod_face_detection_ex.cpp), which the model files were trained
 // with. Go owns all policy (scales, merging, thresholds); this file only
 // exposes what go-face hides: scores and describing an arbitrary box.
+#include <malloc.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -51,7 +54,50 @@ template <typename SUBNET> using downsampler =
     relu<affine<con5d<32, relu<affine<con5d<32, relu<affine<con5d<16, SUBNET>>>>>>>>>;
 template <typename SUBNET> using rcon5 = relu<affine<con5<45, SUBNET>>>;
 
-using mmod_net = loss_mmod<con<1, 9, 9, 1, 1,
+// detector_con is the detector's last layer, one 9x9 filter over 45
+// channels, computed directly. dlib's con_ unrolls its whole input first
+// (im2col: 81 x 45 floats for every position), which for that layer takes
+// about 750 bytes per pixel of the photo, three quarters of the network's
+// memory; the direct sum needs none (same boxes and scores).
+// It reads the same model file: parameters, geometry and serialization
+// are con_'s.
+class detector_con : public con_<1, 9, 9, 1, 1, 4, 4> {
+public:
+	template <typename SUBNET>
+	void forward(const SUBNET& sub, resizable_tensor& output) {
+		const tensor& in = sub.get_output();
+		const long K = in.k(), R = in.nr(), C = in.nc(), N = 9, pad = 4;
+		const tensor& params = get_layer_params();
+		DLIB_CASSERT(params.size() == size_t(K * N * N + 1), "detector_con: unexpected parameters");
+		const float* w = params.host();
+		const float bias = w[K * N * N];
+		output.set_size(in.num_samples(), 1, R, C);
+		float* out = output.host();
+		const float* x = in.host();
+		for (long n = 0; n < in.num_samples(); n++) {
+			float* o = out + n * R * C;
+			std::fill(o, o + R * C, bias);
+			for (long k = 0; k < K; k++) {
+				const float* xk = x + (n * K + k) * R * C;
+				for (long dy = 0; dy < N; dy++) {
+					for (long dx = 0; dx < N; dx++) {
+						const float wv = w[(k * N + dy) * N + dx];
+						const long c0 = std::max(0L, pad - dx), c1 = std::min(C, C + pad - dx);
+						for (long r = std::max(0L, pad - dy); r < std::min(R, R + pad - dy); r++) {
+							const float* src = xk + (r + dy - pad) * C + (dx - pad);
+							float* dst = o + r * C;
+							for (long c = c0; c < c1; c++) dst[c] += wv * src[c];
+						}
+					}
+				}
+			}
+		}
+	}
+};
+
+template <typename SUBNET> using detector_out = add_layer<detector_con, SUBNET>;
+
+using mmod_net = loss_mmod<detector_out<
     rcon5<rcon5<rcon5<downsampler<input_rgb_image_pyramid<pyramid_down<6>>>>>>>>;
 
 char* copy_message(const char* what) {
@@ -136,11 +182,20 @@ int pv_detect(pv_engine* e, const uint8_t* rgba, int w, int h, int stride, doubl
 				found.push_back({d.rect.left(), d.rect.top(), d.rect.right(), d.rect.bottom(), d.detection_confidence});
 			}
 		} else {
-			matrix<rgb_pixel> img = to_image(rgba, w, h, stride, scale);
-			std::vector<mmod_rect> dets = e->cnn.process(img, adjust);
+			std::vector<mmod_rect> dets;
+			{
+				matrix<rgb_pixel> img = to_image(rgba, w, h, stride, scale);
+				dets = e->cnn.process(img, adjust);
+			}
 			for (const auto& d : dets) {
 				found.push_back({d.rect.left(), d.rect.top(), d.rect.right(), d.rect.bottom(), d.detection_confidence});
 			}
+			// The network keeps every layer's output of the last call
+			// (about 180 bytes per input pixel): drop them, and give the
+			// freed heap back to the system, so that an idle worker holds
+			// only its models.
+			e->cnn.clean();
+			malloc_trim(0);
 		}
 		if (found.empty()) return 0;
 		auto* buf = static_cast<pv_detection*>(std::malloc(found.size() * sizeof(pv_detection)));
