@@ -105,6 +105,8 @@ func Decide(face Face, reg *Register, job Job) Decision {
 		switch {
 		case match == ambiguousMatch:
 			return Decision{Reason: Msg("ambiguous face: it looks like more than one enrolled person")}
+		case match == uncertainMatch:
+			return Decision{Reason: Msg("not a clear match: it may be someone who is not enrolled")}
 		case match == noMatch || p == nil: // p is nil for a reference left behind by someone removed
 			return Decision{Reason: Msg("unknown face")}
 		}
@@ -124,18 +126,28 @@ type matchResult int
 const (
 	noMatch matchResult = iota
 	ambiguousMatch
+	// uncertainMatch: within the threshold, but by less than the margin.
+	uncertainMatch
 	sureMatch
 )
 
 // identify applies the match threshold and margin (R4) to the matcher's
-// distances: the face matches NearestID only when it is at or under the
-// threshold and every other person is at least the margin farther away.
+// distances: the face matches NearestID only when it is under the threshold
+// by at least the margin and every other person is at least the margin
+// farther away.
 func (s Settings) identify(face Face) (string, matchResult) {
 	if face.NearestID == "" || !(face.Distance <= s.MatchThreshold+distanceTolerance) {
 		return "", noMatch
 	}
 	if !(face.NextDistance-face.Distance >= s.MatchMargin-distanceTolerance) {
 		return "", ambiguousMatch
+	}
+	// Everyone who is not enrolled (a child of another class, a visitor)
+	// stands at the threshold: a face that beats it by less than the
+	// margin may as well be one of them. Enrolled from one portrait, a
+	// stranger came out at 0.4996 from a pupil (TestVetEndToEndCLI).
+	if !(s.MatchThreshold-face.Distance >= s.MatchMargin-distanceTolerance) {
+		return "", uncertainMatch
 	}
 	return face.NearestID, sureMatch
 }
@@ -163,7 +175,7 @@ func decideAdult(face Face, reg *Register, job Job) Decision {
 	switch id, match := reg.Settings.identify(face); {
 	case match == sureMatch && reg.People[id] != nil:
 		return Decision{Reason: Msg("recognised as {{.Name}}: assign the face instead of marking an adult", "Name", reg.People[id].DisplayName())}
-	case match == ambiguousMatch:
+	case match == ambiguousMatch || match == uncertainMatch:
 		return Decision{Reason: Msg("looks like enrolled people: assign the face instead of marking an adult")}
 	}
 	return Decision{Visible: true, Reason: Msg("visible: adult who agreed in person ({{.Note}})", "Note", strings.TrimSpace(face.Note))}

@@ -216,8 +216,10 @@ func TestR4_FailClosed(t *testing.T) {
 	fb := schoolJob("facebook", exportDay)
 	runDecideCases(t, reg, []decideCase{
 		{"no descriptor match at all", Face{NextDistance: math.Inf(1)}, fb, false, "unknown face"},
-		{"distance at the threshold", Face{NearestID: "S-1", Distance: 0.5, NextDistance: math.Inf(1)}, fb, true, "visible"},
-		{"distance at the threshold in float32", Face{NearestID: "S-1", Distance: float64(float32(0.5)), NextDistance: 0.6}, fb, true, "visible"},
+		{"distance at the threshold", Face{NearestID: "S-1", Distance: 0.5, NextDistance: math.Inf(1)}, fb, false, "not a clear match"},
+		{"distance under the threshold by less than the margin", Face{NearestID: "S-1", Distance: 0.4996, NextDistance: math.Inf(1)}, fb, false, "not a clear match"},
+		{"distance under the threshold by the margin", Face{NearestID: "S-1", Distance: 0.44, NextDistance: math.Inf(1)}, fb, true, "visible"},
+		{"distance under the threshold by the margin in float32", Face{NearestID: "S-1", Distance: float64(float32(0.44)), NextDistance: 0.6}, fb, true, "visible"},
 		{"distance just over the threshold", Face{NearestID: "S-1", Distance: 0.5001, NextDistance: math.Inf(1)}, fb, false, "unknown face"},
 		{"distance not a number", Face{NearestID: "S-1", Distance: math.NaN(), NextDistance: math.Inf(1)}, fb, false, "unknown face"},
 		{"margin exactly met", Face{NearestID: "S-1", Distance: 0.40, NextDistance: 0.46}, fb, true, "visible"},
