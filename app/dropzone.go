@@ -3,7 +3,6 @@ package app
 import (
 	"fmt"
 	"image/color"
-	"os"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -51,12 +50,4 @@ func (z *dropZone) CreateRenderer() fyne.WidgetRenderer {
 	content := container.NewCenter(container.NewVBox(iconBox, title,
 		container.NewGridWrap(fyne.NewSize(560, 120), z.hint)))
 	return widget.NewSimpleRenderer(container.NewStack(border, content))
-}
-
-func homeDir() string {
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "/"
-	}
-	return home
 }

@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/photovet/photovet/vet"
@@ -33,22 +32,7 @@ type exportSummary struct {
 
 // chooseExportFolder asks where the cleared photos go, then confirms.
 func (w *MainWindow) chooseExportFolder() {
-	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
-		if err != nil {
-			w.showError(err)
-			return
-		}
-		if dir != nil {
-			w.confirmExport(dir.Path())
-		}
-	}, w)
-	if home, err := storage.ListerForURI(storage.NewFileURI(homeDir())); err == nil {
-		d.SetLocation(home)
-	}
-	d.SetTitleText(lang.L("Choose the folder to export the cleared photos to"))
-	d.SetConfirmText(lang.L("Export here"))
-	d.Resize(fyne.NewSize(800, 560))
-	d.Show()
+	showFolderDialog(w, lang.L("Choose the folder to export the cleared photos to"), lang.L("Export here"), w.confirmExport, w.showError)
 }
 
 // confirmExport says what will happen and asks who is vetting (for the

@@ -458,7 +458,7 @@ func (v *registerView) chooseRoster() {
 		}
 	}, v.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".CSV", ".txt"}))
-	v.startIn(d.SetLocation)
+	startInHome(d.SetLocation)
 	d.Resize(fyne.NewSize(800, 560))
 	d.Show()
 }
@@ -534,7 +534,7 @@ func (v *registerView) chooseTemplateTarget() {
 		}
 	}, v.win)
 	d.SetFileName("roster_template.csv")
-	v.startIn(d.SetLocation)
+	startInHome(d.SetLocation)
 	d.Resize(fyne.NewSize(800, 560))
 	d.Show()
 }
@@ -558,18 +558,7 @@ func (v *registerView) saveTemplate(w io.WriteCloser) error {
 // --- Enrolment ---
 
 func (v *registerView) choosePortraits() {
-	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
-		if err != nil {
-			v.showError(lang.L("The folder could not be opened."), err)
-			return
-		}
-		if dir != nil {
-			v.enrol(dir.Path())
-		}
-	}, v.win)
-	v.startIn(d.SetLocation)
-	d.Resize(fyne.NewSize(800, 560))
-	d.Show()
+	showFolderDialog(v.win, "", "", v.enrol, func(err error) { v.showError(lang.L("The folder could not be opened."), err) })
 }
 
 // enrol stores reference faces from the portraits in dir (see vet.Enroll).
@@ -897,13 +886,6 @@ func (v *registerView) showError(what string, err error) {
 }
 
 func (v *registerView) showDialog(d dialog.Dialog) { d.Show() }
-
-// startIn points a file dialog at the home folder.
-func (v *registerView) startIn(set func(fyne.ListableURI)) {
-	if home, err := storage.ListerForURI(storage.NewFileURI(homeDir())); err == nil {
-		set(home)
-	}
-}
 
 // --- Words ---
 

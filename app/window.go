@@ -378,18 +378,5 @@ func (w *MainWindow) showError(err error) {
 }
 
 func (w *MainWindow) chooseFolder() {
-	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
-		if err != nil {
-			w.showError(err)
-			return
-		}
-		if dir != nil {
-			w.AddURIs([]fyne.URI{dir})
-		}
-	}, w)
-	if home, err := storage.ListerForURI(storage.NewFileURI(homeDir())); err == nil {
-		d.SetLocation(home)
-	}
-	d.Resize(fyne.NewSize(800, 560))
-	d.Show()
+	showFolderDialog(w, "", "", func(dir string) { w.AddURIs([]fyne.URI{storage.NewFileURI(dir)}) }, w.showError)
 }

@@ -1,0 +1,49 @@
+package app
+
+import (
+	"os"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+)
+
+// showFolderDialog asks for a folder, starting in the home folder, and
+// calls pick with its path; failed is called when the folder cannot be
+// opened. title and confirm, when not empty, replace the dialog's own
+// words ("Open Folder", "Open").
+func showFolderDialog(parent fyne.Window, title, confirm string, pick func(dir string), failed func(error)) {
+	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err != nil {
+			failed(err)
+			return
+		}
+		if dir != nil {
+			pick(dir.Path())
+		}
+	}, parent)
+	startInHome(d.SetLocation)
+	if title != "" {
+		d.SetTitleText(title)
+	}
+	if confirm != "" {
+		d.SetConfirmText(confirm)
+	}
+	d.Resize(fyne.NewSize(800, 560))
+	d.Show()
+}
+
+// startInHome points a file dialog at the user's home folder.
+func startInHome(set func(fyne.ListableURI)) {
+	if home, err := storage.ListerForURI(storage.NewFileURI(homeDir())); err == nil {
+		set(home)
+	}
+}
+
+func homeDir() string {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "/"
+	}
+	return home
+}
