@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/photovet/photovet/consent"
 	"github.com/photovet/photovet/vet"
 )
 
@@ -32,7 +33,7 @@ func newPhotographerBar(edit func([]*vet.Photo)) *photographerBar {
 	b.label.Wrapping = fyne.TextWrapWord
 	b.edit = widget.NewButtonWithIcon(lang.L("Set photographer..."), theme.AccountIcon(), func() { edit(nil) })
 	b.ExtendBaseWidget(b)
-	b.show(nil, "")
+	b.show(nil, consent.Job{})
 	return b
 }
 
@@ -40,7 +41,8 @@ func newPhotographerBar(edit func([]*vet.Photo)) *photographerBar {
 func (b *photographerBar) current() (string, []string) { return b.name, b.channels }
 
 // show describes the photographers of photos for channel.
-func (b *photographerBar) show(photos []*vet.Photo, channel string) {
+func (b *photographerBar) show(photos []*vet.Photo, job consent.Job) {
+	channel := job.Channel
 	names := map[string]bool{}
 	var permitted, missing int
 	for _, p := range photos {
@@ -48,7 +50,7 @@ func (b *photographerBar) show(photos []*vet.Photo, channel string) {
 			continue
 		}
 		names[p.Photographer] = true
-		if p.Photographer != "" && slices.Contains(p.PhotographerChannels, channel) {
+		if p.PhotographerPermits(job) {
 			permitted++
 		} else {
 			missing++

@@ -140,7 +140,7 @@ func (r *reviewView) show(p *vet.Photo) {
 
 	r.hideUnknown.Hide()
 	for _, f := range p.Faces {
-		if f.Review == consent.NotReviewed && f.Decision.PersonID == "" {
+		if f.Unknown() {
 			r.hideUnknown.Show()
 		}
 	}

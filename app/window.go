@@ -223,7 +223,7 @@ func (w *MainWindow) jobChanged() {
 	if err := w.session.setJob(context.Background(), job); err != nil {
 		w.showError(err)
 	}
-	w.photographer.show(w.session.photos, job.Channel)
+	w.photographer.show(w.session.photos, job)
 	w.refreshPhotos()
 	if w.review.photo != nil {
 		w.review.show(w.review.photo)
@@ -307,7 +307,7 @@ func (w *MainWindow) batchDone(err error) {
 	default:
 		w.showCounts()
 	}
-	w.photographer.show(w.session.photos, w.session.job.Channel)
+	w.photographer.show(w.session.photos, w.session.job)
 	w.refreshPhotos()
 	if w.batchFinished != nil {
 		w.batchFinished()
@@ -332,7 +332,7 @@ func (w *MainWindow) refreshPhotos() {
 
 // photoChanged is called after the reviewer changed a photo.
 func (w *MainWindow) photoChanged(*vet.Photo) {
-	w.photographer.show(w.session.photos, w.session.job.Channel)
+	w.photographer.show(w.session.photos, w.session.job)
 	w.refreshPhotos()
 	if w.session.cancel == nil {
 		w.showCounts()

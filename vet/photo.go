@@ -97,6 +97,12 @@ func (f *Face) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// Unknown reports whether nobody was identified as the face and nobody
+// reviewed it: the faces shown for a decision (R4).
+func (f Face) Unknown() bool {
+	return f.Review == consent.NotReviewed && f.Decision.PersonID == ""
+}
+
 // consentFace is what the rules engine reads of the face.
 func (f Face) consentFace() consent.Face {
 	return consent.Face{NearestID: f.NearestID, Distance: f.Distance, NextDistance: f.NextDistance,
@@ -165,7 +171,7 @@ func (p *Photo) Decide(reg *consent.Register, job consent.Job) {
 	for i := range p.Faces {
 		f := &p.Faces[i]
 		f.Decision = consent.Decide(f.consentFace(), reg, job)
-		if f.Review == consent.NotReviewed && f.Decision.PersonID == "" {
+		if f.Unknown() {
 			unknown++
 		}
 	}
@@ -192,6 +198,12 @@ func (p *Photo) Decide(reg *consent.Register, job consent.Job) {
 	}
 }
 
+// PhotographerPermits reports whether the photo's photographer permits
+// job's channel (R5), whatever else blocks it.
+func (p *Photo) PhotographerPermits(job consent.Job) bool {
+	return consent.CheckPhoto(consent.Photo{Photographer: p.Photographer, PhotographerChannels: p.PhotographerChannels}, nil, job).Allowed
+}
+
 // PreviewImage decodes the preview; it fails when the photo has none.
 func (p *Photo) PreviewImage() (image.Image, error) {
 	if len(p.Preview) == 0 {
@@ -208,11 +220,7 @@ func (p *Photo) PreviewImage() (image.Image, error) {
 // nobody was identified as and nobody reviewed yet (the CLI's
 // --redact-unknown). Call it after Decide; it decides again.
 func (p *Photo) RedactUnknown(reg *consent.Register, job consent.Job) {
-	for i := range p.Faces {
-		if f := &p.Faces[i]; f.Review == consent.NotReviewed && f.Decision.PersonID == "" {
-			f.Review = consent.ForceRedacted
-		}
-	}
+	p.hideUnknown()
 	p.Decide(reg, job)
 }
 

@@ -92,12 +92,17 @@ func ResetFace(i int) Edit {
 // rest" (the CLI's --redact-unknown).
 func HideUnknown() Edit {
 	return func(p *Photo) error {
-		for i := range p.Faces {
-			if f := &p.Faces[i]; f.Review == consent.NotReviewed && f.Decision.PersonID == "" {
-				f.Review = consent.ForceRedacted
-			}
-		}
+		p.hideUnknown()
 		return nil
+	}
+}
+
+// hideUnknown force-redacts every unknown face (see Face.Unknown).
+func (p *Photo) hideUnknown() {
+	for i := range p.Faces {
+		if f := &p.Faces[i]; f.Unknown() {
+			f.Review = consent.ForceRedacted
+		}
 	}
 }
 
