@@ -102,8 +102,8 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 
 // inspectLine is the --json line of a processed photo.
 func inspectLine(p *vet.Photo) inspectResult {
-	res := inspectResult{File: p.Path, Faces: []inspectFace{}, Error: p.Error}
-	if p.Error != "" {
+	res := inspectResult{File: p.Path, Faces: []inspectFace{}, Error: p.Error.String()}
+	if !p.Error.IsZero() {
 		return res
 	}
 	res.Width, res.Height, res.Orientation = p.Width, p.Height, p.Orientation

@@ -224,7 +224,7 @@ func reportVet(stdout, stderr io.Writer, outcomes []vet.Outcome, out string, asJ
 			review = append(review, ph.Path+": "+strings.Join(messageStrings(ph.Reasons), "; "))
 		case ph.Status == vet.Failed:
 			code = 1
-			failed = append(failed, ph.Error)
+			failed = append(failed, ph.Error.String())
 		}
 		if asJSON {
 			line := vetLine{inspectResult: inspectLine(ph), Status: ph.Status, Reasons: reasons, Output: o.Output}

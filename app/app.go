@@ -6,7 +6,7 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
+	"io/fs"
 	"path/filepath"
 
 	"fyne.io/fyne/v2"
@@ -48,7 +48,7 @@ func Run(version string, paths []string) (err error) {
 	faces := engineSource()
 	defer func() { err = errors.Join(err, faces.Close()) }()
 	problem := checkModels()
-	if problem == "" {
+	if problem.IsZero() {
 		go faces.Finder() // the models load while the teacher finds the photos
 	}
 	w := NewMainWindow(a, store, faces, version, problem)
@@ -68,21 +68,23 @@ func Run(version string, paths []string) (err error) {
 }
 
 // checkModels returns a message for the teacher when the face models are not
-// usable, or "" when they verify.
-func checkModels() string {
+// usable, or the zero Message when they verify.
+func checkModels() consent.Message {
 	dir, err := vision.ModelDir()
 	if err != nil {
-		return fmt.Sprintf("PhotoVet cannot recognise faces yet: %v.", err)
+		return consent.Msg("PhotoVet cannot recognise faces yet: {{.Error}}. Ask your IT contact to install PhotoVet again (or, in its source folder, to run \"make run\" once with a network connection).", "Error", err.Error())
 	}
 	files, err := vision.CheckModels(dir)
 	if err == nil {
-		return ""
+		return consent.Message{}
 	}
 	for _, f := range files {
-		if f.Err != nil {
-			return fmt.Sprintf("PhotoVet cannot recognise faces yet: the face model %s (%v). "+
-				"Ask your IT contact to run \"make run\" in the PhotoVet folder once with a network connection.", f.Path, f.Err)
+		switch {
+		case errors.Is(f.Err, fs.ErrNotExist):
+			return consent.Msg("PhotoVet cannot recognise faces yet: the face model {{.File}} is missing. Ask your IT contact to install PhotoVet again (or, in its source folder, to run \"make run\" once with a network connection).", "File", f.Path)
+		case f.Err != nil:
+			return consent.Msg("PhotoVet cannot recognise faces yet: the face model {{.File}} is damaged ({{.Error}}). Ask your IT contact to install PhotoVet again (or, in its source folder, to run \"make run\" once with a network connection).", "File", f.Path, "Error", f.Err.Error())
 		}
 	}
-	return err.Error()
+	return consent.Msg("PhotoVet cannot recognise faces yet: {{.Error}}. Ask your IT contact to install PhotoVet again (or, in its source folder, to run \"make run\" once with a network connection).", "Error", err.Error())
 }

@@ -1,12 +1,12 @@
 package app
 
 import (
-	"fmt"
 	"image/color"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -28,12 +28,12 @@ func newDropZone() *dropZone {
 
 func (z *dropZone) setCount(n int) {
 	if n == 0 {
-		z.hint.SetText("Drag photos or a whole folder from your phone, camera card or file manager " +
+		z.hint.SetText(lang.L("Drag photos or a whole folder from your phone, camera card or file manager " +
 			"and drop them here, or choose \"Add photos...\".\n\nPhotoVet finds every face, checks it " +
-			"against the consent register and blurs every child who may not be shown. Your originals are never changed.")
+			"against the consent register and blurs every child who may not be shown. Your originals are never changed."))
 		return
 	}
-	z.hint.SetText(fmt.Sprintf("%d photos added. Drop more here, or choose \"Add photos...\".", n))
+	z.hint.SetText(lang.L("{{.Count}} photos added. Drop more here, or choose \"Add photos...\".", map[string]any{"Count": n}))
 }
 
 func (z *dropZone) CreateRenderer() fyne.WidgetRenderer {
@@ -41,7 +41,7 @@ func (z *dropZone) CreateRenderer() fyne.WidgetRenderer {
 	border.StrokeColor = theme.Color(theme.ColorNamePrimary)
 	border.StrokeWidth = 3
 	border.CornerRadius = 16
-	title := canvas.NewText("Drop photos here", theme.Color(theme.ColorNameForeground))
+	title := canvas.NewText(lang.L("Drop photos here"), theme.Color(theme.ColorNameForeground))
 	title.TextSize = theme.TextHeadingSize() * 1.4
 	title.TextStyle.Bold = true
 	title.Alignment = fyne.TextAlignCenter

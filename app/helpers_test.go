@@ -85,7 +85,7 @@ func newTestSetup(t *testing.T) *testSetup {
 		t.Fatal(err)
 	}
 	faces := newFaceSource(func() (vision.FaceFinder, int, error) { return fakeFinder{}, 2, nil })
-	w := NewMainWindow(a, store, faces, "test", "")
+	w := NewMainWindow(a, store, faces, "test", consent.Message{})
 	w.photographer.name, w.photographer.channels = "Pia Photo", []string{"instagram", "website"}
 	w.channel.SetSelectedIndex(indexOf(w.channelIDs, "instagram"))
 	return &testSetup{app: a, win: w, store: store, dir: t.TempDir()}

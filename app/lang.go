@@ -146,3 +146,10 @@ func tr(m consent.Message) string {
 	}
 	return lang.L(m.Format, data)
 }
+
+// errorText returns what went wrong for the teacher: the translated
+// message of a consent.MessageError in err's chain (a bad setting, a date
+// that does not exist), else err's own text.
+func errorText(err error) string {
+	return tr(consent.ErrorMessage(err))
+}

@@ -453,3 +453,69 @@ func TestLanguages(t *testing.T) {
 		}
 	}
 }
+
+// proseRE matches text that reads as words: two words side by side.
+var proseRE = regexp.MustCompile(`\pL{2,} \pL{2,}`)
+
+// TestNoUntranslatedText fails on a string literal in the UI's code that
+// reads as a sentence but reaches the screen without a translation: prose
+// must be the key of a lang call or the format of consent.Msg. Formats of
+// errors (fmt.Errorf, errors.New) are exempt: they add context to a
+// technical detail shown after a translated headline, and logs are not
+// read by teachers.
+func TestNoUntranslatedText(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatalf("parse %s: %v", path, err)
+		}
+		langName, consentName := importName(f, fyneLangPath), importName(f, consentPath)
+		exempt := make(map[ast.Node]bool)
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.ImportSpec:
+				exempt[n.Path] = true
+			case *ast.CallExpr:
+				sel, ok := n.Fun.(*ast.SelectorExpr)
+				if !ok {
+					return true
+				}
+				x, ok := sel.X.(*ast.Ident)
+				if !ok {
+					return true
+				}
+				switch name := x.Name + "." + sel.Sel.Name; {
+				case x.Name == langName, name == consentName+".Msg",
+					name == "fmt.Errorf", name == "errors.New", name == "fyne.LogError":
+					for _, arg := range n.Args {
+						ast.Inspect(arg, func(m ast.Node) bool {
+							if lit, ok := m.(*ast.BasicLit); ok {
+								exempt[lit] = true
+							}
+							return true
+						})
+					}
+				}
+			}
+			return true
+		})
+		ast.Inspect(f, func(n ast.Node) bool {
+			lit, ok := n.(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING || exempt[lit] {
+				return true
+			}
+			if s, err := strconv.Unquote(lit.Value); err == nil && proseRE.MatchString(s) {
+				t.Errorf("%s: %q is shown untranslated: wrap it in lang.L (and add it to assets/lang)", fset.Position(lit.Pos()), s)
+			}
+			return true
+		})
+	}
+}

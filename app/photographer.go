@@ -46,7 +46,7 @@ func (b *photographerBar) show(photos []*vet.Photo, job consent.Job) {
 	names := map[string]bool{}
 	var permitted, missing int
 	for _, p := range photos {
-		if p.Error != "" {
+		if !p.Error.IsZero() {
 			continue
 		}
 		names[p.Photographer] = true

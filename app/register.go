@@ -502,9 +502,9 @@ func (v *registerView) showImport(sum consent.ImportSummary, err error) {
 		}
 		for _, row := range rosterErr.Rows {
 			if row.Field == "" {
-				lines = append(lines, lang.L("line {{.Line}}: {{.Message}}", map[string]any{"Line": row.Line, "Message": row.Msg}))
+				lines = append(lines, lang.L("line {{.Line}}: {{.Message}}", map[string]any{"Line": row.Line, "Message": tr(row.Msg)}))
 			} else {
-				lines = append(lines, lang.L("line {{.Line}}, {{.Field}}: {{.Message}}", map[string]any{"Line": row.Line, "Field": row.Field, "Message": row.Msg}))
+				lines = append(lines, lang.L("line {{.Line}}, {{.Field}}: {{.Message}}", map[string]any{"Line": row.Line, "Field": row.Field, "Message": tr(row.Msg)}))
 			}
 		}
 		v.showResult(lang.L("The roster has mistakes"), lines...)
@@ -639,11 +639,11 @@ func (v *registerView) showEnrolment(result []vet.Enrolment, err error) {
 		case e.Used == 0:
 			why = lang.L("no usable portrait: a portrait must show exactly one face")
 		default:
-			why = e.Err.Error()
+			why = errorText(e.Err)
 		}
 		failed = append(failed, "• "+name+": "+why)
 		for _, p := range e.Problems {
-			failed = append(failed, "    "+p)
+			failed = append(failed, "    "+tr(p))
 		}
 	}
 	lines := []string{lang.L("People enrolled: {{.Count}}.", map[string]any{"Count": len(done)})}
@@ -882,7 +882,7 @@ func (v *registerView) showResult(title string, lines ...string) {
 
 // showError shows what went wrong, with the error's details below.
 func (v *registerView) showError(what string, err error) {
-	v.showResult(lang.L("Something went wrong"), what, "", lang.L("Details: {{.Error}}", map[string]any{"Error": err.Error()}))
+	v.showResult(lang.L("Something went wrong"), what, "", lang.L("Details: {{.Error}}", map[string]any{"Error": errorText(err)}))
 }
 
 func (v *registerView) showDialog(d dialog.Dialog) { d.Show() }

@@ -189,33 +189,64 @@ func TestRegisterImportTemplate(t *testing.T) {
 	}
 }
 
+// TestRegisterImportBadRoster: a roster with mistakes imports nobody, and
+// the dialog names each bad line and column, as the file writes the
+// column, with the problem in the teacher's language; a refused setting
+// says why in that language too.
 func TestRegisterImportBadRoster(t *testing.T) {
-	v, _, store := newTestRegister(t, nil)
-	bad := "id,name,role,group,unit,birth_date,guardian_consent,pupil_consent\n" +
-		"C1,Ada,child,1A,school,2018-01-01,website,website\n" +
-		"C2,Ben,child,1A,school,31.02.2018,website,website\n" +
-		"C3,Cas,child,1A,school,2018-01-01,tiktok,website\n"
-	v.importRoster(io.NopCloser(strings.NewReader(bad)))
-	v.work.Wait()
+	for _, tc := range []struct {
+		lang, header string
+		want         []string
+		setting      string // what saving an own-consent age of 40 says
+	}{
+		{"en", "id,name,role,group,unit,birth_date,guardian_consent,pupil_consent",
+			[]string{"Nothing was imported", `line 3, birth_date: date "31.02.2018" does not exist`, `line 4, guardian_consent: unknown channel "tiktok"`},
+			"own-consent age 40: want 1 to 25"},
+		{"nl", "nummer,naam,rol,groep,eenheid,geboortedatum,toestemming_ouder,toestemming_leerling",
+			[]string{"Er is niets geïmporteerd", `regel 3, geboortedatum: datum "31.02.2018" bestaat niet`, `regel 4, toestemming_ouder: onbekend kanaal "tiktok"`},
+			"leeftijd voor eigen toestemming 40: kies 1 tot 25"},
+		{"fi", "tunnus,nimi,rooli,ryhmä,yksikkö,syntymäaika,huoltajan_lupa,oppilaan_lupa",
+			[]string{`rivi 3, syntymäaika: päivämäärää "31.02.2018" ei ole olemassa`, `rivi 4, huoltajan_lupa: tuntematon kanava "tiktok"`},
+			"oman suostumuksen ikä 40: valitse 1–25"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			v, _, store := newTestRegister(t, nil)
+			if err := setUpLanguage(tc.lang); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { setUpLanguage("en") })
+			bad := tc.header + "\n" +
+				"C1,Ada,child,1A,school,2018-01-01,website,website\n" +
+				"C2,Ben,child,1A,school,31.02.2018,website,website\n" +
+				"C3,Cas,child,1A,school,2018-01-01,tiktok,website\n"
+			v.importRoster(io.NopCloser(strings.NewReader(bad)))
+			v.work.Wait()
 
-	got := regDialogText(v)
-	for _, want := range []string{"Nothing was imported", "line 3, birth_date:", "line 4, guardian_consent:"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("the dialog says:\n%s\nwant %q", got, want)
-		}
-	}
-	if strings.Contains(got, "line 2") {
-		t.Errorf("the dialog blames the good line 2:\n%s", got)
-	}
-	reg, err := store.Register(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(reg.People) != 0 || len(v.people) != 0 {
-		t.Errorf("a roster with bad lines imported %d people (table: %d rows)", len(reg.People), len(v.people))
-	}
-	if v.importButton.Disabled() || v.busy.Visible() {
-		t.Error("the import button stays disabled after a failed import")
+			got := regDialogText(v)
+			for _, want := range tc.want {
+				if !strings.Contains(got, want) {
+					t.Errorf("the dialog says:\n%s\nwant %q", got, want)
+				}
+			}
+			if strings.Contains(got, " 2:") || strings.Contains(got, " 2,") {
+				t.Errorf("the dialog blames the good line 2:\n%s", got)
+			}
+			reg, err := store.Register(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(reg.People) != 0 || len(v.people) != 0 {
+				t.Errorf("a roster with bad lines imported %d people (table: %d rows)", len(reg.People), len(v.people))
+			}
+			if v.importButton.Disabled() || v.busy.Visible() {
+				t.Error("the import button stays disabled after a failed import")
+			}
+
+			v.settings.age.SetText("40")
+			if err := v.settings.saveForm(); err == nil || !strings.Contains(v.settings.status.Text, tc.setting) {
+				t.Errorf("saving an own-consent age of 40 says %q (%v), want %q", v.settings.status.Text, err, tc.setting)
+			}
+		})
 	}
 }
 

@@ -144,7 +144,7 @@ func (r *reviewView) show(p *vet.Photo) {
 			r.hideUnknown.Show()
 		}
 	}
-	if len(p.Faces) == 0 && p.Error == "" {
+	if len(p.Faces) == 0 && p.Error.IsZero() {
 		r.noFace.Show()
 		r.noFace.SetChecked(p.NoFaceConfirmed)
 	} else {
@@ -162,7 +162,7 @@ func (r *reviewView) show(p *vet.Photo) {
 
 // image is the preview, or what export will write when "after" is on.
 func (r *reviewView) image(p *vet.Photo) (image.Image, error) {
-	if p.Error != "" {
+	if !p.Error.IsZero() {
 		return nil, nil
 	}
 	if !r.afterCheck.Checked {

@@ -145,7 +145,7 @@ func (s *registerSettings) saveForm() error {
 	set, err := s.settings()
 	if err == nil {
 		if verr := set.Validate(); verr != nil {
-			err = errors.New(lang.L("The settings cannot be used: {{.Problem}}.", map[string]any{"Problem": verr.Error()}))
+			err = errors.New(lang.L("The settings cannot be used: {{.Problem}}.", map[string]any{"Problem": errorText(verr)}))
 		}
 	}
 	if err != nil {

@@ -26,7 +26,7 @@ type MainWindow struct {
 	faces        *faceSource
 	session      *session
 	version      string
-	modelProblem string
+	modelProblem consent.Message
 
 	status  *widget.Label
 	warning *widget.Label // the model problem, nil when the models verify
@@ -77,9 +77,9 @@ func channelName(channel string) string {
 }
 
 // NewMainWindow builds the main window over the register in store.
-// modelProblem, when not empty, is shown as a warning because faces cannot
+// modelProblem, when not zero, is shown as a warning because faces cannot
 // be found without the models.
-func NewMainWindow(a fyne.App, store *consent.Store, faces *faceSource, version, modelProblem string) *MainWindow {
+func NewMainWindow(a fyne.App, store *consent.Store, faces *faceSource, version string, modelProblem consent.Message) *MainWindow {
 	w := &MainWindow{Window: a.NewWindow("PhotoVet"), store: store, session: newSession(store, faces),
 		faces: faces, version: version, modelProblem: modelProblem}
 	w.build()
@@ -121,8 +121,8 @@ func (w *MainWindow) build() {
 	actions := container.NewHBox(add, w.exportButton)
 	header := container.NewVBox(container.NewBorder(nil, nil, settings, actions), w.photographer)
 	w.warning = nil
-	if w.modelProblem != "" {
-		w.warning = widget.NewLabel(w.modelProblem)
+	if !w.modelProblem.IsZero() {
+		w.warning = widget.NewLabel(tr(w.modelProblem))
 		w.warning.Wrapping = fyne.TextWrapWord
 		w.warning.Importance = widget.DangerImportance
 		header.Add(widget.NewCard("", "", container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, w.warning)))

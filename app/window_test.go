@@ -71,12 +71,13 @@ func TestMainWindowModelProblem(t *testing.T) {
 	}
 	defer store.Close()
 	faces := newFaceSource(func() (vision.FaceFinder, int, error) { return fakeFinder{}, 1, nil })
-	if w := NewMainWindow(a, store, faces, "test", ""); w.warning != nil {
+	if w := NewMainWindow(a, store, faces, "test", consent.Message{}); w.warning != nil {
 		t.Errorf("a warning is shown although the models verify: %q", w.warning.Text)
 	}
-	problem := "PhotoVet cannot recognise faces yet: the face model x is missing."
+	problem := consent.Msg("PhotoVet cannot recognise faces yet: the face model {{.File}} is missing. "+
+		"Ask your IT contact to install PhotoVet again (or, in its source folder, to run \"make run\" once with a network connection).", "File", "/x/mmod.dat")
 	w := NewMainWindow(a, store, faces, "test", problem)
-	if w.warning == nil || w.warning.Text != problem || !w.warning.Visible() {
+	if w.warning == nil || w.warning.Text != problem.String() || !w.warning.Visible() {
 		t.Error("the model problem is not shown in the window")
 	}
 }

@@ -45,17 +45,17 @@ func ParseDate(s string) (Date, error) {
 	case len(s) == 10 && s[2] == '.' && s[5] == '.', len(s) == 10 && s[2] == '-' && s[5] == '-':
 		d, m, y = s[0:2], s[3:5], s[6:10]
 	default:
-		return Date{}, fmt.Errorf("date %q: want YYYY-MM-DD, DD.MM.YYYY or DD-MM-YYYY", s)
+		return Date{}, &MessageError{Msg(`date "{{.Value}}": want YYYY-MM-DD, DD.MM.YYYY or DD-MM-YYYY`, "Value", s)}
 	}
 	yi, err1 := strconv.Atoi(y)
 	mi, err2 := strconv.Atoi(m)
 	di, err3 := strconv.Atoi(d)
 	if err1 != nil || err2 != nil || err3 != nil || yi < 1 {
-		return Date{}, fmt.Errorf("date %q: want YYYY-MM-DD, DD.MM.YYYY or DD-MM-YYYY", s)
+		return Date{}, &MessageError{Msg(`date "{{.Value}}": want YYYY-MM-DD, DD.MM.YYYY or DD-MM-YYYY`, "Value", s)}
 	}
 	date := NewDate(yi, time.Month(mi), di)
 	if date.Year != yi || int(date.Month) != mi || date.Day != di {
-		return Date{}, fmt.Errorf("date %q does not exist", s)
+		return Date{}, &MessageError{Msg(`date "{{.Value}}" does not exist`, "Value", s)}
 	}
 	return date, nil
 }

@@ -1,6 +1,7 @@
 package consent
 
 import (
+	"errors"
 	"strings"
 	"text/template"
 )
@@ -73,4 +74,22 @@ func (m *Message) UnmarshalText(text []byte) error {
 	}
 	*m = Message{Format: string(text)}
 	return nil
+}
+
+// MessageError is an error whose text is a Message, so that the app can
+// show it in the user's language; Error renders the English. Find it in a
+// chain with errors.AsType[*MessageError].
+type MessageError struct {
+	Message Message
+}
+
+func (e *MessageError) Error() string { return e.Message.String() }
+
+// ErrorMessage returns the message of the *MessageError in err's chain, or
+// err's text as a Plain message when it has none.
+func ErrorMessage(err error) Message {
+	if e, ok := errors.AsType[*MessageError](err); ok {
+		return e.Message
+	}
+	return Plain(err.Error())
 }

@@ -2,6 +2,8 @@ package consent
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"testing"
 )
 
@@ -53,5 +55,29 @@ func TestMessageText(t *testing.T) {
 	_ = m.UnmarshalText([]byte("unknown face"))
 	if m.Format != "unknown face" || len(m.Args) != 0 {
 		t.Errorf("a sentence without values reads back as %#v, want its own format (the translation key)", m)
+	}
+}
+
+func TestErrorMessage(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		err        error
+		wantFormat string
+		wantText   string
+	}{
+		{"date", func() error { _, err := ParseDate("2026-02-30"); return err }(),
+			`date "{{.Value}}" does not exist`, `date "2026-02-30" does not exist`},
+		{"wrapped settings problem", fmt.Errorf("save settings: %w", Settings{OwnConsentAge: 40}.Validate()),
+			"own-consent age {{.Age}}: want 1 to 25", "own-consent age 40: want 1 to 25"},
+		{"unit", func() error { _, err := ParseUnit("kindergarten"); return err }(),
+			`unit "{{.Value}}": want early_childhood, school or upper_secondary`, `unit "kindergarten": want early_childhood, school or upper_secondary`},
+		{"plain error", errors.New("disk {{full}}"), "{{.Text}}", "disk {{full}}"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := ErrorMessage(tc.err)
+			if m.Format != tc.wantFormat || m.String() != tc.wantText {
+				t.Errorf("ErrorMessage(%v) = %q rendering %q, want %q rendering %q", tc.err, m.Format, m, tc.wantFormat, tc.wantText)
+			}
+		})
 	}
 }

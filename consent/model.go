@@ -1,7 +1,6 @@
 package consent
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 )
@@ -22,7 +21,7 @@ func ParseUnit(s string) (Unit, error) {
 	case EarlyChildhood, School, UpperSecondary:
 		return u, nil
 	}
-	return "", fmt.Errorf("unit %q: want early_childhood, school or upper_secondary", s)
+	return "", &MessageError{Msg(`unit "{{.Value}}": want early_childhood, school or upper_secondary`, "Value", s)}
 }
 
 // Role says whether a person in the register is a child or a staff member.
@@ -146,25 +145,25 @@ func DefaultSettings() Settings {
 func (s Settings) Validate() error {
 	switch {
 	case s.OwnConsentAge < 1 || s.OwnConsentAge > 25:
-		return fmt.Errorf("own-consent age %d: want 1 to 25", s.OwnConsentAge)
+		return &MessageError{Msg("own-consent age {{.Age}}: want 1 to 25", "Age", s.OwnConsentAge)}
 	case !(s.MatchThreshold > 0 && s.MatchThreshold < 2):
-		return fmt.Errorf("match threshold %v: want more than 0 and less than 2", s.MatchThreshold)
+		return &MessageError{Msg("match threshold {{.Threshold}}: want more than 0 and less than 2", "Threshold", s.MatchThreshold)}
 	case !(s.MatchMargin >= 0 && s.MatchMargin < 2):
-		return fmt.Errorf("match margin %v: want 0 to 2", s.MatchMargin)
+		return &MessageError{Msg("match margin {{.Margin}}: want 0 to 2", "Margin", s.MatchMargin)}
 	case s.RedactionStyle != "blur" && s.RedactionStyle != "solid":
-		return fmt.Errorf("redaction style %q: want blur or solid", s.RedactionStyle)
+		return &MessageError{Msg(`redaction style "{{.Style}}": want blur or solid`, "Style", s.RedactionStyle)}
 	case len(s.Channels) == 0:
-		return fmt.Errorf("no channels")
+		return &MessageError{Msg("no channels")}
 	}
 	if _, err := ParseUnit(string(s.DefaultUnit)); err != nil {
-		return fmt.Errorf("default unit: %w", err)
+		return &MessageError{Msg(`default unit "{{.Value}}": want early_childhood, school or upper_secondary`, "Value", s.DefaultUnit)}
 	}
 	for i, c := range s.Channels {
 		if err := checkChannelName(c); err != nil {
 			return err
 		}
 		if slices.Contains(s.Channels[:i], c) {
-			return fmt.Errorf("channel %q listed twice", c)
+			return &MessageError{Msg(`channel "{{.Channel}}" listed twice`, "Channel", c)}
 		}
 	}
 	return nil
@@ -184,7 +183,7 @@ func (s Settings) BatchUnit(requested string) (Unit, error) {
 
 func checkChannelName(c string) error {
 	if c == "" || c == AllChannels || strings.ContainsAny(c, ",|; \t") || strings.ToLower(c) != c {
-		return fmt.Errorf("channel name %q: want a lower-case word other than %q", c, AllChannels)
+		return &MessageError{Msg(`channel name "{{.Channel}}": want a lower-case word other than "{{.All}}"`, "Channel", c, "All", AllChannels)}
 	}
 	return nil
 }

@@ -72,9 +72,11 @@ type RosterEntry struct {
 
 // RowError is one bad value in a roster file.
 type RowError struct {
-	Line  int    // line in the file, counting the header as line 1
-	Field string // the column, or "" when the line as a whole is bad
-	Msg   string
+	Line int // line in the file, counting the header as line 1
+	// Field is the column's header as the file writes it, or "" when the
+	// line as a whole is bad.
+	Field string
+	Msg   Message
 }
 
 func (e RowError) Error() string {
@@ -122,7 +124,7 @@ func ParseRoster(r io.Reader, set Settings, today Date) ([]RosterEntry, error) {
 	}
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	if !utf8.Valid(data) {
-		return nil, &RosterError{Rows: []RowError{{Line: firstInvalidLine(data), Msg: "the file is not UTF-8: save the roster as \"CSV UTF-8\""}}}
+		return nil, &RosterError{Rows: []RowError{{Line: firstInvalidLine(data), Msg: Msg(`the file is not UTF-8: save the roster as "CSV UTF-8"`)}}}
 	}
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.Comma = detectDelimiter(data)
@@ -133,25 +135,33 @@ func ParseRoster(r io.Reader, set Settings, today Date) ([]RosterEntry, error) {
 
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, &RosterError{Rows: []RowError{{Line: 1, Msg: "the file is empty: it needs a header row"}}}
+		return nil, &RosterError{Rows: []RowError{{Line: 1, Msg: Msg("the file is empty: it needs a header row")}}}
 	} else if err != nil {
 		return nil, &RosterError{Rows: []RowError{csvRowError(err)}}
 	}
 	var problems []RowError
 	columns := make([]string, len(header))
+	headers := make(map[string]string) // column -> its header in the file, else its English name
+	for _, col := range []string{colID, colName, colRole, colGroup, colUnit, colBirthDate, colGuardianConsent,
+		colPupilConsent, colWorkConsent, colBiometric, colValidFrom, colValidUntil} {
+		headers[col] = col
+	}
 	for i, h := range header {
 		col := rosterColumn(h)
 		switch {
 		case col == "":
-			problems = append(problems, RowError{Line: 1, Field: h, Msg: "unknown column"})
+			problems = append(problems, RowError{Line: 1, Field: h, Msg: Msg("unknown column")})
 		case slices.Contains(columns, col):
-			problems = append(problems, RowError{Line: 1, Field: h, Msg: "column appears twice"})
+			problems = append(problems, RowError{Line: 1, Field: h, Msg: Msg("column appears twice")})
 		}
 		columns[i] = col
+		if col != "" {
+			headers[col] = strings.TrimSpace(h)
+		}
 	}
 	for _, required := range []string{colID, colName} {
 		if !slices.Contains(columns, required) {
-			problems = append(problems, RowError{Line: 1, Field: required, Msg: "missing column"})
+			problems = append(problems, RowError{Line: 1, Field: required, Msg: Msg("missing column")})
 		}
 	}
 	if len(problems) > 0 {
@@ -174,17 +184,17 @@ func ParseRoster(r io.Reader, set Settings, today Date) ([]RosterEntry, error) {
 		}
 		line, _ := cr.FieldPos(0)
 		if len(record) != len(columns) {
-			problems = append(problems, RowError{Line: line, Msg: fmt.Sprintf("%d fields, the header has %d", len(record), len(columns))})
+			problems = append(problems, RowError{Line: line, Msg: Msg("{{.Fields}} fields, the header has {{.Columns}}", "Fields", len(record), "Columns", len(columns))})
 			continue
 		}
 		values := map[string]string{}
 		for i, v := range record {
 			values[columns[i]] = strings.TrimSpace(v)
 		}
-		p, rowProblems := parseRosterRow(values, line, set, today)
+		p, rowProblems := parseRosterRow(values, headers, line, set, today)
 		if id := p.ID; id != "" {
 			if first, dup := firstLine[id]; dup {
-				rowProblems = append(rowProblems, RowError{Line: line, Field: colID, Msg: fmt.Sprintf("%q already appears on line %d", id, first)})
+				rowProblems = append(rowProblems, RowError{Line: line, Field: headers[colID], Msg: Msg(`"{{.ID}}" already appears on line {{.Line}}`, "ID", id, "Line", first)})
 			} else {
 				firstLine[id] = line
 			}
@@ -198,29 +208,31 @@ func ParseRoster(r io.Reader, set Settings, today Date) ([]RosterEntry, error) {
 	return entries, nil
 }
 
-func parseRosterRow(v map[string]string, line int, set Settings, today Date) (Person, []RowError) {
+// parseRosterRow reads one row's values, by column; headers gives each
+// column's header as the file writes it, for the problems it reports.
+func parseRosterRow(v, headers map[string]string, line int, set Settings, today Date) (Person, []RowError) {
 	var problems []RowError
-	bad := func(field, format string, args ...any) {
-		problems = append(problems, RowError{Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+	bad := func(column string, msg Message) {
+		problems = append(problems, RowError{Line: line, Field: headers[column], Msg: msg})
 	}
 	p := Person{ID: v[colID], Name: v[colName], Group: v[colGroup], Role: Child, Unit: set.DefaultUnit}
 	if p.ID == "" {
-		bad(colID, "missing")
+		bad(colID, Msg("missing"))
 	}
 	if p.Name == "" {
-		bad(colName, "missing")
+		bad(colName, Msg("missing"))
 	}
 	switch strings.ToLower(v[colRole]) {
 	case "", string(Child):
 	case string(Staff):
 		p.Role = Staff
 	default:
-		bad(colRole, "%q: want child or staff", v[colRole])
+		bad(colRole, Msg(`"{{.Value}}": want child or staff`, "Value", v[colRole]))
 	}
 	if v[colUnit] != "" {
 		unit, err := ParseUnit(v[colUnit])
 		if err != nil {
-			bad(colUnit, "%q: want early_childhood, school or upper_secondary", v[colUnit])
+			bad(colUnit, Msg(`"{{.Value}}": want early_childhood, school or upper_secondary`, "Value", v[colUnit]))
 		}
 		p.Unit = unit
 	}
@@ -230,20 +242,20 @@ func parseRosterRow(v map[string]string, line int, set Settings, today Date) (Pe
 		}
 		d, err := ParseDate(v[field])
 		if err != nil {
-			bad(field, "%v", err)
+			bad(field, ErrorMessage(err))
 		}
 		return d
 	}
 	p.BirthDate = date(colBirthDate)
 	switch {
 	case p.BirthDate.After(today):
-		bad(colBirthDate, "%s is in the future", p.BirthDate)
+		bad(colBirthDate, Msg("{{.Date}} is in the future", "Date", p.BirthDate))
 	case p.BirthDate.IsZero() && v[colBirthDate] == "" && p.Role == Child:
-		bad(colBirthDate, "missing: a child's age decides whose consent counts")
+		bad(colBirthDate, Msg("missing: a child's age decides whose consent counts"))
 	}
 	from, until := date(colValidFrom), date(colValidUntil)
 	if !from.IsZero() && !until.IsZero() && until.Before(from) {
-		bad(colValidUntil, "%s is before valid_from %s", until, from)
+		bad(colValidUntil, Msg("{{.Until}} is before {{.FromColumn}} {{.From}}", "Until", until, "FromColumn", headers[colValidFrom], "From", from))
 	}
 	channels := func(field string) []string {
 		var list []string
@@ -254,7 +266,7 @@ func parseRosterRow(v map[string]string, line int, set Settings, today Date) (Pe
 			case c == AllChannels:
 				list = append(list, set.Channels...)
 			case !set.HasChannel(c):
-				bad(field, "unknown channel %q (channels: %s, or all)", c, strings.Join(set.Channels, ", "))
+				bad(field, Msg(`unknown channel "{{.Channel}}" (channels: {{.Channels}}, or all)`, "Channel", c, "Channels", strings.Join(set.Channels, ", ")))
 			default:
 				list = append(list, c)
 			}
@@ -266,7 +278,7 @@ func parseRosterRow(v map[string]string, line int, set Settings, today Date) (Pe
 	if p.Role == Staff {
 		ownGiver, workGiver = StaffMember, StaffMember
 		if v[colGuardianConsent] != "" {
-			bad(colGuardianConsent, "staff have no guardian: put a staff member's own consent in pupil_consent")
+			bad(colGuardianConsent, Msg("staff have no guardian: put a staff member's own consent in {{.Column}}", "Column", headers[colPupilConsent]))
 		}
 	}
 	for _, c := range channels(colGuardianConsent) {
@@ -283,7 +295,7 @@ func parseRosterRow(v map[string]string, line int, set Settings, today Date) (Pe
 	case "yes":
 		p.BiometricOptIn = true
 	default:
-		bad(colBiometric, "%q: want yes or no", v[colBiometric])
+		bad(colBiometric, Msg(`"{{.Value}}": want yes or no`, "Value", v[colBiometric]))
 	}
 	return p, problems
 }
@@ -303,9 +315,9 @@ func detectDelimiter(data []byte) rune {
 
 func csvRowError(err error) RowError {
 	if pe, ok := errors.AsType[*csv.ParseError](err); ok {
-		return RowError{Line: pe.Line, Msg: pe.Err.Error()}
+		return RowError{Line: pe.Line, Msg: Plain(pe.Err.Error())}
 	}
-	return RowError{Msg: err.Error()}
+	return RowError{Msg: Plain(err.Error())}
 }
 
 func firstInvalidLine(data []byte) int {

@@ -10,6 +10,7 @@ import (
 	"image"
 	"image/jpeg"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"runtime"
@@ -142,18 +143,18 @@ func (b Batch) process(ctx context.Context, path string) *Photo {
 	defer p.Decide(b.Register, b.Job)
 	sum, err := fileSHA256(path)
 	if err != nil {
-		p.Error = err.Error()
+		p.Error = failure(path, err)
 		return p
 	}
 	p.SHA256 = sum
 	photo, err := vision.Load(path)
 	if err != nil {
-		p.Error = err.Error()
+		p.Error = failure(path, err)
 		return p
 	}
 	p.Width, p.Height, p.Orientation, p.Metadata = photo.Width, photo.Height, photo.Orientation, photo.Metadata
 	if err := b.prefillPhotographer(ctx, p, photo.Metadata); err != nil {
-		p.Error = fmt.Sprintf("%s: %v", path, err)
+		p.Error = failure(path, err)
 		return p
 	}
 	faces, err := b.Finder.Find(ctx, photo)
@@ -161,7 +162,7 @@ func (b Batch) process(ctx context.Context, path string) *Photo {
 		return nil // cancelled: the photo was not processed, not failed
 	}
 	if err != nil {
-		p.Error = fmt.Sprintf("%s: find faces: %v", path, err)
+		p.Error = consent.Msg("{{.File}}: the faces could not be searched: {{.Error}}", "File", path, "Error", err.Error())
 		return p
 	}
 	p.Faces = make([]Face, 0, len(faces))
@@ -179,13 +180,31 @@ func (b Batch) process(ctx context.Context, path string) *Photo {
 	}
 	oncePerPhoto(p.Faces)
 	if err := b.restoreReview(ctx, p); err != nil {
-		p.Error = fmt.Sprintf("%s: %v", path, err)
+		p.Error = failure(path, err)
 		return p
 	}
 	if p.Preview, err = preview(photo.Image); err != nil {
-		p.Error = fmt.Sprintf("%s: %v", path, err)
+		p.Error = failure(path, err)
 	}
 	return p
+}
+
+// failure says why the photo at path could not be processed, in words a
+// teacher understands for the errors they can do something about.
+func failure(path string, err error) consent.Message {
+	switch {
+	case errors.Is(err, vision.ErrUnsupported):
+		return consent.Msg("{{.File}}: not a JPEG, PNG or HEIC image", "File", path)
+	case errors.Is(err, vision.ErrCorrupt):
+		return consent.Msg("{{.File}}: the file is damaged or truncated", "File", path)
+	case errors.Is(err, vision.ErrTooLarge):
+		return consent.Msg("{{.File}}: the photo is too large for PhotoVet", "File", path)
+	case errors.Is(err, fs.ErrNotExist):
+		return consent.Msg("{{.File}}: no such file (was it moved or deleted?)", "File", path)
+	case errors.Is(err, fs.ErrPermission):
+		return consent.Msg("{{.File}}: PhotoVet is not allowed to read this file", "File", path)
+	}
+	return consent.Msg("{{.File}}: {{.Error}}", "File", path, "Error", err.Error())
 }
 
 // prefillPhotographer takes the photographer from EXIF Artist, else

@@ -21,7 +21,7 @@ type Enrolment struct {
 	Used int
 	// Problems lists the portraits that were not used and why (no face,
 	// several faces, unreadable): never guessed.
-	Problems []string
+	Problems []consent.Message
 	// Err says why the person was not enrolled (no usable portrait, not in
 	// the register, no biometric opt-in: see consent.ErrNoBiometricOptIn).
 	Err error
@@ -62,10 +62,12 @@ func Enroll(ctx context.Context, store *consent.Store, finder vision.FaceFinder,
 		for _, path := range portraits[id] {
 			p := byPath[path]
 			switch {
-			case p.Error != "":
+			case !p.Error.IsZero():
 				e.Problems = append(e.Problems, p.Error)
+			case len(p.Faces) == 0:
+				e.Problems = append(e.Problems, consent.Msg("{{.File}} shows no face, want exactly one", "File", path))
 			case len(p.Faces) != 1:
-				e.Problems = append(e.Problems, fmt.Sprintf("%s shows %d faces, want exactly one", path, len(p.Faces)))
+				e.Problems = append(e.Problems, consent.Msg("{{.File}} shows {{.Count}} faces, want exactly one", "File", path, "Count", len(p.Faces)))
 			default:
 				d, _ := p.Faces[0].Descriptor()
 				descriptors = append(descriptors, d[:])

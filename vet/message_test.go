@@ -55,9 +55,9 @@ func TestDecideReasons(t *testing.T) {
 		}
 	}
 
-	failed := &Photo{Error: "a.jpg: not a photo {{.X}}"}
+	failed := &Photo{Error: consent.Plain("a.jpg: not a photo {{.X}}")}
 	failed.Decide(reg, job)
-	if failed.Status != Failed || joinReasons(failed.Reasons) != failed.Error {
+	if failed.Status != Failed || joinReasons(failed.Reasons) != failed.Error.String() {
 		t.Errorf("failed photo: %s %q, want failed with the error as it is", failed.Status, joinReasons(failed.Reasons))
 	}
 
@@ -88,14 +88,14 @@ func TestDecideReasons(t *testing.T) {
 // TestPlainReasonRoundTrip checks that an error holding "{{" survives the
 // saved JSON unchanged.
 func TestPlainReasonRoundTrip(t *testing.T) {
-	p := &Photo{Error: "x{{.Count}}.jpg: not a photo"}
+	p := &Photo{Error: consent.Plain("x{{.Count}}.jpg: not a photo")}
 	p.Decide(nil, consent.Job{})
 	data, err := json.Marshal(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var back Photo
-	if err := json.Unmarshal(data, &back); err != nil || joinReasons(back.Reasons) != p.Error {
-		t.Errorf("reasons read back %q (%v), want %q", joinReasons(back.Reasons), err, p.Error)
+	if err := json.Unmarshal(data, &back); err != nil || joinReasons(back.Reasons) != p.Error.String() || back.Error.String() != p.Error.String() {
+		t.Errorf("error %q and reasons %q read back (%v), want %q", back.Error, joinReasons(back.Reasons), err, p.Error)
 	}
 }

@@ -148,8 +148,8 @@ type Photo struct {
 	// face.
 	NoFaceConfirmed bool `json:"no_face_confirmed"`
 
-	// Error says why the photo could not be processed ("" when it was).
-	Error string `json:"error,omitempty"`
+	// Error says why the photo could not be processed (zero when it was).
+	Error consent.Message `json:"error,omitzero"`
 
 	Status Status `json:"status"`
 	// Reasons say why the photo is not cleared (why it is blocked, what
@@ -163,8 +163,8 @@ type Photo struct {
 // every face is then redacted (R4).
 func (p *Photo) Decide(reg *consent.Register, job consent.Job) {
 	p.Reasons = nil
-	if p.Error != "" {
-		p.Status, p.Reasons = Failed, []consent.Message{consent.Plain(p.Error)}
+	if !p.Error.IsZero() {
+		p.Status, p.Reasons = Failed, []consent.Message{p.Error}
 		return
 	}
 	unknown := 0

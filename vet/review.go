@@ -168,7 +168,7 @@ type Reviewer struct {
 // Apply runs the edits on p in order, then decides and saves p. An edit
 // that fails leaves p as it was.
 func (r Reviewer) Apply(ctx context.Context, p *Photo, edits ...Edit) error {
-	if p.Error != "" {
+	if !p.Error.IsZero() {
 		return fmt.Errorf("%s could not be read: nothing to review", p.Path)
 	}
 	trial := p.Clone()
@@ -200,7 +200,7 @@ func (r Reviewer) SetPhotographer(ctx context.Context, photos []*Photo, name str
 		}
 	}
 	for _, p := range photos {
-		if p == nil || p.Error != "" {
+		if p == nil || !p.Error.IsZero() {
 			continue
 		}
 		if err := r.Apply(ctx, p, SetPhotographer(name, channels)); err != nil {

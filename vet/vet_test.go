@@ -116,6 +116,9 @@ func TestBadInputsReportedOthersExported(t *testing.T) {
 			t.Errorf("%s: status %s %v, output %q, err %v; want cleared and exported", name, o.Photo.Status, o.Photo.Reasons, o.Output, o.Err)
 		case want != "" && (o.Photo.Status != Failed || o.Output != "" || len(o.Photo.Reasons) != 1 || !strings.Contains(o.Photo.Reasons[0].String(), want)):
 			t.Errorf("%s: status %s %q, output %q; want failed with %q", name, o.Photo.Status, o.Photo.Reasons, o.Output, want)
+		case want != "" && (o.Photo.Reasons[0].Args["File"] != o.Photo.Path || o.Photo.Reasons[0].Format == "{{.File}}: {{.Error}}"):
+			// The app translates the reason: it must be one of the known kinds, not the raw error.
+			t.Errorf("%s: reason %q with %v, want a translatable sentence naming the file", name, o.Photo.Reasons[0].Format, o.Photo.Reasons[0].Args)
 		default:
 			t.Logf("%s: %s %q %s", name, o.Photo.Status, o.Photo.Reasons, o.Output)
 		}
