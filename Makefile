@@ -52,7 +52,7 @@ bench: setup
 	PHOTOVET_BENCH_PHOTOS=$(BENCH_PHOTOS) $(GO) test -p 1 -run '^$$' -bench . -benchmem -timeout 180m ./...
 
 package: setup
-	$(GO) tool fyne package -os linux -release
+	GO=$(GO) scripts/package.sh
 
 clean:
 	rm -rf bin PhotoVet.tar.xz

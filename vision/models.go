@@ -18,16 +18,39 @@ import (
 const ModelsEnv = "PHOTOVET_MODELS"
 
 // ModelDir returns the directory that holds the dlib model files:
-// $PHOTOVET_MODELS when set, else the user cache directory + photovet/models.
+// $PHOTOVET_MODELS when set; else the models an installed package brought
+// (see BundledModelDir) when that directory exists; else the user cache
+// directory + photovet/models, where the set-up fetches them.
 func ModelDir() (string, error) {
 	if dir := os.Getenv(ModelsEnv); dir != "" {
 		return dir, nil
+	}
+	if exe, err := os.Executable(); err == nil {
+		if dir := BundledModelDir(exe); isDir(dir) {
+			return dir, nil
+		}
 	}
 	cache, err := os.UserCacheDir()
 	if err != nil {
 		return "", fmt.Errorf("find model cache: %w", err)
 	}
 	return filepath.Join(cache, "photovet", "models"), nil
+}
+
+// BundledModelDir returns where a package installs the models for the
+// program at exe: PREFIX/share/photovet/models for PREFIX/bin/photovet
+// (/usr/local, /usr or ~/.local), following a symbolic link to the program.
+func BundledModelDir(exe string) string {
+	if real, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = real
+	}
+	prefix := filepath.Dir(filepath.Dir(exe))
+	return filepath.Join(prefix, "share", "photovet", "models")
+}
+
+func isDir(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.IsDir()
 }
 
 // ModelFile is one model file the engine needs, as checked on disk.

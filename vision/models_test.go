@@ -54,3 +54,35 @@ func TestCheckModels(t *testing.T) {
 		t.Errorf("intact file: err = %v", got[2].Err)
 	}
 }
+
+func TestBundledModelDir(t *testing.T) {
+	root := t.TempDir()
+	installed := filepath.Join(root, "usr", "local", "bin", "photovet")
+	if err := os.MkdirAll(filepath.Dir(installed), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(installed, nil, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// A desktop's "Open with" or a user's ~/bin may start the program
+	// through a link: the models are where the package put the program.
+	link := filepath.Join(root, "home", "bin", "photovet")
+	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(installed, link); err != nil {
+		t.Fatal(err)
+	}
+	want := filepath.Join(root, "usr", "local", "share", "photovet", "models")
+	for _, tc := range []struct{ name, exe, want string }{
+		{"system install", installed, want},
+		{"started through a link", link, want},
+		{"user install", "/home/ann/.local/bin/photovet", "/home/ann/.local/share/photovet/models"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := BundledModelDir(tc.exe); got != tc.want {
+				t.Errorf("BundledModelDir(%s) = %s, want %s", tc.exe, got, tc.want)
+			}
+		})
+	}
+}
