@@ -105,6 +105,28 @@ func (s *session) forgetUnprocessed() {
 	}
 }
 
+// clear forgets the batch, to start a new one; call it only when no
+// batch runs. Saved review state stays in the register, so a photo added
+// again comes back as it was reviewed.
+func (s *session) clear() {
+	s.photos = nil
+	s.thumbs = map[*vet.Photo]image.Image{}
+	s.exported = map[*vet.Photo]string{}
+	s.paths = map[string]bool{}
+	s.pending = nil
+}
+
+// unexported returns how many cleared photos have not been exported.
+func (s *session) unexported() int {
+	n := 0
+	for _, p := range s.photos {
+		if p.Status == vet.Cleared && s.exported[p] == "" {
+			n++
+		}
+	}
+	return n
+}
+
 // counts returns how many photos have each status.
 func (s *session) counts() map[vet.Status]int {
 	c := map[vet.Status]int{}

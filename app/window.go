@@ -32,11 +32,12 @@ type MainWindow struct {
 	warning *widget.Label // the model problem, nil when the models verify
 	drop    *dropZone
 
-	channel      *widget.Select
-	channelIDs   []string // the register's channels, in the order of channel's options
-	unit         *widget.Select
-	photographer *photographerBar
-	exportButton *widget.Button
+	channel        *widget.Select
+	channelIDs     []string // the register's channels, in the order of channel's options
+	unit           *widget.Select
+	photographer   *photographerBar
+	exportButton   *widget.Button
+	newBatchButton *widget.Button
 
 	photos   *photosView
 	review   *reviewView
@@ -101,6 +102,8 @@ func (w *MainWindow) build() {
 	add.Importance = widget.HighImportance
 	w.exportButton = widget.NewButtonWithIcon(lang.L("Export cleared photos..."), theme.DocumentSaveIcon(), w.chooseExportFolder)
 	w.exportButton.Disable()
+	w.newBatchButton = widget.NewButtonWithIcon(lang.L("New batch"), theme.ContentClearIcon(), w.askNewBatch)
+	w.newBatchButton.Disable()
 
 	w.channel = widget.NewSelect(nil, func(string) { w.jobChanged() })
 	w.unit = widget.NewSelect(nil, func(string) { w.jobChanged() })
@@ -118,7 +121,7 @@ func (w *MainWindow) build() {
 		widget.NewLabel(lang.L("Publish on")), w.channel,
 		widget.NewLabel(lang.L("Unit")), w.unit,
 	)
-	actions := container.NewHBox(add, w.exportButton)
+	actions := container.NewHBox(add, w.exportButton, w.newBatchButton)
 	header := container.NewVBox(container.NewBorder(nil, nil, settings, actions), w.photographer)
 	w.warning = nil
 	if !w.modelProblem.IsZero() {
@@ -266,6 +269,7 @@ func (w *MainWindow) process(paths []string) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	w.session.cancel = cancel
+	w.newBatchButton.Disable()
 	w.showArea(w.photos)
 	w.photos.start(len(paths))
 	name, channels := w.photographer.current()
@@ -320,7 +324,7 @@ func (w *MainWindow) cancelBatch() {
 	}
 }
 
-// refreshPhotos updates the grid, the counts and the export button.
+// refreshPhotos updates the grid, the counts and the buttons.
 func (w *MainWindow) refreshPhotos() {
 	w.photos.refresh()
 	if w.session.counts()[vet.Cleared] > 0 {
@@ -328,6 +332,45 @@ func (w *MainWindow) refreshPhotos() {
 	} else {
 		w.exportButton.Disable()
 	}
+	if len(w.session.photos) > 0 && w.session.cancel == nil {
+		w.newBatchButton.Enable()
+	} else {
+		w.newBatchButton.Disable()
+	}
+}
+
+// askNewBatch starts a new batch, first asking when cleared photos have
+// not been exported.
+func (w *MainWindow) askNewBatch() {
+	n := w.session.unexported()
+	if n == 0 {
+		w.newBatch()
+		return
+	}
+	msg := widget.NewLabel(lang.L("{{.Count}} cleared photos have not been exported yet. Start a new batch anyway? Your review is kept: adding the same photos again brings it back.",
+		map[string]any{"Count": n}))
+	msg.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm(lang.L("Start a new batch?"), lang.L("New batch"), lang.L("Cancel"), msg, func(ok bool) {
+		if ok {
+			w.newBatch()
+		}
+	}, w)
+	d.Resize(fyne.NewSize(480, 0))
+	d.Show()
+}
+
+// newBatch clears the photos, so that the next drop starts afresh.
+func (w *MainWindow) newBatch() {
+	if w.session.cancel != nil {
+		return // the button is disabled while a batch runs
+	}
+	w.session.clear()
+	w.review.photo = nil
+	w.drop.setCount(0)
+	w.showArea(container.NewPadded(w.drop))
+	w.photographer.show(w.session.photos, w.session.job)
+	w.refreshPhotos()
+	w.status.SetText(lang.L("Ready for the next photos."))
 }
 
 // photoChanged is called after the reviewer changed a photo.

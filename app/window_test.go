@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
 	"github.com/photovet/photovet/consent"
 	"github.com/photovet/photovet/vet"
 	"github.com/photovet/photovet/vision"
@@ -142,4 +144,77 @@ func TestCancelBatch(t *testing.T) {
 	if n := len(s.win.session.photos); n != 2 {
 		t.Errorf("%d photos after dropping them again, want 2", n)
 	}
+}
+
+// TestNewBatch: "New batch" empties the window for the next photos, asks
+// first while cleared photos are not exported, and the same photos added
+// again are processed again with their review kept.
+func TestNewBatch(t *testing.T) {
+	ctx := context.Background()
+	s := newTestSetup(t)
+	if !s.win.newBatchButton.Disabled() {
+		t.Error("New batch is enabled with no photos")
+	}
+	paths := []string{s.writePhoto(t, "ada and a stranger.png", widthTwoFaces), s.writePhoto(t, "empty.png", widthNoFace)}
+	s.drop(t, paths...)
+	if s.win.newBatchButton.Disabled() {
+		t.Fatal("New batch is disabled after a batch")
+	}
+	if n := s.win.session.unexported(); n != 0 {
+		t.Fatalf("%d photos cleared before review, want none", n)
+	}
+	// Review: hide the stranger; confirm the empty photo.
+	for _, p := range s.win.session.photos {
+		edit := vet.HideUnknown()
+		if len(p.Faces) == 0 {
+			edit = vet.ConfirmNoFace(true)
+		}
+		if err := s.win.session.reviewer().Apply(ctx, p, edit); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Two cleared photos are not exported: the teacher is asked, and a
+	// "Cancel" keeps the batch.
+	test.Tap(s.win.newBatchButton)
+	top := s.win.Canvas().Overlays().Top()
+	if top == nil || !strings.Contains(regFlat(regTexts(top)), "2 cleared photos have not been exported yet") {
+		t.Fatalf("New batch with unexported photos did not ask; overlay: %v", top)
+	}
+	tapButton(t, top, "Cancel")
+	if len(s.win.session.photos) != 2 {
+		t.Fatalf("Cancel cleared the batch: %d photos", len(s.win.session.photos))
+	}
+	test.Tap(s.win.newBatchButton)
+	tapButton(t, s.win.Canvas().Overlays().Top(), "New batch")
+	if len(s.win.session.photos) != 0 || s.win.area.Objects[0].(*fyne.Container).Objects[0] != s.win.drop ||
+		!strings.HasPrefix(s.win.drop.hint.Text, "Drag photos") || !s.win.newBatchButton.Disabled() || !s.win.exportButton.Disabled() {
+		t.Errorf("after New batch: %d photos, drop zone %q, buttons disabled: new %v, export %v",
+			len(s.win.session.photos), s.win.drop.hint.Text, s.win.newBatchButton.Disabled(), s.win.exportButton.Disabled())
+	}
+
+	s.drop(t, paths...)
+	if len(s.win.session.photos) != 2 {
+		t.Fatalf("%d photos after adding them again, want 2", len(s.win.session.photos))
+	}
+	for _, p := range s.win.session.photos {
+		if p.Status != vet.Cleared {
+			t.Errorf("%s came back %s %v, want cleared with its review kept", p.Path, p.Status, p.Reasons)
+		}
+	}
+}
+
+// tapButton taps the button with the text among o's visible objects.
+func tapButton(t *testing.T, o fyne.CanvasObject, text string) {
+	t.Helper()
+	if o == nil {
+		t.Fatalf("no dialog to tap %q in", text)
+	}
+	for _, c := range regObjects(o) {
+		if b, ok := c.(*widget.Button); ok && b.Text == text {
+			test.Tap(b)
+			return
+		}
+	}
+	t.Fatalf("no %q button in:\n%s", text, regTexts(o))
 }
