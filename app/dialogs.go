@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 )
 
@@ -46,4 +47,16 @@ func homeDir() string {
 		return "/"
 	}
 	return home
+}
+
+// showProblem tells the teacher what could not be done, with the error's
+// details below.
+func showProblem(win fyne.Window, what string, err error) {
+	dialog.NewCustom(lang.L("Something went wrong"), lang.L("Close"), regResultContent(problemLines(what, err)), win).Show()
+}
+
+// problemLines are the lines of a problem dialog: what could not be done,
+// then the details, translated where the error carries a message.
+func problemLines(what string, err error) []string {
+	return []string{what, "", lang.L("Details: {{.Error}}", map[string]any{"Error": errorText(err)})}
 }

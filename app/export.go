@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os/user"
@@ -15,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/photovet/photovet/consent"
 	"github.com/photovet/photovet/vet"
 	"github.com/photovet/photovet/vision"
 )
@@ -32,7 +34,7 @@ type exportSummary struct {
 
 // chooseExportFolder asks where the cleared photos go, then confirms.
 func (w *MainWindow) chooseExportFolder() {
-	showFolderDialog(w, lang.L("Choose the folder to export the cleared photos to"), lang.L("Export here"), w.confirmExport, w.showError)
+	showFolderDialog(w, lang.L("Choose the folder to export the cleared photos to"), lang.L("Export here"), w.confirmExport, func(err error) { w.showError(lang.L("The folder could not be opened."), err) })
 }
 
 // confirmExport says what will happen and asks who is vetting (for the
@@ -108,7 +110,7 @@ func (w *MainWindow) export(dir, vettedBy string) {
 		fyne.Do(func() {
 			progress.Hide()
 			if err != nil {
-				w.showError(err)
+				w.showError(lang.L("The photos could not be exported."), err)
 				return
 			}
 			for i, c := range copies {
@@ -136,7 +138,11 @@ func summarise(dir string, outcomes []vet.Outcome) exportSummary {
 		case o.Output != "":
 			s.exported++
 		case o.Err != nil:
-			s.failed = append(s.failed, name+": "+o.Err.Error())
+			if _, named := errors.AsType[*consent.MessageError](o.Err); named {
+				s.failed = append(s.failed, errorText(o.Err)) // the message names the file
+			} else {
+				s.failed = append(s.failed, name+": "+errorText(o.Err))
+			}
 		default:
 			var reasons []string
 			for _, m := range o.Photo.Reasons {

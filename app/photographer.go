@@ -178,7 +178,7 @@ func (w *MainWindow) applyPhotographer(only []*vet.Photo, name string, channels 
 		scope = only
 	}
 	if err := w.session.reviewer().SetPhotographer(context.Background(), scope, name, channels); err != nil {
-		w.showError(err)
+		w.showError(lang.L("The photographer could not be recorded."), err)
 		return
 	}
 	if only == nil {

@@ -882,7 +882,7 @@ func (v *registerView) showResult(title string, lines ...string) {
 
 // showError shows what went wrong, with the error's details below.
 func (v *registerView) showError(what string, err error) {
-	v.showResult(lang.L("Something went wrong"), what, "", lang.L("Details: {{.Error}}", map[string]any{"Error": errorText(err)}))
+	v.showResult(lang.L("Something went wrong"), problemLines(what, err)...)
 }
 
 func (v *registerView) showDialog(d dialog.Dialog) { d.Show() }

@@ -272,7 +272,7 @@ func (r *reviewView) apply(edits ...vet.Edit) {
 		return
 	}
 	if err := r.session.reviewer().Apply(context.Background(), r.photo, edits...); err != nil {
-		dialog.ShowError(err, r.win)
+		showProblem(r.win, lang.L("The change could not be saved."), err)
 	}
 	r.show(r.photo)
 	r.changed(r.photo)

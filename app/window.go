@@ -172,7 +172,7 @@ func (w *MainWindow) rebuild() {
 func (w *MainWindow) loadJob() {
 	set, err := w.store.Settings(context.Background())
 	if err != nil {
-		w.showError(err)
+		w.showError(lang.L("The settings could not be read."), err)
 		return
 	}
 	current := w.job().Channel
@@ -224,7 +224,7 @@ func (w *MainWindow) jobChanged() {
 		return
 	}
 	if err := w.session.setJob(context.Background(), job); err != nil {
-		w.showError(err)
+		w.showError(lang.L("The consent register could not be read: every face stays hidden."), err)
 	}
 	w.photographer.show(w.session.photos, job)
 	w.refreshPhotos()
@@ -307,7 +307,7 @@ func (w *MainWindow) batchDone(err error) {
 	case errors.Is(err, context.Canceled):
 		w.status.SetText(lang.L("Stopped. The photos done so far are shown; drop the folder again to go on."))
 	case err != nil:
-		w.showError(err)
+		w.showError(lang.L("The photos could not be processed."), err)
 	default:
 		w.showCounts()
 	}
@@ -416,10 +416,13 @@ func (w *MainWindow) typedKey(e *fyne.KeyEvent) {
 	w.review.typedKey(e)
 }
 
-func (w *MainWindow) showError(err error) {
-	dialog.ShowError(err, w)
+// showError tells the teacher what could not be done, with the error's
+// details below.
+func (w *MainWindow) showError(what string, err error) {
+	showProblem(w, what, err)
 }
 
 func (w *MainWindow) chooseFolder() {
-	showFolderDialog(w, "", "", func(dir string) { w.AddURIs([]fyne.URI{storage.NewFileURI(dir)}) }, w.showError)
+	showFolderDialog(w, "", "", func(dir string) { w.AddURIs([]fyne.URI{storage.NewFileURI(dir)}) },
+		func(err error) { w.showError(lang.L("The folder could not be opened."), err) })
 }

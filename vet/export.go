@@ -104,14 +104,14 @@ func Export(ctx context.Context, store *consent.Store, photos []*Photo, job cons
 func exportPhoto(ctx context.Context, store *consent.Store, p *Photo, job consent.Job, opt ExportOptions, name string) error {
 	sum, err := fileSHA256(p.Path)
 	if err != nil {
-		return err
+		return &consent.MessageError{Message: failure(p.Path, err)}
 	}
 	if sum != p.SHA256 {
-		return fmt.Errorf("%s changed since it was vetted: vet it again", p.Path)
+		return &consent.MessageError{Message: consent.Msg("{{.File}} changed since it was vetted: add it again to vet it again", "File", p.Path)}
 	}
 	original, err := vision.Load(p.Path)
 	if err != nil {
-		return err
+		return &consent.MessageError{Message: failure(p.Path, err)}
 	}
 	img := p.redact(original.Image, opt.Style, 1)
 	partial := filepath.Join(opt.Dir, partialPrefix+name+partialSuffix)
