@@ -11,8 +11,8 @@ import (
 
 // showFolderDialog asks for a folder, starting in the home folder, and
 // calls pick with its path; failed is called when the folder cannot be
-// opened. title and confirm, when not empty, replace the dialog's own
-// words ("Open Folder", "Open").
+// opened. title and confirm say what the folder is for, in place of the
+// dialog's own "Open Folder" and "Open".
 func showFolderDialog(parent fyne.Window, title, confirm string, pick func(dir string), failed func(error)) {
 	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
 		if err != nil {
@@ -24,12 +24,8 @@ func showFolderDialog(parent fyne.Window, title, confirm string, pick func(dir s
 		}
 	}, parent)
 	startInHome(d.SetLocation)
-	if title != "" {
-		d.SetTitleText(title)
-	}
-	if confirm != "" {
-		d.SetConfirmText(confirm)
-	}
+	d.SetTitleText(title)
+	d.SetConfirmText(confirm)
 	d.Resize(fyne.NewSize(800, 560))
 	d.Show()
 }

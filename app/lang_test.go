@@ -9,6 +9,7 @@ import (
 	"go/token"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -432,8 +433,8 @@ func TestLocaleEnvFor(t *testing.T) {
 	}
 }
 
-// TestLanguages checks the settings' list: one entry per translation file,
-// each named in its own language.
+// TestLanguages checks the settings' list: one entry per language of the
+// translation files, each named in its own language.
 func TestLanguages(t *testing.T) {
 	want := map[string]string{"en": "English", "nl": "Nederlands", "fi": "Suomi"}
 	got := map[string]string{}
@@ -448,7 +449,9 @@ func TestLanguages(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		if code := strings.TrimSuffix(e.Name(), ".json"); want[code] == "" {
+		// Fyne names a file [prefix.]CODE.json.
+		code := strings.TrimSuffix(e.Name(), ".json")
+		if code = code[strings.LastIndex(code, ".")+1:]; want[code] == "" {
 			t.Errorf("assets/lang/%s: not offered in the settings", e.Name())
 		}
 	}
@@ -517,5 +520,65 @@ func TestNoUntranslatedText(t *testing.T) {
 			}
 			return true
 		})
+	}
+}
+
+// TestFyneWidgetTranslations: Fyne ships no Dutch or Finnish for its own
+// widgets' words (the file dialogs, Yes/No, Cut/Paste), so assets/lang
+// has them as fyne.CODE.json. Each must translate every key of the Fyne
+// version in go.mod, agree with the app's own file on shared keys, and be
+// what Fyne's widgets show once the language is chosen.
+func TestFyneWidgetTranslations(t *testing.T) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "fyne.io/fyne/v2").Output()
+	if err != nil {
+		t.Fatalf("find Fyne's module: %v", err)
+	}
+	base, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "lang", "translations", "base.en.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var english map[string]any
+	if err := json.Unmarshal(base, &english); err != nil {
+		t.Fatalf("Fyne's base.en.json: %v", err)
+	}
+	t.Cleanup(func() { setUpLanguage("en") })
+	for _, code := range languageFiles() {
+		if code == "en" {
+			continue
+		}
+		name := "lang/fyne." + code + ".json"
+		data, err := assets.Translations.ReadFile(name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var fyneWords map[string]any
+		if err := json.Unmarshal(data, &fyneWords); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		own := readTranslations(t, code)
+		for _, key := range slices.Sorted(maps.Keys(english)) {
+			value, ok := fyneWords[key]
+			if !ok {
+				t.Errorf("%s lacks Fyne's %q", name, key)
+				continue
+			}
+			if s, isText := value.(string); isText && own[key] != "" && own[key] != s {
+				t.Errorf("%q is %q in %s but %q in %s.json: the last loaded would win", key, s, name, own[key], code)
+			}
+		}
+		for key := range fyneWords {
+			if _, ok := english[key]; !ok {
+				t.Errorf("%s: %q is not one of Fyne's words", name, key)
+			}
+		}
+		if err := setUpLanguage(code); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := lang.L("Show Hidden Files"), fyneWords["Show Hidden Files"]; got != want {
+			t.Errorf("%s: the file dialog shows %q, want %q", code, got, want)
+		}
+		if got, want := lang.X("file.name", "Name"), fyneWords["file.name"].(map[string]any)["other"]; got != want {
+			t.Errorf("%s: the file dialog's name column shows %q, want %q", code, got, want)
+		}
 	}
 }

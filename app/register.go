@@ -558,7 +558,7 @@ func (v *registerView) saveTemplate(w io.WriteCloser) error {
 // --- Enrolment ---
 
 func (v *registerView) choosePortraits() {
-	showFolderDialog(v.win, "", "", v.enrol, func(err error) { v.showError(lang.L("The folder could not be opened."), err) })
+	showFolderDialog(v.win, lang.L("Choose the folder of portraits"), lang.L("Enrol these portraits"), v.enrol, func(err error) { v.showError(lang.L("The folder could not be opened."), err) })
 }
 
 // enrol stores reference faces from the portraits in dir (see vet.Enroll).

@@ -423,6 +423,6 @@ func (w *MainWindow) showError(what string, err error) {
 }
 
 func (w *MainWindow) chooseFolder() {
-	showFolderDialog(w, "", "", func(dir string) { w.AddURIs([]fyne.URI{storage.NewFileURI(dir)}) },
+	showFolderDialog(w, lang.L("Choose a folder of photos to vet"), lang.L("Add these photos"), func(dir string) { w.AddURIs([]fyne.URI{storage.NewFileURI(dir)}) },
 		func(err error) { w.showError(lang.L("The folder could not be opened."), err) })
 }

@@ -32,7 +32,10 @@ var RosterTemplateCSV []byte
 // text"}, keyed by the English text the code passes to Fyne's lang.L or
 // to consent.Msg, with the same {{.Placeholders}}. The app loads them with
 // lang.AddTranslationsFS(assets.Translations, "lang"); a test in app fails
-// on a missing, stale or mismatched key.
+// on a missing, stale or mismatched key. lang/fyne.nl.json and
+// lang/fyne.fi.json translate the words of Fyne's own widgets (file
+// dialogs, Yes/No, Cut/Paste), which Fyne ships no Dutch or Finnish for,
+// keyed as in Fyne's lang/translations/base.en.json.
 //
 //go:embed lang
 var Translations embed.FS
