@@ -48,6 +48,9 @@ type reviewView struct {
 	noFace       *widget.Check
 	childWork    *widget.Label
 	photographer *widget.Label
+	// tools are what the reviewer can change on a photo that was read:
+	// hidden for a file PhotoVet could not read.
+	tools *fyne.Container
 }
 
 func newReviewView(w *MainWindow, s *session, back func(), changed func(*vet.Photo)) *reviewView {
@@ -88,6 +91,12 @@ func newReviewView(w *MainWindow, s *session, back func(), changed func(*vet.Pho
 	r.childWork.Wrapping = fyne.TextWrapWord
 	r.photographer = widget.NewLabel("")
 	r.photographer.Wrapping = fyne.TextWrapWord
+	childWork := widget.NewButtonWithIcon(lang.L("Shows a child's work..."), theme.DocumentIcon(), r.chooseChildWork)
+	photographer := widget.NewButtonWithIcon(lang.L("Photographer of this photo..."), theme.AccountIcon(), func() {
+		r.win.editPhotographer([]*vet.Photo{r.photo})
+	})
+	r.tools = container.NewVBox(r.guide, r.faceBox, r.boxBox,
+		widget.NewSeparator(), r.childWork, childWork, widget.NewSeparator(), r.photographer, photographer)
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -98,12 +107,7 @@ func (r *reviewView) CreateRenderer() fyne.WidgetRenderer {
 	prev := widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { r.step(-1) })
 	next := widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { r.step(1) })
 	bar := container.NewBorder(nil, nil, container.NewHBox(back, prev, next), container.NewHBox(r.afterCheck, r.nextButton), r.title)
-	childWork := widget.NewButtonWithIcon(lang.L("Shows a child's work..."), theme.DocumentIcon(), r.chooseChildWork)
-	photographer := widget.NewButtonWithIcon(lang.L("Photographer of this photo..."), theme.AccountIcon(), func() {
-		r.win.editPhotographer([]*vet.Photo{r.photo})
-	})
-	panel := container.NewVBox(r.status, r.reasons, r.hideUnknown, r.noFace, r.guide, r.faceBox, r.boxBox,
-		widget.NewSeparator(), r.childWork, childWork, widget.NewSeparator(), r.photographer, photographer)
+	panel := container.NewVBox(r.status, r.reasons, r.hideUnknown, r.noFace, r.tools)
 	scroll := container.NewVScroll(panel)
 	scroll.SetMinSize(fyne.NewSize(330, 0))
 	return widget.NewSimpleRenderer(container.NewBorder(bar, nil, nil, scroll, r.view))
@@ -127,10 +131,18 @@ func (r *reviewView) show(p *vet.Photo) {
 	for _, m := range p.Reasons {
 		reasons = append(reasons, "• "+tr(m))
 	}
-	if p.Status == vet.Cleared {
+	switch p.Status {
+	case vet.Cleared:
 		reasons = append(reasons, lang.L("Ready to export."))
+	case vet.Failed:
+		reasons = append(reasons, "", lang.L("This file is left out: it is never exported. Check it in a photo program, or add it again once it opens there."))
 	}
 	r.reasons.SetText(strings.Join(reasons, "\n"))
+	if p.Status == vet.Failed {
+		r.tools.Hide()
+	} else {
+		r.tools.Show()
+	}
 
 	img, err := r.image(p)
 	if err != nil {

@@ -61,14 +61,22 @@ func (s *session) reviewer() vet.Reviewer {
 	return vet.Reviewer{Store: s.store, Register: s.register, Job: s.job}
 }
 
-// newPaths returns the paths not added before and marks them added.
+// newPaths returns the paths to process: those not added before, and
+// those whose file could not be read (the teacher may have repaired it),
+// whose failed photo is taken out of the batch.
 func (s *session) newPaths(paths []string) []string {
 	var fresh []string
-	for _, p := range paths {
-		if !s.paths[p] {
-			s.paths[p] = true
-			fresh = append(fresh, p)
+	for _, path := range paths {
+		i := slices.IndexFunc(s.photos, func(p *vet.Photo) bool { return p.Path == path && p.Status == vet.Failed })
+		if s.paths[path] && i < 0 {
+			continue
 		}
+		if i >= 0 {
+			delete(s.thumbs, s.photos[i])
+			s.photos = slices.Delete(s.photos, i, i+1)
+		}
+		s.paths[path] = true
+		fresh = append(fresh, path)
 	}
 	return fresh
 }
@@ -136,10 +144,11 @@ func (s *session) counts() map[vet.Status]int {
 	return c
 }
 
-// filtered returns the photos with the status, or all for "".
+// filtered returns the photos with the status, or all for "", as a list
+// of its own: the batch may change under the grid that shows it.
 func (s *session) filtered(status vet.Status) []*vet.Photo {
 	if status == "" {
-		return s.photos
+		return slices.Clone(s.photos)
 	}
 	var out []*vet.Photo
 	for _, p := range s.photos {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -143,6 +144,42 @@ func TestCancelBatch(t *testing.T) {
 	s.drop(t, paths...)
 	if n := len(s.win.session.photos); n != 2 {
 		t.Errorf("%d photos after dropping them again, want 2", n)
+	}
+}
+
+// TestRepairedFileAddedAgain: a file PhotoVet could not read says so
+// without the review's tools, and once repaired and dropped again it
+// replaces its failed entry; a good photo dropped again is not redone.
+func TestRepairedFileAddedAgain(t *testing.T) {
+	s := newTestSetup(t)
+	good := s.writePhoto(t, "ada and a stranger.png", widthTwoFaces)
+	broken := filepath.Join(s.dir, "broken.png")
+	if err := os.WriteFile(broken, []byte("half a photo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s.drop(t, good, broken)
+	if c := s.win.session.counts(); c[vet.Failed] != 1 || len(s.win.session.photos) != 2 {
+		t.Fatalf("counts %v, want one failed of two", c)
+	}
+	failed := s.win.session.filtered(vet.Failed)[0]
+	s.win.openReview(failed)
+	if s.win.review.tools.Visible() || !strings.Contains(s.win.review.reasons.Text, "never exported") {
+		t.Errorf("the review of an unreadable file shows its tools (%v) or says %q", s.win.review.tools.Visible(), s.win.review.reasons.Text)
+	}
+	s.win.closeReview()
+
+	s.writePhoto(t, "broken.png", widthNoFace) // repaired
+	firstGood := s.win.session.photos[slices.IndexFunc(s.win.session.photos, func(p *vet.Photo) bool { return p.Path == good })]
+	s.drop(t, good, broken)
+	if c := s.win.session.counts(); c[vet.Failed] != 0 || len(s.win.session.photos) != 2 {
+		t.Errorf("after dropping the repaired file again: counts %v, %d photos; want two photos, none failed", c, len(s.win.session.photos))
+	}
+	if !slices.Contains(s.win.session.photos, firstGood) {
+		t.Error("the good photo was processed again")
+	}
+	s.win.openReview(s.win.session.photos[1])
+	if !s.win.review.tools.Visible() {
+		t.Error("the review of the repaired photo hides its tools")
 	}
 }
 
