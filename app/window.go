@@ -385,8 +385,12 @@ func (w *MainWindow) photoChanged(*vet.Photo) {
 // showCounts says in the status line where the batch stands.
 func (w *MainWindow) showCounts() {
 	c := w.session.counts()
-	w.status.SetText(lang.L("Done: {{.Cleared}} cleared, {{.Review}} need review, {{.Blocked}} blocked.",
-		map[string]any{"Cleared": c[vet.Cleared], "Review": c[vet.NeedsReview], "Blocked": c[vet.Blocked]}))
+	text := lang.L("Done: {{.Cleared}} cleared, {{.Review}} need review, {{.Blocked}} blocked.",
+		map[string]any{"Cleared": c[vet.Cleared], "Review": c[vet.NeedsReview], "Blocked": c[vet.Blocked]})
+	if n := c[vet.Failed]; n > 0 {
+		text += " " + lang.L("Files that could not be read: {{.Count}}.", map[string]any{"Count": n})
+	}
+	w.status.SetText(text)
 }
 
 func (w *MainWindow) showArea(o fyne.CanvasObject) {

@@ -161,6 +161,9 @@ func TestRepairedFileAddedAgain(t *testing.T) {
 	if c := s.win.session.counts(); c[vet.Failed] != 1 || len(s.win.session.photos) != 2 {
 		t.Fatalf("counts %v, want one failed of two", c)
 	}
+	if !strings.HasSuffix(s.win.status.Text, "Files that could not be read: 1.") {
+		t.Errorf("the status line says %q, want it to count the unreadable file", s.win.status.Text)
+	}
 	failed := s.win.session.filtered(vet.Failed)[0]
 	s.win.openReview(failed)
 	if s.win.review.tools.Visible() || !strings.Contains(s.win.review.reasons.Text, "never exported") {
