@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 
 	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/internal/cleancheck"
 	"github.com/photovet/photovet/internal/testdata"
 	"github.com/photovet/photovet/vet"
 )
@@ -28,17 +29,20 @@ import (
 const (
 	scenarioEnv    = "PHOTOVET_SCREENSHOT_SCENARIO" // the recognition folder to drop
 	screenshotsEnv = "PHOTOVET_SCREENSHOTS"         // where the PNGs go
+	exportEnv      = "PHOTOVET_SCENARIO_EXPORT"     // the folder the scenario exports to
 	// keepScreenshotsEnv names a folder to copy the screenshots to, for
 	// looking at them after the test.
 	keepScreenshotsEnv = "PHOTOVET_KEEP_SCREENSHOTS"
 )
 
 // screenshots are the files the scenario writes, in order.
-func screenshots() []string { return []string{"main.png", "review-pristin.png", "register.png"} }
+func screenshots() []string {
+	return []string{"main.png", "review-pristin.png", "register.png", "export.png"}
+}
 
 func TestMain(m *testing.M) {
 	if folder := os.Getenv(scenarioEnv); folder != "" {
-		if err := runScreenshotScenario(folder, os.Getenv(screenshotsEnv)); err != nil {
+		if err := runScreenshotScenario(folder, os.Getenv(screenshotsEnv), os.Getenv(exportEnv)); err != nil {
 			fmt.Fprintln(os.Stderr, "screenshot scenario:", err)
 			os.Exit(1)
 		}
@@ -58,7 +62,10 @@ P-RENA,Rena,child,6A,school,2014-08-01,website,website,,yes,2026-08-17,2099-07-3
 // TestScreenshotsUnderXvfb starts the real app under Xvfb on a temporary
 // data folder, drops the recognition folder on it, waits for processing
 // and saves screenshots of the main window, the review of pristin.jpg and
-// the register. A blank screenshot fails the test.
+// the register; then it hides the unknown faces on pristin.jpg with the
+// review's button and exports the cleared photos. A blank screenshot
+// fails the test, and so does an export that does not pass the
+// clean-output check or that the ledger does not list.
 func TestScreenshotsUnderXvfb(t *testing.T) {
 	rec := filepath.Join(testdata.Dir(t), "recognition")
 	if _, err := exec.LookPath("Xvfb"); err != nil {
@@ -68,12 +75,12 @@ func TestScreenshotsUnderXvfb(t *testing.T) {
 		t.Fatal("ImageMagick's import is missing (make test installs it)")
 	}
 	display := startXvfb(t)
-	shots := t.TempDir()
+	shots, exports, data := t.TempDir(), t.TempDir(), t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "LANGUAGE=en",
-		consent.DataEnv+"="+t.TempDir(), scenarioEnv+"="+rec, screenshotsEnv+"="+shots,
+		consent.DataEnv+"="+data, scenarioEnv+"="+rec, screenshotsEnv+"="+shots, exportEnv+"="+exports,
 		"XDG_CONFIG_HOME="+t.TempDir()) // Fyne's preferences stay out of the real home
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -95,6 +102,27 @@ func TestScreenshotsUnderXvfb(t *testing.T) {
 			}
 		}
 	}
+
+	files, err := filepath.Glob(filepath.Join(exports, "*.jpg"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("the export folder holds no photos (%v)", err)
+	}
+	if problems, err := cleancheck.Problems(files...); err != nil || len(problems) > 0 {
+		t.Errorf("the exports are not clean (%v):\n%s", err, strings.Join(problems, "\n"))
+	}
+	store, err := consent.Open(context.Background(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	pubs, err := store.Publications(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pubs) != len(files) {
+		t.Errorf("the ledger lists %d publications for %d exported files", len(pubs), len(files))
+	}
+	t.Logf("%d photos exported, clean and in the ledger", len(files))
 }
 
 // startXvfb starts a virtual display for the test and returns its name.
@@ -165,7 +193,7 @@ func lastLines(s string, n int) string {
 // runScreenshotScenario is the child process: the real app over a register
 // with three PRISTIN members enrolled, the recognition folder dropped on
 // it, and a screenshot at each step.
-func runScreenshotScenario(rec, shots string) error {
+func runScreenshotScenario(rec, shots, exports string) error {
 	ctx := context.Background()
 	if err := setUpLanguage("en"); err != nil {
 		return err
@@ -220,15 +248,16 @@ func runScreenshotScenario(rec, shots string) error {
 	a.Lifecycle().SetOnStarted(func() { w.AddURIs([]fyne.URI{storage.NewFileURI(rec)}) })
 	result := make(chan error, 1)
 	go func() {
-		result <- driveScreenshots(w, done, shots)
+		result <- driveScreenshots(w, done, shots, exports)
 		fyne.Do(a.Quit)
 	}()
 	w.ShowAndRun()
 	return <-result
 }
 
-// driveScreenshots waits for the batch, then takes the three screenshots.
-func driveScreenshots(w *MainWindow, done <-chan struct{}, shots string) error {
+// driveScreenshots waits for the batch, takes the screenshots, and exports
+// after hiding the unknown faces on pristin.jpg.
+func driveScreenshots(w *MainWindow, done <-chan struct{}, shots, exports string) error {
 	select {
 	case <-done:
 	case <-time.After(15 * time.Minute):
@@ -263,5 +292,35 @@ func driveScreenshots(w *MainWindow, done <-chan struct{}, shots string) error {
 		return err
 	}
 	fyne.DoAndWait(func() { w.tabs.SelectIndex(1) })
-	return shoot("register.png")
+	if err := shoot("register.png"); err != nil {
+		return err
+	}
+
+	exported := make(chan exportSummary, 1)
+	var pristin *vet.Photo
+	fyne.DoAndWait(func() {
+		w.tabs.SelectIndex(0)
+		pristin = w.review.photo
+		w.review.hideUnknown.OnTapped() // as the teacher's click does
+		w.exportFinished = func(s exportSummary) { exported <- s }
+		w.export(exports, "Vera Vetter")
+	})
+	var sum exportSummary
+	select {
+	case sum = <-exported:
+	case <-time.After(10 * time.Minute):
+		return errors.New("the export did not finish in 10 minutes")
+	}
+	if err := shoot("export.png"); err != nil {
+		return err
+	}
+	var exportedPristin bool
+	fyne.DoAndWait(func() { exportedPristin = w.session.exported[pristin] != "" })
+	switch {
+	case len(sum.failed) > 0:
+		return fmt.Errorf("export failed for %v", sum.failed)
+	case !exportedPristin:
+		return fmt.Errorf("pristin.jpg was not exported after its unknown faces were hidden: %v", sum.notDone)
+	}
+	return nil
 }
