@@ -145,6 +145,11 @@ func TestReviewRestored(t *testing.T) {
 	if len(p.ManualBoxes) != 1 || len(p.ChildWork) != 1 || p.Status != Cleared {
 		t.Errorf("after restart boxes %v, child work %v, status %s; want the review back and cleared", p.ManualBoxes, p.ChildWork, p.Status)
 	}
+	// The rules decide the restored photo again: its reasons are messages
+	// with their values, which the app translates, not the English saved.
+	if r := p.Faces[0].Decision.Reason; !strings.Contains(r.Format, "{{") || len(r.Args) == 0 {
+		t.Errorf("the restored face's reason is %q with %v, want a message with its values", r.Format, r.Args)
+	}
 	// Another channel has its own review.
 	b.Job.Channel = "website"
 	other, err := b.Run(ctx, []string{path})
