@@ -64,18 +64,7 @@ func sourceKeys(t *testing.T) (keys map[string]*textKey, dynamic []string) {
 	}
 	fset := token.NewFileSet()
 	for _, dir := range sourceDirs {
-		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, path := range files {
-			if strings.HasSuffix(path, "_test.go") {
-				continue
-			}
-			f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
-			if err != nil {
-				t.Fatalf("parse %s: %v", path, err)
-			}
+		for _, f := range parseSources(t, fset, dir) {
 			langName, consentName := importName(f, fyneLangPath), importName(f, consentPath)
 			inConsent := f.Name.Name == "consent"
 			ast.Inspect(f, func(n ast.Node) bool {
@@ -134,6 +123,27 @@ func sourceKeys(t *testing.T) (keys map[string]*textKey, dynamic []string) {
 		}
 	}
 	return keys, dynamic
+}
+
+// parseSources parses the non-test Go files in dir.
+func parseSources(t *testing.T, fset *token.FileSet, dir string) []*ast.File {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []*ast.File
+	for _, path := range paths {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatalf("parse %s: %v", path, err)
+		}
+		files = append(files, f)
+	}
+	return files
 }
 
 // importName returns the name a file refers to an import by, "" when the
@@ -467,19 +477,8 @@ var proseRE = regexp.MustCompile(`\pL{2,} \pL{2,}`)
 // technical detail shown after a translated headline, and logs are not
 // read by teachers.
 func TestNoUntranslatedText(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
 	fset := token.NewFileSet()
-	for _, path := range files {
-		if strings.HasSuffix(path, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
-		if err != nil {
-			t.Fatalf("parse %s: %v", path, err)
-		}
+	for _, f := range parseSources(t, fset, ".") {
 		langName, consentName := importName(f, fyneLangPath), importName(f, consentPath)
 		exempt := make(map[ast.Node]bool)
 		ast.Inspect(f, func(n ast.Node) bool {
