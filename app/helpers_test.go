@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/vet"
 	"github.com/photovet/photovet/vision"
 )
 
@@ -114,6 +115,21 @@ func (s *testSetup) writePhoto(t *testing.T, name string, width int) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// reviewAll reviews every photo as a teacher who has looked at them: it
+// hides the unknown faces and confirms the photos without a face.
+func (s *testSetup) reviewAll(t *testing.T) {
+	t.Helper()
+	for _, p := range s.win.session.photos {
+		edit := vet.HideUnknown()
+		if len(p.Faces) == 0 {
+			edit = vet.ConfirmNoFace(true)
+		}
+		if err := s.win.session.reviewer().Apply(context.Background(), p, edit); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // drop drops paths on the window the way the drop callback does and

@@ -190,7 +190,6 @@ func TestRepairedFileAddedAgain(t *testing.T) {
 // first while cleared photos are not exported, and the same photos added
 // again are processed again with their review kept.
 func TestNewBatch(t *testing.T) {
-	ctx := context.Background()
 	s := newTestSetup(t)
 	if !s.win.newBatchButton.Disabled() {
 		t.Error("New batch is enabled with no photos")
@@ -204,15 +203,7 @@ func TestNewBatch(t *testing.T) {
 		t.Fatalf("%d photos cleared before review, want none", n)
 	}
 	// Review: hide the stranger; confirm the empty photo.
-	for _, p := range s.win.session.photos {
-		edit := vet.HideUnknown()
-		if len(p.Faces) == 0 {
-			edit = vet.ConfirmNoFace(true)
-		}
-		if err := s.win.session.reviewer().Apply(ctx, p, edit); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s.reviewAll(t)
 
 	// Two cleared photos are not exported: the teacher is asked, and a
 	// "Cancel" keeps the batch.
