@@ -28,9 +28,10 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
 	$(GO) vet ./...
 
-# The screenshot test runs the real app under Xvfb over real photos: it runs
-# on its own, without the race detector, which would only slow the pipeline.
-XVFB_TEST = TestScreenshotsUnderXvfb
+# The Xvfb tests run the real app under Xvfb over real photos (screenshots;
+# real keys and clicks through xdotool): they run on their own, without the
+# race detector, which would only slow the pipeline.
+XVFB_TEST = (TestScreenshotsUnderXvfb|TestKeysUnderXvfb)
 
 test: setup vet
 	$(GO) test -race -timeout 30m -skip '^$(XVFB_TEST)$$' $(RACE_PKGS)

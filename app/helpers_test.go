@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -88,7 +89,7 @@ func newTestSetup(t *testing.T) *testSetup {
 	faces := newFaceSource(func() (vision.FaceFinder, int, error) { return fakeFinder{}, 2, nil })
 	w := NewMainWindow(a, store, faces, "test", consent.Message{})
 	w.photographer.name, w.photographer.channels = "Pia Photo", []string{"instagram", "website"}
-	w.channel.SetSelectedIndex(indexOf(w.channelIDs, "instagram"))
+	w.channel.SetSelectedIndex(slices.Index(w.channelIDs, "instagram"))
 	return &testSetup{app: a, win: w, store: store, dir: t.TempDir()}
 }
 

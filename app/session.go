@@ -43,23 +43,28 @@ func newSession(store *consent.Store, faces *faceSource) *session {
 }
 
 // setJob sets the channel and unit type, reads the register again and
-// decides every photo against it.
+// decides every photo against it. When the register cannot be read, the
+// job is set all the same and every face is hidden (R4).
 func (s *session) setJob(ctx context.Context, job consent.Job) error {
 	reg, err := s.store.Register(ctx)
 	if err != nil {
-		return fmt.Errorf("read the consent register: %w", err)
+		err = fmt.Errorf("read the consent register: %w", err)
 	}
 	s.job, s.register = job, reg
 	for _, p := range s.photos {
 		p.Decide(reg, job)
 	}
-	return nil
+	return err
 }
 
 // reviewer applies review edits for the session's job.
 func (s *session) reviewer() vet.Reviewer {
 	return vet.Reviewer{Store: s.store, Register: s.register, Job: s.job}
 }
+
+// size is how many photos the batch holds: decided, being processed or
+// waiting for it.
+func (s *session) size() int { return len(s.paths) }
 
 // newPaths returns the paths to process: those not added before, and
 // those whose file could not be read (the teacher may have repaired it),
@@ -81,9 +86,12 @@ func (s *session) newPaths(paths []string) []string {
 	return fresh
 }
 
-// batch returns the pipeline for the session's job, loading the face
-// models if needed (this blocks: call it from a worker).
-func (s *session) batch(ctx context.Context, photographer string, channels []string) (vet.Batch, error) {
+// batch returns the pipeline for job and reg, loading the face models if
+// needed (this blocks: call it from a worker). The worker gets the job
+// and register as they were when the batch started, never the session:
+// the teacher may change the job meanwhile, and add decides each photo
+// again for the job of the moment.
+func (s *session) batch(ctx context.Context, job consent.Job, reg *consent.Register, photographer string, channels []string) (vet.Batch, error) {
 	finder, workers, err := s.faces.Finder()
 	if err != nil {
 		return vet.Batch{}, err
@@ -92,12 +100,14 @@ func (s *session) batch(ctx context.Context, photographer string, channels []str
 	if err != nil {
 		return vet.Batch{}, err
 	}
-	return vet.Batch{Finder: finder, Workers: workers, Matcher: matcher, Register: s.register, Job: s.job,
+	return vet.Batch{Finder: finder, Workers: workers, Matcher: matcher, Register: reg, Job: job,
 		Photographer: photographer, PhotographerChannels: channels, Store: s.store}, nil
 }
 
-// add records a processed photo with its thumbnail.
+// add records a processed photo with its thumbnail, decided for the
+// session's job: the job may have changed since the batch started.
 func (s *session) add(p *vet.Photo, thumb image.Image) {
+	p.Decide(s.register, s.job)
 	s.photos = append(s.photos, p)
 	if thumb != nil {
 		s.thumbs[p] = thumb

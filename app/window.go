@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 
@@ -32,9 +33,9 @@ type MainWindow struct {
 	warning *widget.Label // the model problem, nil when the models verify
 	drop    *dropZone
 
-	channel        *widget.Select
+	channel        *settingSelect
 	channelIDs     []string // the register's channels, in the order of channel's options
-	unit           *widget.Select
+	unit           *settingSelect
 	photographer   *photographerBar
 	exportButton   *widget.Button
 	newBatchButton *widget.Button
@@ -105,8 +106,8 @@ func (w *MainWindow) build() {
 	w.newBatchButton = widget.NewButtonWithIcon(lang.L("New batch"), theme.ContentClearIcon(), w.askNewBatch)
 	w.newBatchButton.Disable()
 
-	w.channel = widget.NewSelect(nil, func(string) { w.jobChanged() })
-	w.unit = widget.NewSelect(nil, func(string) { w.jobChanged() })
+	w.channel = newSettingSelect(w.chooseChannel, w.typedKey)
+	w.unit = newSettingSelect(w.chooseUnit, w.typedKey)
 	photographer := newPhotographerBar(w.editPhotographer)
 	if w.photographer != nil {
 		photographer.name, photographer.channels = w.photographer.current()
@@ -154,10 +155,8 @@ func (w *MainWindow) build() {
 // rebuild builds the window again after a language switch, keeping the
 // batch, the job and the tab the teacher was on.
 func (w *MainWindow) rebuild() {
-	job, tab, reviewing := w.job(), w.tabs.SelectedIndex(), w.review.photo
-	w.build()
-	w.channel.SetSelectedIndex(indexOf(w.channelIDs, job.Channel))
-	w.unit.SetSelectedIndex(indexOf(units(), job.Unit))
+	tab, reviewing := w.tabs.SelectedIndex(), w.review.photo
+	w.build() // shows the session's job
 	w.tabs.SelectIndex(tab)
 	if tab == 1 { // the switch was made in the register's settings
 		w.register.tabs.SelectIndex(len(w.register.tabs.Items) - 1)
@@ -168,64 +167,94 @@ func (w *MainWindow) rebuild() {
 }
 
 // loadJob fills the channel and unit selectors from the register's
-// settings, keeping the current choice when it still exists.
+// settings and applies the job again (the register may have changed),
+// keeping the current channel when it still exists.
 func (w *MainWindow) loadJob() {
 	set, err := w.store.Settings(context.Background())
 	if err != nil {
 		w.showError(lang.L("The settings could not be read."), err)
 		return
 	}
-	current := w.job().Channel
 	w.channelIDs = set.Channels
 	options := make([]string, len(set.Channels))
 	for i, c := range set.Channels {
 		options[i] = channelName(c)
 	}
-	w.channel.Options = options
-	w.unit.Options = nil
+	w.channel.setOptions(options)
+	var unitOptions []string
 	for _, u := range units() {
-		w.unit.Options = append(w.unit.Options, unitLabel(u))
+		unitOptions = append(unitOptions, unitLabel(u))
 	}
-	if current == "" || !set.HasChannel(current) {
-		current = set.Channels[0]
+	w.unit.setOptions(unitOptions)
+	job := w.session.job
+	if job.Channel == "" || !set.HasChannel(job.Channel) {
+		job.Channel = set.Channels[0]
 	}
-	w.channel.SetSelectedIndex(indexOf(set.Channels, current))
-	if w.unit.SelectedIndex() < 0 {
-		w.unit.SetSelectedIndex(indexOf(units(), set.DefaultUnit))
+	if !slices.Contains(units(), job.Unit) {
+		job.Unit = set.DefaultUnit
 	}
-	w.jobChanged()
+	w.applyJob(job)
 }
 
-func indexOf[T comparable](list []T, v T) int {
-	for i, x := range list {
-		if x == v {
-			return i
-		}
-	}
-	return 0
+// chooseChannel is the teacher's choice of channel i in the selector.
+func (w *MainWindow) chooseChannel(i int) {
+	job := w.session.job
+	job.Channel = w.channelIDs[i]
+	w.askJob(job)
 }
 
-// job is the channel and unit the selectors show, for today.
-func (w *MainWindow) job() consent.Job {
-	job := consent.Job{Date: consent.Today(), Unit: consent.School}
-	if i := w.channel.SelectedIndex(); i >= 0 && i < len(w.channelIDs) {
-		job.Channel = w.channelIDs[i]
-	}
-	if i := w.unit.SelectedIndex(); i >= 0 {
-		job.Unit = units()[i]
-	}
-	return job
+// chooseUnit is the teacher's choice of unit type i in the selector.
+func (w *MainWindow) chooseUnit(i int) {
+	job := w.session.job
+	job.Unit = units()[i]
+	w.askJob(job)
 }
 
-// jobChanged decides every photo again for the chosen channel and unit.
-func (w *MainWindow) jobChanged() {
-	job := w.job()
-	if job.Channel == "" {
+// askJob applies a job the teacher chose; while photos are in the batch
+// (decided or still being processed) it asks first, because every photo
+// is then decided again and who is hidden can change.
+func (w *MainWindow) askJob(job consent.Job) {
+	current := w.session.job
+	n := w.session.size()
+	if n == 0 || current.Channel == "" {
+		w.applyJob(job)
 		return
 	}
+	var title, text, keep string
+	switch {
+	case job.Channel != current.Channel:
+		title = lang.L("Publish on {{.Channel}}?", map[string]any{"Channel": channelName(job.Channel)})
+		text = lang.L("The photos in this batch ({{.Count}}) are checked for {{.Old}}. They will all be checked again for {{.New}}, including those still being processed: who is hidden, and which photos may be exported, can change.",
+			map[string]any{"Count": n, "Old": channelName(current.Channel), "New": channelName(job.Channel)})
+		keep = lang.L("Keep {{.Setting}}", map[string]any{"Setting": channelName(current.Channel)})
+	case job.Unit != current.Unit:
+		title = lang.L("Change the unit to {{.Unit}}?", map[string]any{"Unit": unitLabel(job.Unit)})
+		text = lang.L("The photos in this batch ({{.Count}}) are checked with the rules for {{.Old}}. They will all be checked again with the rules for {{.New}}, including those still being processed: who is hidden, and which photos may be exported, can change.",
+			map[string]any{"Count": n, "Old": unitLabel(current.Unit), "New": unitLabel(job.Unit)})
+		keep = lang.L("Keep {{.Setting}}", map[string]any{"Setting": unitLabel(current.Unit)})
+	default:
+		return
+	}
+	msg := widget.NewLabel(text)
+	msg.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm(title, lang.L("Change and check again"), keep, msg, func(ok bool) {
+		if ok {
+			w.applyJob(job)
+		}
+	}, w)
+	d.Resize(fyne.NewSize(520, 0))
+	d.Show()
+}
+
+// applyJob sets the channel and unit for today, shows them in the
+// selectors and decides every photo again.
+func (w *MainWindow) applyJob(job consent.Job) {
+	job.Date = consent.Today()
 	if err := w.session.setJob(context.Background(), job); err != nil {
 		w.showError(lang.L("The consent register could not be read: every face stays hidden."), err)
 	}
+	w.channel.show(slices.Index(w.channelIDs, job.Channel))
+	w.unit.show(slices.Index(units(), job.Unit))
 	w.photographer.show(w.session.photos, job)
 	w.refreshPhotos()
 	if w.review.photo != nil {
@@ -273,9 +302,10 @@ func (w *MainWindow) process(paths []string) {
 	w.showArea(w.photos)
 	w.photos.start(len(paths))
 	name, channels := w.photographer.current()
+	job, reg := w.session.job, w.session.register
 	go func() {
 		defer cancel()
-		b, err := w.session.batch(ctx, name, channels)
+		b, err := w.session.batch(ctx, job, reg, name, channels)
 		if err != nil {
 			fyne.Do(func() { w.batchDone(err) })
 			return
@@ -412,9 +442,10 @@ func (w *MainWindow) closeReview() {
 
 // typedKey is the keyboard in the review: arrows, N for the next photo
 // that needs review, B for before/after, Delete for the selected box,
-// Escape back to all photos.
+// Escape back to all photos. The setting drop-downs hand their keys here
+// too. Keys pressed while a dialog is open do nothing behind it.
 func (w *MainWindow) typedKey(e *fyne.KeyEvent) {
-	if w.review.photo == nil || w.tabs.SelectedIndex() != 0 {
+	if w.review.photo == nil || w.tabs.SelectedIndex() != 0 || w.Canvas().Overlays().Top() != nil {
 		return
 	}
 	w.review.typedKey(e)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -44,6 +45,13 @@ func TestMain(m *testing.M) {
 	if folder := os.Getenv(scenarioEnv); folder != "" {
 		if err := runScreenshotScenario(folder, os.Getenv(screenshotsEnv), os.Getenv(exportEnv)); err != nil {
 			fmt.Fprintln(os.Stderr, "screenshot scenario:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	if folder := os.Getenv(keysScenarioEnv); folder != "" {
+		if err := runKeysScenario(folder, os.Getenv(screenshotsEnv)); err != nil {
+			fmt.Fprintln(os.Stderr, "keys scenario:", err)
 			os.Exit(1)
 		}
 		os.Exit(0)
@@ -86,22 +94,7 @@ func TestScreenshotsUnderXvfb(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the app under Xvfb: %v\n%s", err, lastLines(string(out), 30))
 	}
-	keep := os.Getenv(keepScreenshotsEnv)
-	for _, name := range screenshots() {
-		path := filepath.Join(shots, name)
-		if err := checkNotBlank(path); err != nil {
-			t.Error(err)
-		}
-		if keep != "" {
-			data, err := os.ReadFile(path)
-			if err == nil {
-				err = os.WriteFile(filepath.Join(keep, name), data, 0o644)
-			}
-			if err != nil {
-				t.Error(err)
-			}
-		}
-	}
+	checkScreenshots(t, shots, screenshots())
 
 	files, err := filepath.Glob(filepath.Join(exports, "*.jpg"))
 	if err != nil || len(files) == 0 {
@@ -123,6 +116,28 @@ func TestScreenshotsUnderXvfb(t *testing.T) {
 		t.Errorf("the ledger lists %d publications for %d exported files", len(pubs), len(files))
 	}
 	t.Logf("%d photos exported, clean and in the ledger", len(files))
+}
+
+// checkScreenshots fails for a screenshot among names in dir that is
+// blank, and copies them to keepScreenshotsEnv's folder when it is set.
+func checkScreenshots(t *testing.T, dir string, names []string) {
+	t.Helper()
+	keep := os.Getenv(keepScreenshotsEnv)
+	for _, name := range names {
+		path := filepath.Join(dir, name)
+		if err := checkNotBlank(path); err != nil {
+			t.Error(err)
+		}
+		if keep != "" {
+			data, err := os.ReadFile(path)
+			if err == nil {
+				err = os.WriteFile(filepath.Join(keep, name), data, 0o644)
+			}
+			if err != nil {
+				t.Error(err)
+			}
+		}
+	}
 }
 
 // startXvfb starts a virtual display for the test and returns its name.
@@ -241,7 +256,7 @@ func runScreenshotScenario(rec, shots, exports string) error {
 
 	a := fyneapp.NewWithID(ID)
 	w := NewMainWindow(a, store, faces, "screenshot test", checkModels())
-	w.channel.SetSelectedIndex(indexOf(w.channelIDs, "instagram"))
+	w.channel.SetSelectedIndex(slices.Index(w.channelIDs, "instagram"))
 	w.photographer.name, w.photographer.channels = "Pia Photo", []string{"instagram", "website"}
 	done := make(chan struct{})
 	w.batchFinished = func() { close(done) }

@@ -21,8 +21,9 @@ packages=(
 	libgl1-mesa-dev xorg-dev
 	# HEIC decoding
 	libheif-dev
-	# real-window tests and screenshots, independent metadata check
-	xvfb imagemagick libimage-exiftool-perl
+	# real-window tests (keys and clicks through xdotool) and screenshots,
+	# independent metadata check
+	xvfb xdotool imagemagick libimage-exiftool-perl
 	# model download and unpacking
 	ca-certificates curl bzip2 python3-pip
 	# the cgo toolchain

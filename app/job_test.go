@@ -1,0 +1,279 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/vet"
+	"github.com/photovet/photovet/vision"
+)
+
+// pressKey presses a key in the window the way the desktop driver hands it
+// on: to the focused widget when there is one, else to the window.
+func pressKey(c fyne.Canvas, name fyne.KeyName) {
+	e := &fyne.KeyEvent{Name: name}
+	if f := c.Focused(); f != nil {
+		f.TypedKey(e)
+	} else if h := c.OnTypedKey(); h != nil {
+		h(e)
+	}
+}
+
+// chooseWithPointer clicks a drop-down, then its option with the given
+// text, as the teacher does with the mouse.
+func chooseWithPointer(t *testing.T, c fyne.Canvas, dropDown fyne.Tappable, option string) {
+	t.Helper()
+	test.Tap(dropDown)
+	list := c.Overlays().Top()
+	if list == nil {
+		t.Fatal("clicking the drop-down opened no list")
+	}
+	for _, o := range regObjects(list) {
+		if text, ok := o.(*canvas.Text); ok && text.Text == option {
+			pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(text)
+			test.TapCanvas(c, pos.Add(fyne.NewPos(2, 2)))
+			return
+		}
+	}
+	t.Fatalf("the list has no option %q:\n%s", option, regTexts(list))
+}
+
+// answerDialog taps the button of the dialog on top of the window; it
+// reports a missing dialog without stopping the test.
+func answerDialog(t *testing.T, c fyne.Canvas, button string) {
+	t.Helper()
+	top := c.Overlays().Top()
+	if top == nil {
+		t.Errorf("no dialog asked before the setting changed (wanted to answer %q)", button)
+		return
+	}
+	tapButton(t, top, button)
+}
+
+// TestArrowKeysAfterChoosingSetting: after the teacher chooses a unit or a
+// channel in its drop-down during review, with the mouse or from the
+// keyboard, the arrow keys and the review's other keys work on the photos
+// and leave the setting as chosen, whether the drop-down was just used or
+// got the focus back through Tab.
+func TestArrowKeysAfterChoosingSetting(t *testing.T) {
+	s := newTestSetup(t)
+	w := s.win
+	c := w.Canvas()
+	s.drop(t, s.writePhoto(t, "a.png", widthTwoFaces), s.writePhoto(t, "b.png", widthTwoFaces), s.writePhoto(t, "c.png", widthTwoFaces))
+	photos := w.session.photos
+	w.openReview(photos[1])
+
+	// arrows presses Right then Left and checks the photo moved each time
+	// while the job stayed want.
+	arrows := func(when string, want consent.Job) {
+		t.Helper()
+		for _, k := range []struct {
+			key  fyne.KeyName
+			want *vet.Photo
+		}{{fyne.KeyRight, photos[2]}, {fyne.KeyLeft, photos[1]}} {
+			pressKey(c, k.key)
+			if got := w.session.job; got.Channel != want.Channel || got.Unit != want.Unit {
+				t.Errorf("%s, %s changed the setting to %s, %s; want %s, %s", when, k.key, got.Channel, got.Unit, want.Channel, want.Unit)
+			}
+			if w.unit.Selected != unitLabel(want.Unit) || w.channel.Selected != channelName(want.Channel) {
+				t.Errorf("%s, %s: the drop-downs show %q and %q; want %q and %q", when, k.key,
+					w.channel.Selected, w.unit.Selected, channelName(want.Channel), unitLabel(want.Unit))
+			}
+			if w.review.photo != k.want {
+				t.Errorf("%s, %s did not move to %s", when, k.key, baseName(k.want.Path))
+				w.review.show(k.want) // for the next press
+			}
+		}
+	}
+
+	chooseWithPointer(t, c, w.unit, unitLabel(consent.EarlyChildhood))
+	answerDialog(t, c, "Change and check again")
+	if w.session.job.Unit != consent.EarlyChildhood {
+		t.Fatalf("the unit is %s after choosing early childhood", w.session.job.Unit)
+	}
+	if f := c.Focused(); f != nil {
+		t.Errorf("the unit's drop-down kept the focus after the choice: %T", f)
+	}
+	arrows("after choosing the unit with the mouse", consent.Job{Channel: "instagram", Unit: consent.EarlyChildhood})
+
+	chooseWithPointer(t, c, w.channel, "Website")
+	answerDialog(t, c, "Change and check again")
+	want := consent.Job{Channel: "website", Unit: consent.EarlyChildhood}
+	arrows("after choosing the channel with the mouse", want)
+
+	// Tab brings the focus back to a drop-down: the arrows still go to
+	// the photos.
+	c.Focus(w.unit)
+	arrows("with the focus back on the unit", want)
+	c.Focus(w.channel)
+	arrows("with the focus back on the channel", want)
+
+	// Opened from the keyboard, the list is used with the keyboard; the
+	// teacher then keeps the unit, and no key reaches the photos behind
+	// the question.
+	c.Focus(w.unit)
+	pressKey(c, fyne.KeySpace)
+	if c.Overlays().Top() == nil {
+		t.Fatal("Space did not open the unit's list")
+	}
+	pressKey(c, fyne.KeyDown) // School, the first option
+	pressKey(c, fyne.KeyEnter)
+	pressKey(c, fyne.KeyRight)
+	if w.review.photo != photos[1] {
+		t.Error("a key pressed while the question was open moved to another photo")
+	}
+	answerDialog(t, c, "Keep "+unitLabel(consent.EarlyChildhood))
+	arrows("after keeping the unit", want)
+
+	// The review's other keys work after the choices too.
+	pressKey(c, fyne.KeyN)
+	if w.review.photo == photos[1] {
+		t.Error("N did not move to the next photo needing review")
+	}
+	pressKey(c, fyne.KeyB)
+	if !w.review.afterCheck.Checked {
+		t.Error("B did not show what will be published")
+	}
+	pressKey(c, fyne.KeyEscape)
+	if w.review.photo != nil {
+		t.Error("Esc did not go back to all photos")
+	}
+	if w.session.job.Channel != want.Channel || w.session.job.Unit != want.Unit {
+		t.Errorf("the keys changed the setting to %s, %s", w.session.job.Channel, w.session.job.Unit)
+	}
+}
+
+// TestSettingChangeAsksWhilePhotosAreIn: with no photo in the batch a
+// setting changes at once; with photos in it the teacher is asked first,
+// and "Keep" leaves the setting and every decision as they were.
+func TestSettingChangeAsksWhilePhotosAreIn(t *testing.T) {
+	s := newTestSetup(t)
+	w := s.win
+	c := w.Canvas()
+	chooseWithPointer(t, c, w.unit, unitLabel(consent.UpperSecondary))
+	if c.Overlays().Top() != nil || w.session.job.Unit != consent.UpperSecondary {
+		t.Fatalf("with no photo: a dialog %v, unit %s; want upper secondary at once", c.Overlays().Top() != nil, w.session.job.Unit)
+	}
+	s.drop(t, s.writePhoto(t, "ada and a stranger.png", widthTwoFaces))
+	p := w.session.photos[0]
+	before := p.Clone()
+
+	chooseWithPointer(t, c, w.channel, "X")
+	top := c.Overlays().Top()
+	if top == nil {
+		t.Fatal("choosing X with a photo in the batch did not ask")
+	}
+	for _, want := range []string{"Publish on X?", "checked for Instagram", "checked again for X", "(1)"} {
+		if got := regFlat(regTexts(top)); !strings.Contains(got, want) {
+			t.Errorf("the question says %q, want it to say %q", got, want)
+		}
+	}
+	if w.channel.Selected != "Instagram" {
+		t.Errorf("while asking, the drop-down shows %q; want the channel that applies, Instagram", w.channel.Selected)
+	}
+	tapButton(t, top, "Keep Instagram")
+	if w.session.job.Channel != "instagram" || w.channel.Selected != "Instagram" || p.Status != before.Status || !sameDecision(p.Faces[0].Decision, before.Faces[0].Decision) {
+		t.Errorf("after Keep: channel %s shown as %q, photo %s, Ada %+v; want all as before", w.session.job.Channel, w.channel.Selected, p.Status, p.Faces[0].Decision)
+	}
+}
+
+// sameDecision reports whether two decisions on a face say the same.
+func sameDecision(a, b consent.Decision) bool {
+	return a.Visible == b.Visible && a.PersonID == b.PersonID && a.Reason.String() == b.Reason.String()
+}
+
+// gatedFinder finds faces as fakeFinder does, each photo only once the
+// test lets it through.
+type gatedFinder struct {
+	started chan struct{}
+	pass    chan struct{}
+}
+
+func (f gatedFinder) Find(ctx context.Context, p *vision.Photo) ([]vision.Face, error) {
+	f.started <- struct{}{}
+	select {
+	case <-f.pass:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return fakeFinder{}.Find(ctx, p)
+}
+
+// TestChannelSwitchMidBatchDecidesAgain: the channel changes twice while
+// photos are processed, once as the batch starts and once while a photo
+// is being looked at; every photo, those decided before and those that
+// finish after the switch, ends up decided for the last channel. Run
+// with -race: the batch's worker must not read the session's job.
+func TestChannelSwitchMidBatchDecidesAgain(t *testing.T) {
+	s := newTestSetup(t)
+	w := s.win
+	c := w.Canvas()
+	s.drop(t, s.writePhoto(t, "decided before.png", widthTwoFaces))
+	if p := w.session.photos[0]; !p.Faces[0].Decision.Visible {
+		t.Fatalf("Ada is hidden on Instagram before the switch: %+v", p.Faces[0].Decision)
+	}
+
+	gate := gatedFinder{started: make(chan struct{}, 4), pass: make(chan struct{})}
+	w.session.faces = newFaceSource(func() (vision.FaceFinder, int, error) { return gate, 1, nil })
+	done := make(chan struct{})
+	w.batchFinished = func() { close(done) }
+	w.AddURIs([]fyne.URI{storage.NewFileURI(s.writePhoto(t, "later 1.png", widthTwoFaces)),
+		storage.NewFileURI(s.writePhoto(t, "later 2.png", widthTwoFaces))})
+
+	// As the batch starts: the website (Ada may be shown there too).
+	chooseWithPointer(t, c, w.channel, "Website")
+	answerDialog(t, c, "Change and check again")
+	select {
+	case <-gate.started:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the batch did not start looking at a photo")
+	}
+	// While the first photo is looked at: X, where Ada has no consent.
+	chooseWithPointer(t, c, w.channel, "X")
+	answerDialog(t, c, "Change and check again")
+	for range 2 {
+		select {
+		case gate.pass <- struct{}{}:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the batch did not ask for the next photo")
+		}
+	}
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the batch did not finish")
+	}
+
+	job := w.session.job
+	if job.Channel != "x" || len(w.session.photos) != 3 {
+		t.Fatalf("after the switches: channel %s, %d photos; want x, 3", job.Channel, len(w.session.photos))
+	}
+	reg, err := s.store.Register(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range w.session.photos {
+		fresh := p.Clone()
+		fresh.Decide(reg, job)
+		if p.Status != fresh.Status || fmt.Sprint(p.Reasons) != fmt.Sprint(fresh.Reasons) {
+			t.Errorf("%s: %s %v; decided for X it is %s %v", baseName(p.Path), p.Status, p.Reasons, fresh.Status, fresh.Reasons)
+		}
+		for i, f := range p.Faces {
+			if !sameDecision(f.Decision, fresh.Faces[i].Decision) {
+				t.Errorf("%s, face %d: %+v; decided for X: %+v", baseName(p.Path), i, f.Decision, fresh.Faces[i].Decision)
+			}
+			if f.Decision.Visible {
+				t.Errorf("%s, face %d (%s) is visible on X", baseName(p.Path), i, f.NearestID)
+			}
+		}
+	}
+}
