@@ -49,22 +49,29 @@ func (w *MainWindow) confirmExport(dir string) {
 		}
 		return nil
 	}
-	text := lang.L("{{.Cleared}} cleared photos will be saved to {{.Dir}} for {{.Channel}}, with every hidden face blurred and all hidden data removed. Your originals stay as they are.",
-		map[string]any{"Cleared": counts[vet.Cleared], "Dir": dir, "Channel": channelName(w.session.job.Channel)})
+	// The channel and the unit decide who is hidden: the dialog names both
+	// in the words of the selectors, so that a wrong one is caught here.
+	job := w.session.job
+	bold := fyne.TextStyle{Bold: true}
+	settings := widget.NewForm(
+		widget.NewFormItem(lang.L("Publish on"), widget.NewLabelWithStyle(channelName(job.Channel), fyne.TextAlignLeading, bold)),
+		widget.NewFormItem(lang.L("Unit"), widget.NewLabelWithStyle(unitLabel(job.Unit), fyne.TextAlignLeading, bold)))
+	text := lang.L("{{.Cleared}} cleared photos will be saved to {{.Dir}} for {{.Channel}}, checked with the rules for {{.Unit}}, with every hidden face blurred and all hidden data removed. Your originals stay as they are. If the channel or the unit is wrong, cancel and change it first.",
+		map[string]any{"Cleared": counts[vet.Cleared], "Dir": dir, "Channel": channelName(job.Channel), "Unit": unitLabel(job.Unit)})
 	if skipped := len(w.session.photos) - counts[vet.Cleared]; skipped > 0 {
 		text += "\n" + lang.L("{{.Count}} photos are not exported: they need review, are blocked or could not be read.", map[string]any{"Count": skipped})
 	}
 	explain := widget.NewLabel(text)
 	explain.Wrapping = fyne.TextWrapWord
 	form := widget.NewForm(widget.NewFormItem(lang.L("Vetted by"), name))
-	d := dialog.NewCustomConfirm(lang.L("Export"), lang.L("Export"), lang.L("Cancel"), container.NewVBox(explain, form), func(ok bool) {
+	d := dialog.NewCustomConfirm(lang.L("Export"), lang.L("Export"), lang.L("Cancel"), container.NewVBox(settings, explain, form), func(ok bool) {
 		if !ok || name.Validate() != nil {
 			return
 		}
 		fyne.CurrentApp().Preferences().SetString(vettedByKey, strings.TrimSpace(name.Text))
 		w.export(dir, strings.TrimSpace(name.Text))
 	}, w)
-	d.Resize(fyne.NewSize(640, 300))
+	d.Resize(fyne.NewSize(640, 380))
 	d.Show()
 }
 

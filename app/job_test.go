@@ -277,3 +277,40 @@ func TestChannelSwitchMidBatchDecidesAgain(t *testing.T) {
 		}
 	}
 }
+
+// TestExportConfirmationNamesChannelAndUnit: before exporting, the dialog
+// names where the photos go and the unit type they were checked as, in
+// words and in the teacher's language.
+func TestExportConfirmationNamesChannelAndUnit(t *testing.T) {
+	s := newTestSetup(t)
+	w := s.win
+	t.Cleanup(func() { setUpLanguage("en") })
+	chooseWithPointer(t, w.Canvas(), w.unit, unitLabel(consent.EarlyChildhood))
+	chooseWithPointer(t, w.Canvas(), w.channel, "Website")
+	s.drop(t, s.writePhoto(t, "ada and a stranger.png", widthTwoFaces))
+	s.reviewAll(t)
+	for _, tt := range []struct {
+		lang string
+		want []string
+	}{
+		{"en", []string{"Publish on", "Website", "Unit", "Early childhood (daycare, preschool)"}},
+		{"nl", []string{"Publiceren via", "Website", "Onderwijsvorm", "Kinderopvang (kinderdagverblijf, peuteropvang)"}},
+		{"fi", []string{"Julkaisukanava", "Verkkosivut", "Yksikkö", "Varhaiskasvatus (päiväkoti, esiopetus)"}},
+	} {
+		if err := setUpLanguage(tt.lang); err != nil {
+			t.Fatal(err)
+		}
+		regCloseDialogs(w)
+		w.confirmExport(t.TempDir())
+		top := w.Canvas().Overlays().Top()
+		if top == nil {
+			t.Fatalf("%s: no export dialog", tt.lang)
+		}
+		texts := regTexts(top)
+		for _, want := range tt.want {
+			if !strings.Contains(texts, want) {
+				t.Errorf("%s: the export dialog does not say %q:\n%s", tt.lang, want, texts)
+			}
+		}
+	}
+}
