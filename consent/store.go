@@ -201,29 +201,51 @@ CREATE TABLE photo_reviews (
 }
 
 // migrate applies the migrations the file has not had yet, each in its own
-// transaction together with the version bump.
+// transaction together with the version bump. Another process may be
+// opening the same new register at the same moment: the version is read
+// again inside each transaction, which holds the write lock, so a migration
+// that process applied first is not applied twice.
 func (s *Store) migrate(ctx context.Context) error {
 	all := migrations()
-	var version int
-	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
+	version, err := schemaVersion(ctx, s.db)
+	if err != nil {
+		return err
+	}
+	for version < len(all) {
+		err := s.inTx(ctx, func(tx *sql.Tx) error {
+			current, err := schemaVersion(ctx, tx)
+			if err != nil || current >= len(all) {
+				version = current
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, all[current]); err != nil {
+				return fmt.Errorf("migrate schema to version %d: %w", current+1, err)
+			}
+			if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(current+1)); err != nil {
+				return fmt.Errorf("migrate schema to version %d: %w", current+1, err)
+			}
+			version = current + 1
+			return nil
+		})
+		if err != nil {
+			return err
+		}
 	}
 	if version > len(all) {
 		return fmt.Errorf("schema version %d is newer than this PhotoVet knows (%d): update PhotoVet", version, len(all))
 	}
-	for v := version; v < len(all); v++ {
-		err := s.inTx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, all[v]); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(v+1))
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("migrate schema to version %d: %w", v+1, err)
-		}
-	}
 	return nil
+}
+
+// schemaVersion reads the register's schema version (PRAGMA user_version).
+func schemaVersion(ctx context.Context, q interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}) (int, error) {
+	var version int
+	if err := q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return version, nil
 }
 
 // inTx runs fn in one transaction and commits it when fn returns nil.

@@ -395,3 +395,36 @@ func TestRegisterFor(t *testing.T) {
 		t.Errorf("RegisterFor(nil) = %d people, %v; want none", len(none.People), err)
 	}
 }
+
+// TestOpenNewRegisterConcurrently opens a register that does not exist yet
+// from several stores at the same moment, as two windows or the app and the
+// command line might on the first day: each must find the schema complete.
+func TestOpenNewRegisterConcurrently(t *testing.T) {
+	const stores = 6
+	for round := range 5 {
+		dir := t.TempDir()
+		errs := make(chan error, stores)
+		start := make(chan struct{})
+		for range stores {
+			go func() {
+				<-start
+				s, err := Open(context.Background(), dir)
+				if err == nil {
+					var version int
+					err = s.db.QueryRow("PRAGMA user_version").Scan(&version)
+					if err == nil && version != len(migrations()) {
+						err = fmt.Errorf("schema version %d, want %d", version, len(migrations()))
+					}
+					err = errors.Join(err, s.Close())
+				}
+				errs <- err
+			}()
+		}
+		close(start)
+		for range stores {
+			if err := <-errs; err != nil {
+				t.Errorf("round %d: %v", round, err)
+			}
+		}
+	}
+}
