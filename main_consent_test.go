@@ -192,3 +192,42 @@ func TestRosterCLIImportErrorsAndPurge(t *testing.T) {
 		t.Fatalf("roster remove twice: exit %d", code)
 	}
 }
+
+// TestCLIRefusesImplausibleDates gives the commands that take a date a
+// year with a typo in it: each refuses it in words and changes nothing.
+func TestCLIRefusesImplausibleDates(t *testing.T) {
+	data := t.TempDir()
+	dir := t.TempDir()
+	roster := filepath.Join(dir, "roster.csv")
+	if err := os.WriteFile(roster, assets.RosterTemplateCSV, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := photovetCLI(t, "roster", "import", roster, "--data", data); code != 0 {
+		t.Fatal("roster import failed")
+	}
+	typo := filepath.Join(dir, "typo.csv")
+	if err := os.WriteFile(typo, bytes.Replace(assets.RosterTemplateCSV, []byte(",2016-04-12,"), []byte(",1016-04-12,"), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, listBefore, _ := photovetCLI(t, "roster", "list", "--data", data)
+	for _, tc := range []struct {
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		{[]string{"roster", "import", typo}, 1, `line 2, birth_date: date "1016-04-12": the year is before 1900: check it for a typo`},
+		{[]string{"withdraw", "S-1001", "--channel", "instagram", "--date", "1016-04-12"}, 2, `--date: date "1016-04-12": the year is before 1900`},
+		{[]string{"withdraw", "S-1001", "--channel", "instagram", "--date", "12.04.1016"}, 2, "the year is before 1900"},
+		{[]string{"withdraw", "S-1001", "--channel", "instagram", "--date", "+201-04-12"}, 2, "want YYYY-MM-DD, DD.MM.YYYY or DD-MM-YYYY"},
+		{[]string{"takedowns", "--done", "1", "--date", "12-04-1016"}, 2, "the year is before 1900"},
+		{[]string{"vet", "--channel", "instagram", "--photographer", "Jan Smit", "--out", filepath.Join(dir, "out"), "--date", "+201-04-12", roster}, 2, "want YYYY-MM-DD"},
+	} {
+		code, _, errOut := photovetCLI(t, append(tc.args, "--data", data)...)
+		if code != tc.wantCode || !strings.Contains(errOut, tc.wantErr) {
+			t.Errorf("photovet %v: exit %d, stderr %q; want %d with %q", tc.args, code, errOut, tc.wantCode, tc.wantErr)
+		}
+	}
+	if _, listAfter, _ := photovetCLI(t, "roster", "list", "--data", data); listAfter != listBefore {
+		t.Error("a refused date changed the register")
+	}
+}

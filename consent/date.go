@@ -34,9 +34,16 @@ func DateOf(t time.Time) Date {
 // Today returns the current day in the laptop's local time zone.
 func Today() Date { return DateOf(time.Now()) }
 
+// earliestYear is the first year a date in the register may have: no
+// birth date, consent or publication a school records is older, so an
+// earlier year (1016 for 2016, 0201) is a typo.
+const earliestYear = 1900
+
 // ParseDate reads a date written as YYYY-MM-DD, DD.MM.YYYY or DD-MM-YYYY
-// (the forms school administration systems export). It rejects days that do
-// not exist, such as 31.02.2026.
+// (the forms school administration systems export). Every part is digits
+// only (no sign, no space), the year four of them and not before 1900 (a
+// year such as 1016 is a typo that would make a child of ten a thousand
+// years old), and the day must exist: 31.02.2026 is refused.
 func ParseDate(s string) (Date, error) {
 	var y, m, d string
 	switch {
@@ -44,20 +51,31 @@ func ParseDate(s string) (Date, error) {
 		y, m, d = s[0:4], s[5:7], s[8:10]
 	case len(s) == 10 && s[2] == '.' && s[5] == '.', len(s) == 10 && s[2] == '-' && s[5] == '-':
 		d, m, y = s[0:2], s[3:5], s[6:10]
-	default:
+	}
+	if !allDigits(y) || !allDigits(m) || !allDigits(d) {
 		return Date{}, &MessageError{Msg(`date "{{.Value}}": want YYYY-MM-DD, DD.MM.YYYY or DD-MM-YYYY`, "Value", s)}
 	}
-	yi, err1 := strconv.Atoi(y)
-	mi, err2 := strconv.Atoi(m)
-	di, err3 := strconv.Atoi(d)
-	if err1 != nil || err2 != nil || err3 != nil || yi < 1 {
-		return Date{}, &MessageError{Msg(`date "{{.Value}}": want YYYY-MM-DD, DD.MM.YYYY or DD-MM-YYYY`, "Value", s)}
+	yi, _ := strconv.Atoi(y)
+	mi, _ := strconv.Atoi(m)
+	di, _ := strconv.Atoi(d)
+	if yi < earliestYear {
+		return Date{}, &MessageError{Msg(`date "{{.Value}}": the year is before {{.Earliest}}: check it for a typo`, "Value", s, "Earliest", earliestYear)}
 	}
 	date := NewDate(yi, time.Month(mi), di)
 	if date.Year != yi || int(date.Month) != mi || date.Day != di {
 		return Date{}, &MessageError{Msg(`date "{{.Value}}" does not exist`, "Value", s)}
 	}
 	return date, nil
+}
+
+// allDigits reports whether s is one or more ASCII digits.
+func allDigits(s string) bool {
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // IsZero reports whether d is the zero Date ("no date").

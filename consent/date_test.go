@@ -19,8 +19,28 @@ func TestParseDate(t *testing.T) {
 		{"2026-1-2", Date{}, false},
 		{"0000-01-01", Date{}, false},
 		{"", Date{}, false},
+		// Four-digit years from 1900 on, digits only, in every form.
+		{"1900-01-01", NewDate(1900, 1, 1), true},
+		{"31.12.9999", NewDate(9999, 12, 31), true},
+		{"1899-12-31", Date{}, false},
+		{"1016-04-12", Date{}, false},
+		{"12.04.1016", Date{}, false},
+		{"12-04-1016", Date{}, false},
+		{"0201-04-12", Date{}, false},
+		{"+201-04-12", Date{}, false},
+		{"12.04.+201", Date{}, false},
+		{"12-04-+201", Date{}, false},
+		{"-201-04-12", Date{}, false},
+		{"2026-+4-12", Date{}, false},
+		{"+2.04.2026", Date{}, false},
+		{" 2.04.2026", Date{}, false},
+		{"2026-04-1 ", Date{}, false},
+		{"２０２６-04-12", Date{}, false},
 	} {
 		got, err := ParseDate(tc.in)
+		if err != nil {
+			t.Logf("%q: %v", tc.in, err)
+		}
 		if got != tc.want || (err == nil) != tc.ok {
 			t.Errorf("ParseDate(%q) = %v, %v; want %v (ok %v)", tc.in, got, err, tc.want, tc.ok)
 		}

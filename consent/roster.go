@@ -113,9 +113,10 @@ func (e *RosterError) Error() string {
 // ParseRoster reads a roster CSV (see ROSTER.md in package assets): a
 // header row naming the columns in any order; the delimiter ",", ";" or tab,
 // detected from the header; UTF-8 with or without a byte-order mark; dates
-// as YYYY-MM-DD, DD.MM.YYYY or DD-MM-YYYY. Channels are checked against
-// set.Channels, empty units default to set.DefaultUnit, and birth dates must
-// not be after today. It returns a *RosterError listing every bad row, or
+// as YYYY-MM-DD, DD.MM.YYYY or DD-MM-YYYY (see ParseDate). Channels are
+// checked against set.Channels, empty units default to set.DefaultUnit, birth
+// dates must lie between 1 January 1900 and today, and a validity period must
+// not end before it starts. It returns a *RosterError listing every bad row, or
 // the entries when there are none.
 func ParseRoster(r io.Reader, set Settings, today Date) ([]RosterEntry, error) {
 	data, err := io.ReadAll(r)

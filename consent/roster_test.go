@@ -188,6 +188,15 @@ func TestImportOneBadRowAmong500ImportsNothing(t *testing.T) {
 		{"bad unit", func(r []string) { r[4] = "kindergarten" }, "unit", "want early_childhood"},
 		{"bad biometric", func(r []string) { r[9] = "maybe" }, "biometric", "want yes or no"},
 		{"validity backwards", func(r []string) { r[11] = "2026-08-01" }, "valid_until", "before valid_from"},
+		// A typo'd year would make a child of ten a thousand years old,
+		// old enough to consent alone (R3).
+		{"birth year 1016", func(r []string) { r[5] = "1016-04-12" }, "birth_date", `date "1016-04-12": the year is before 1900`},
+		{"birth year 1016 as DD.MM.YYYY", func(r []string) { r[5] = "12.04.1016" }, "birth_date", "the year is before 1900"},
+		{"birth year 1016 as DD-MM-YYYY", func(r []string) { r[5] = "12-04-1016" }, "birth_date", "the year is before 1900"},
+		{"birth year with a sign", func(r []string) { r[5] = "+201-04-12" }, "birth_date", "want YYYY-MM-DD"},
+		{"birth year with a sign as DD.MM.YYYY", func(r []string) { r[5] = "12.04.+201" }, "birth_date", "want YYYY-MM-DD"},
+		{"validity year with a sign", func(r []string) { r[11] = "+202-07-31" }, "valid_until", "want YYYY-MM-DD"},
+		{"validity year 0202", func(r []string) { r[10] = "0202-08-17" }, "valid_from", "the year is before 1900"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -395,4 +404,25 @@ func importUntilKilled(arg string) {
 	})
 	fmt.Println("child: import finished, it should have been killed:", err)
 	os.Exit(4)
+}
+
+// TestImportBirthDateBounds imports birth dates at the ends of what is
+// plausible, 1 January 1900 and today, and one day beyond each.
+func TestImportBirthDateBounds(t *testing.T) {
+	ctx := context.Background()
+	const header = "id,name,role,birth_date\n"
+	s, _ := openTestStore(t)
+	good := header + "T-1,Oldest Staff,staff,1900-01-01\nS-1,Newborn,child,21.11.2026\n"
+	if _, err := s.ImportRoster(ctx, strings.NewReader(good), ImportOptions{Today: templateDay}); err != nil {
+		t.Fatalf("birth dates 1900-01-01 and today: %v", err)
+	}
+	bad := header + "T-2,Too Old,staff,31.12.1899\nS-2,Not Born,child,2026-11-22\n"
+	_, err := s.ImportRoster(ctx, strings.NewReader(bad), ImportOptions{Today: templateDay})
+	t.Logf("%v", err)
+	rerr, ok := errors.AsType[*RosterError](err)
+	if !ok || len(rerr.Rows) != 2 ||
+		rerr.Rows[0].Line != 2 || rerr.Rows[0].Field != "birth_date" || !strings.Contains(rerr.Rows[0].Msg.String(), "before 1900") ||
+		rerr.Rows[1].Line != 3 || rerr.Rows[1].Field != "birth_date" || !strings.Contains(rerr.Rows[1].Msg.String(), "in the future") {
+		t.Errorf("birth dates 1899-12-31 and tomorrow: %v, want both refused, naming line and column", err)
+	}
 }
