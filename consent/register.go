@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 )
 
 // ErrNotFound reports a person or take-down task id that is not in the
@@ -17,6 +18,14 @@ var ErrNotFound = errors.New("not found")
 // ErrNoBiometricOptIn reports an attempt to store face descriptors of a
 // person without a recorded biometric opt-in (R9).
 var ErrNoBiometricOptIn = errors.New("no biometric opt-in recorded")
+
+// ErrNotWiped reports that face descriptors were deleted from the register
+// but their bytes are still in its files: another connection (a second
+// PhotoVet) kept reading the register as it was before the deletion for
+// longer than the busy timeout, and SQLite keeps what that reader may
+// still read. The deletion itself stands, and the bytes go once no other
+// PhotoVet has the register open. The error says so in words.
+var ErrNotWiped = errors.New("deleted face descriptors not yet wiped from the register's files")
 
 // DescriptorLen is the length of a face descriptor (dlib's ResNet model).
 const DescriptorLen = 128
@@ -42,12 +51,12 @@ func (s *Store) RegisterFor(ctx context.Context, ids []string) (*Register, error
 func (s *Store) loadRegister(ctx context.Context, only []string) (*Register, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, fmt.Errorf("read register: %w", err)
+		return nil, fmt.Errorf("read register: %w", s.inWords(err))
 	}
 	defer tx.Rollback() // read-only: there is nothing to undo
 	reg, err := readRegister(ctx, tx, only)
 	if err != nil {
-		return nil, fmt.Errorf("read register: %w", err)
+		return nil, fmt.Errorf("read register: %w", s.inWords(err))
 	}
 	return reg, nil
 }
@@ -156,8 +165,15 @@ func scanRows(rows *sql.Rows, scan func() error) error {
 // RemovePerson deletes a child or staff member with their consents,
 // withdrawals, biometric opt-in and descriptors. The publication ledger and
 // its take-down tasks keep the id: what was published stays on record.
+// The descriptors' bytes are wiped from the register's files (see
+// ErrNotWiped for when they cannot be yet).
 func (s *Store) RemovePerson(ctx context.Context, id string) error {
+	var descriptors int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if descriptors, err = countDescriptors(ctx, tx, id); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, "DELETE FROM people WHERE id = ?", id)
 		if err != nil {
 			return err
@@ -167,6 +183,9 @@ func (s *Store) RemovePerson(ctx context.Context, id string) error {
 		}
 		return nil
 	})
+	if err == nil && descriptors > 0 {
+		err = s.wipe(ctx)
+	}
 	if err != nil {
 		return fmt.Errorf("remove %q: %w", id, err)
 	}
@@ -174,14 +193,26 @@ func (s *Store) RemovePerson(ctx context.Context, id string) error {
 }
 
 // SetBiometricOptIn records (optIn true, dated on) or removes a person's
-// biometric opt-in. Removing it deletes the person's descriptors (R9).
+// biometric opt-in. Removing it deletes the person's descriptors (R9) and
+// wipes their bytes from the register's files (see ErrNotWiped for when
+// they cannot be yet).
 func (s *Store) SetBiometricOptIn(ctx context.Context, id string, optIn bool, on Date) error {
+	var descriptors int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := requirePerson(ctx, tx, id); err != nil {
 			return err
 		}
+		if !optIn {
+			var err error
+			if descriptors, err = countDescriptors(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		return setOptIn(ctx, tx, id, optIn, on)
 	})
+	if err == nil && descriptors > 0 {
+		err = s.wipe(ctx)
+	}
 	if err != nil {
 		return fmt.Errorf("biometric opt-in of %q: %w", id, err)
 	}
@@ -198,6 +229,13 @@ func setOptIn(ctx context.Context, tx *sql.Tx, id string, optIn bool, on Date) e
 	return err
 }
 
+// countDescriptors returns how many descriptors of person id are stored.
+func countDescriptors(ctx context.Context, tx *sql.Tx, id string) (int, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, "SELECT count(*) FROM descriptors WHERE person_id = ?", id).Scan(&n)
+	return n, err
+}
+
 func requirePerson(ctx context.Context, tx *sql.Tx, id string) error {
 	var one int
 	err := tx.QueryRowContext(ctx, "SELECT 1 FROM people WHERE id = ?", id).Scan(&one)
@@ -211,7 +249,12 @@ func requirePerson(ctx context.Context, tx *sql.Tx, id string) error {
 // enrolment of R9). It refuses with ErrNoBiometricOptIn when the person has
 // no biometric opt-in: children and staff alike, since a face descriptor is
 // biometric data whoever it belongs to. Each descriptor must have
-// DescriptorLen finite values.
+// DescriptorLen finite values. The replaced descriptors are overwritten
+// (secure_delete) but not wiped from the write-ahead log at once, as the
+// deletions of R9 are: they are the same person's, still covered by the
+// opt-in, and the next wipe (a withdrawal, a removal, the year-end purge)
+// or the last connection's close takes them with it; waiting for other
+// readers after every person would make enrolling a class crawl.
 func (s *Store) SetDescriptors(ctx context.Context, id string, descriptors [][]float32) error {
 	blobs := make([][]byte, len(descriptors))
 	for i, d := range descriptors {
@@ -259,7 +302,7 @@ type Reference struct {
 func (s *Store) References(ctx context.Context) ([]Reference, error) {
 	rows, err := s.db.QueryContext(ctx, "SELECT person_id, descriptor FROM descriptors ORDER BY person_id, id")
 	if err != nil {
-		return nil, fmt.Errorf("read descriptors: %w", err)
+		return nil, fmt.Errorf("read descriptors: %w", s.inWords(err))
 	}
 	var refs []Reference
 	err = scanRows(rows, func() error {
@@ -273,16 +316,17 @@ func (s *Store) References(ctx context.Context) ([]Reference, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read descriptors: %w", err)
+		return nil, fmt.Errorf("read descriptors: %w", s.inWords(err))
 	}
 	return refs, nil
 }
 
 // PurgeDescriptors deletes every stored face descriptor (the year-end
 // purge of R9) and returns how many it deleted. The opt-ins stay, so next
-// year's portraits can be enrolled again. The deleted bytes are
-// overwritten in the file and the write-ahead log is emptied, so the
-// descriptors are gone from the disk, not just unlinked.
+// year's portraits can be enrolled again. The deleted bytes are wiped from
+// the register's files, so the descriptors are gone from the disk, not just
+// unlinked (see ErrNotWiped for when they cannot be yet: the count is
+// returned then too).
 func (s *Store) PurgeDescriptors(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -296,10 +340,52 @@ func (s *Store) PurgeDescriptors(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("purge descriptors: %w", err)
 	}
-	if _, err := s.db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-		return n, fmt.Errorf("purge descriptors: empty the write-ahead log: %w", err)
+	// Wiped even when there was nothing left to delete: the purge is also
+	// how a school makes sure no earlier deletion left bytes behind.
+	if err := s.wipe(ctx); err != nil {
+		return n, fmt.Errorf("purge descriptors: %w", err)
 	}
 	return n, nil
+}
+
+// wipe removes the bytes of deleted rows from the register's files.
+// secure_delete overwrites a deleted row in its page, but in write-ahead-log
+// mode the overwritten page is only appended to the log: the database file
+// keeps the old page, and so do the log's earlier frames, until the last
+// connection closes. A TRUNCATE checkpoint copies the log into the database
+// file and empties the log. It has to wait for every other connection that
+// is in the middle of reading (SQLite keeps what such a reader may still
+// read), up to the busy timeout; after that, or when ctx ends, wipe returns
+// an error matching ErrNotWiped.
+func (s *Store) wipe(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, s.lockWait)
+	defer cancel()
+	retry := time.NewTicker(10 * time.Millisecond)
+	defer retry.Stop()
+	for {
+		// blocked is 1 when a reader kept the checkpoint from finishing, or
+		// when another connection was checkpointing at the same moment
+		// (SQLite does not wait for that one: hence the retries).
+		var blocked, logFrames, copiedFrames int
+		err := s.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&blocked, &logFrames, &copiedFrames)
+		switch {
+		case err == nil && blocked == 0:
+			return nil
+		case err == nil:
+			err = errors.New("wal_checkpoint(TRUNCATE): blocked by another connection")
+		case ctx.Err() == nil && !isBusy(err):
+			return s.inWords(err)
+		}
+		select {
+		case <-ctx.Done():
+			return &wordsError{
+				words: &MessageError{Message: Msg("the face data is deleted from the register, but another PhotoVet is still reading the register as it was before, so the face data stays in the register's files for now: it is wiped when the last PhotoVet using the register is closed (detail: {{.Detail}})", "Detail", err.Error())},
+				kind:  ErrNotWiped,
+				cause: err,
+			}
+		case <-retry.C:
+		}
+	}
 }
 
 func encodeDescriptor(d []float32) ([]byte, error) {

@@ -359,7 +359,10 @@ type ImportSummary struct {
 // keep their descriptors (unless the roster removes their biometric
 // opt-in), withdrawals and ledger entries; their consents become the
 // roster's, except that a recorded withdrawal stays in force. People missing
-// from the roster stay in the register (see RemovePerson).
+// from the roster stay in the register (see RemovePerson). The bytes of
+// descriptors the import deleted are wiped from the register's files; when
+// they cannot be yet, the import stands and ImportRoster returns its summary
+// with an error matching ErrNotWiped.
 func (s *Store) ImportRoster(ctx context.Context, r io.Reader, opt ImportOptions) (ImportSummary, error) {
 	today := opt.Today
 	if today.IsZero() {
@@ -384,6 +387,11 @@ func (s *Store) ImportRoster(ctx context.Context, r io.Reader, opt ImportOptions
 	})
 	if err != nil {
 		return ImportSummary{}, fmt.Errorf("import roster: %w", err)
+	}
+	if sum.DescriptorsDeleted > 0 {
+		if err := s.wipe(ctx); err != nil {
+			return sum, fmt.Errorf("import roster: %w", err)
+		}
 	}
 	return sum, nil
 }

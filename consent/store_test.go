@@ -396,6 +396,32 @@ func TestRegisterFor(t *testing.T) {
 	}
 }
 
+// TestEveryConnectionWaitsAndOverwrites checks the settings of several
+// connections the store holds at once: each waits for other users of the
+// register and overwrites what it deletes.
+func TestEveryConnectionWaitsAndOverwrites(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTestStore(t)
+	for i := range 4 {
+		conn, err := s.db.Conn(ctx) // a new connection while the earlier ones are held
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		var busyTimeoutMs, secureDelete, foreignKeys int
+		var journal string
+		for pragma, into := range map[string]any{"busy_timeout": &busyTimeoutMs, "secure_delete": &secureDelete, "foreign_keys": &foreignKeys, "journal_mode": &journal} {
+			if err := conn.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(into); err != nil {
+				t.Fatal(err)
+			}
+		}
+		t.Logf("connection %d: busy_timeout %d ms, secure_delete %d, foreign_keys %d, journal_mode %s", i, busyTimeoutMs, secureDelete, foreignKeys, journal)
+		if busyTimeoutMs != int(busyTimeout.Milliseconds()) || secureDelete != 1 || foreignKeys != 1 || journal != "wal" {
+			t.Errorf("connection %d: busy_timeout %d, secure_delete %d, foreign_keys %d, journal_mode %s", i, busyTimeoutMs, secureDelete, foreignKeys, journal)
+		}
+	}
+}
+
 // TestOpenNewRegisterConcurrently opens a register that does not exist yet
 // from several stores at the same moment, as two windows or the app and the
 // command line might on the first day: each must find the schema complete.
