@@ -128,13 +128,17 @@ func runRosterImport(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	defer store.Close()
 	sum, err := store.ImportRoster(ctx, f, consent.ImportOptions{})
-	if err != nil {
+	if err != nil && !errors.Is(err, consent.ErrNotWiped) {
 		fmt.Fprintf(stderr, "photovet roster: %s: %v\n", files[0], err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "imported %s: %d added, %d updated\n", files[0], sum.Added, sum.Updated)
 	if sum.OptInsRemoved > 0 {
 		fmt.Fprintf(stdout, "biometric opt-in removed for %d people: %d reference descriptors deleted\n", sum.OptInsRemoved, sum.DescriptorsDeleted)
+	}
+	if err != nil { // imported, but the deleted descriptors' bytes are still on the disk
+		fmt.Fprintf(stderr, "photovet roster: %s: %v\n", files[0], err)
+		return 1
 	}
 	return 0
 }
@@ -239,12 +243,18 @@ func runRosterRemove(ctx context.Context, args []string, stdout, stderr io.Write
 		return 1
 	}
 	defer store.Close()
-	if err := store.RemovePerson(ctx, ids[0]); err != nil {
-		if errors.Is(err, consent.ErrNotFound) {
-			fmt.Fprintf(stderr, "photovet roster: %q is not in the register\n", ids[0])
-		} else {
-			fmt.Fprintf(stderr, "photovet roster: %v\n", err)
-		}
+	err = store.RemovePerson(ctx, ids[0])
+	switch {
+	case errors.Is(err, consent.ErrNotFound):
+		fmt.Fprintf(stderr, "photovet roster: %q is not in the register\n", ids[0])
+		return 1
+	case errors.Is(err, consent.ErrNotWiped):
+		// Removed, but the face descriptors' bytes are still on the disk.
+		fmt.Fprintf(stdout, "removed %s with their consents\n", ids[0])
+		fmt.Fprintf(stderr, "photovet roster: %v\n", err)
+		return 1
+	case err != nil:
+		fmt.Fprintf(stderr, "photovet roster: %v\n", err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "removed %s with their consents and face descriptors\n", ids[0])

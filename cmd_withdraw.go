@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -44,15 +45,24 @@ person's reference face descriptors.`)
 	}
 	defer store.Close()
 	id := ids[0]
+	code := 0
 	if *biometric {
-		if err := store.SetBiometricOptIn(ctx, id, false, on); err != nil {
+		err := store.SetBiometricOptIn(ctx, id, false, on)
+		switch {
+		case errors.Is(err, consent.ErrNotWiped):
+			// Withdrawn and deleted, but the bytes are still on the disk.
+			fmt.Fprintf(stdout, "recorded: %s's biometric opt-in withdrawn\n", id)
+			fmt.Fprintf(stderr, "photovet withdraw: %v\n", err)
+			code = 1
+		case err != nil:
 			fmt.Fprintf(stderr, "photovet withdraw: %v\n", err)
 			return 1
+		default:
+			fmt.Fprintf(stdout, "recorded: %s's biometric opt-in withdrawn; their face descriptors are deleted\n", id)
 		}
-		fmt.Fprintf(stdout, "recorded: %s's biometric opt-in withdrawn; their face descriptors are deleted\n", id)
 	}
 	if *channel == "" {
-		return 0
+		return code
 	}
 	tasks, err := store.Withdraw(ctx, id, *channel, on)
 	if err != nil {
@@ -66,12 +76,12 @@ person's reference face descriptors.`)
 	fmt.Fprintf(stdout, "recorded: %s's consent for %s withdrawn from %s\n", id, what, on)
 	if len(tasks) == 0 {
 		fmt.Fprintln(stdout, "no published photo shows them there: nothing to take down")
-		return 0
+		return code
 	}
 	fmt.Fprintf(stdout, "%d published photo(s) to take down:\n", len(tasks))
 	printTakedowns(stdout, tasks)
 	fmt.Fprintln(stdout, `run "photovet takedowns --done ID" once a photo is down`)
-	return 0
+	return code
 }
 
 // runTakedowns lists take-down tasks and marks them done.
@@ -173,10 +183,14 @@ so next year's portraits can be enrolled again.`)
 	}
 	defer store.Close()
 	n, err := store.PurgeDescriptors(ctx)
-	if err != nil {
+	if err != nil && !errors.Is(err, consent.ErrNotWiped) {
 		fmt.Fprintf(stderr, "photovet purge: %v\n", err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "deleted %d reference face descriptors; biometric opt-ins are kept\n", n)
+	if err != nil { // deleted, but the bytes are still on the disk
+		fmt.Fprintf(stderr, "photovet purge: %v\n", err)
+		return 1
+	}
 	return 0
 }

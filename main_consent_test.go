@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -190,6 +193,103 @@ func TestRosterCLIImportErrorsAndPurge(t *testing.T) {
 	}
 	if code, _, errOut := photovetCLI(t, "roster", "remove", "S-1001", "--data", data); code != 1 || !strings.Contains(errOut, "not in the register") {
 		t.Fatalf("roster remove twice: exit %d", code)
+	}
+}
+
+// markerDescriptor returns a descriptor whose stored bytes (little-endian
+// float32, as the register keeps them) are found nowhere else, and those
+// bytes.
+func markerDescriptor(seed float32) ([]float32, []byte) {
+	d := make([]float32, consent.DescriptorLen)
+	var blob []byte
+	for i := range d {
+		d[i] = seed + float32(i)/1000
+		blob = binary.LittleEndian.AppendUint32(blob, math.Float32bits(d[i]))
+	}
+	return d, blob
+}
+
+// registerTraces counts the 32-byte pieces of blob in the register's files.
+func registerTraces(t *testing.T, data string, blob []byte) int {
+	t.Helper()
+	n := 0
+	for _, name := range []string{consent.RegisterFile, consent.RegisterFile + "-wal", consent.RegisterFile + "-shm"} {
+		b, err := os.ReadFile(filepath.Join(data, name))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i+32 <= len(blob); i += 32 {
+			n += bytes.Count(b, blob[i:i+32])
+		}
+	}
+	return n
+}
+
+// TestCLIDeletionLeavesNoBytesWhileTheAppIsOpen deletes a child's face
+// descriptors from the command line while the app has the register open,
+// and looks for them in the register's files.
+func TestCLIDeletionLeavesNoBytesWhileTheAppIsOpen(t *testing.T) {
+	ctx := context.Background()
+	noBiometric := bytes.Replace(assets.RosterTemplateCSV, []byte("website|newsletter|print,yes,"), []byte("website|newsletter|print,no,"), 1)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"withdraw --biometric", []string{"withdraw", "S-1001", "--biometric"}, "their face descriptors are deleted"},
+		{"roster remove", []string{"roster", "remove", "S-1001"}, "removed S-1001 with their consents and face descriptors"},
+		{"roster import with biometric no", []string{"roster", "import", "NO-BIOMETRIC"}, "2 reference descriptors deleted"},
+		{"purge --year-end", []string{"purge", "--year-end"}, "deleted 4 reference face descriptors"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := t.TempDir()
+			roster := filepath.Join(t.TempDir(), "roster.csv")
+			if err := os.WriteFile(roster, assets.RosterTemplateCSV, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if code, _, _ := photovetCLI(t, "roster", "import", roster, "--data", data); code != 0 {
+				t.Fatal("roster import failed")
+			}
+			marker, markerBytes := markerDescriptor(-41.5)
+			other, _ := markerDescriptor(3)
+			app, err := consent.Open(ctx, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := errors.Join(app.SetDescriptors(ctx, "S-1001", [][]float32{marker, other}), app.SetDescriptors(ctx, "S-1002", [][]float32{other, other}), app.Close()); err != nil {
+				t.Fatal(err)
+			}
+			// The app, started again in the morning, stays open all day.
+			if app, err = consent.Open(ctx, data); err != nil {
+				t.Fatal(err)
+			}
+			defer app.Close()
+			if _, err := app.References(ctx); err != nil {
+				t.Fatal(err)
+			}
+			before := registerTraces(t, data, markerBytes)
+			if before == 0 {
+				t.Fatal("S-1001's descriptor is not in the register's files: the check would prove nothing")
+			}
+			args := append([]string(nil), tc.args...)
+			if args[len(args)-1] == "NO-BIOMETRIC" {
+				args[len(args)-1] = filepath.Join(t.TempDir(), "no-biometric.csv")
+				if err := os.WriteFile(args[len(args)-1], noBiometric, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			code, out, _ := photovetCLI(t, append(args, "--data", data)...)
+			if code != 0 || !strings.Contains(out, tc.want) {
+				t.Fatalf("exit %d, want 0 saying %q", code, tc.want)
+			}
+			after := registerTraces(t, data, markerBytes)
+			t.Logf("pieces of S-1001's descriptor in the register's files: %d before, %d after", before, after)
+			if after > 0 {
+				t.Errorf("the deleted descriptor is still in the register's files (%d pieces of 32 bytes)", after)
+			}
+		})
 	}
 }
 

@@ -508,7 +508,7 @@ func (v *registerView) showImport(sum consent.ImportSummary, err error) {
 			}
 		}
 		v.showResult(lang.L("The roster has mistakes"), lines...)
-	case err != nil:
+	case err != nil && !errors.Is(err, consent.ErrNotWiped):
 		v.showError(lang.L("The roster could not be imported. Nothing was changed."), err)
 	default:
 		lines := []string{
@@ -516,6 +516,9 @@ func (v *registerView) showImport(sum consent.ImportSummary, err error) {
 		}
 		if sum.OptInsRemoved > 0 {
 			lines = append(lines, lang.L("Face recognition opt-ins removed by the roster: {{.Count}}. Their stored face data was deleted.", map[string]any{"Count": sum.OptInsRemoved}))
+		}
+		if err != nil { // imported, but the deleted face data is still on the disk
+			lines = append(lines, "", regCapital(errorText(err)))
 		}
 		lines = append(lines, "", lang.L("Next: check the consents in the table, then press \"Enrol portraits...\" so PhotoVet can recognise the children and staff who opted in."))
 		v.showResult(lang.L("Roster imported"), lines...)
@@ -809,13 +812,17 @@ func (v *registerView) toggleOptIn() {
 
 // setOptIn records or removes person id's biometric opt-in (R9).
 func (v *registerView) setOptIn(id string, optIn bool) error {
-	if err := v.store.SetBiometricOptIn(v.ctx, id, optIn, v.today()); err != nil {
+	err := v.store.SetBiometricOptIn(v.ctx, id, optIn, v.today())
+	if err != nil && !errors.Is(err, consent.ErrNotWiped) {
 		err = fmt.Errorf("set face recognition opt-in of %s: %w", id, err)
 		v.showError(lang.L("The opt-in could not be changed."), err)
 		return err
 	}
 	v.refresh()
-	return nil
+	if err != nil { // removed, but the deleted face data is still on the disk
+		v.showResult(lang.L("Face data deleted"), regCapital(errorText(err)))
+	}
+	return err
 }
 
 // askRemove removes the selected person from the register after asking.
@@ -835,13 +842,17 @@ func (v *registerView) askRemove() {
 
 // remove deletes person id from the register.
 func (v *registerView) remove(id string) error {
-	if err := v.store.RemovePerson(v.ctx, id); err != nil {
+	err := v.store.RemovePerson(v.ctx, id)
+	if err != nil && !errors.Is(err, consent.ErrNotWiped) {
 		err = fmt.Errorf("remove %s: %w", id, err)
 		v.showError(lang.L("The person could not be removed."), err)
 		return err
 	}
 	v.refresh()
-	return nil
+	if err != nil { // removed, but their deleted face data is still on the disk
+		v.showResult(lang.L("Person removed"), regCapital(errorText(err)))
+	}
+	return err
 }
 
 func (v *registerView) selectedPerson() *consent.Person {
