@@ -157,7 +157,7 @@ func printTakedowns(w io.Writer, tasks []consent.Takedown) {
 		if !t.DoneOn.IsZero() {
 			status = "done " + t.DoneOn.String()
 		}
-		fmt.Fprintf(tw, "#%d\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.WithdrawnOn, t.Channel, t.PublishedOn, t.ExportName, person, status)
+		fmt.Fprintf(tw, "#%d\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.WithdrawnOn, t.Channel, t.PublishedOn, t.ExportPath(), person, status)
 	}
 	tw.Flush()
 }

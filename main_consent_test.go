@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -46,7 +47,8 @@ func TestWithdrawalEndToEndCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	anna, bram := "S-1001", "S-1002"
-	for _, p := range []struct {
+	exports := filepath.Join(t.TempDir(), "exports")
+	for i, p := range []struct {
 		name, channel, on string
 		faces             []consent.PublishedFace
 	}{
@@ -57,12 +59,15 @@ func TestWithdrawalEndToEndCLI(t *testing.T) {
 		{"2026-10-01_website_001.jpg", "website", "2026-10-01", []consent.PublishedFace{{PersonID: anna, Visible: true}, {PersonID: bram, Visible: true}}},
 	} {
 		on, _ := consent.ParseDate(p.on)
-		_, err := store.RecordPublication(ctx, consent.Publication{
-			OriginalSHA256: strings.Repeat("0f", 32), ExportName: p.name, Channel: p.channel, Date: on,
+		claim, err := store.ClaimExport(ctx, consent.Publication{
+			OriginalSHA256: strings.Repeat(fmt.Sprintf("%02x", i), 32), Folder: exports, Channel: p.channel, Date: on,
 			VettedBy: "Pieter de Boer", Photographer: "Jan Smit", PhotographerChannels: []string{p.channel}, Faces: p.faces,
-		})
+		}, consent.ClaimOptions{Temp: ".photovet-export-TEST.partial", Create: func(string) error { return nil }})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if _, err := store.PublishExport(ctx, claim.PublicationID); err != nil || claim.Name != p.name {
+			t.Fatalf("published %s (%v), want %s", claim.Name, err, p.name)
 		}
 	}
 	store.Close()
@@ -85,10 +90,12 @@ func TestWithdrawalEndToEndCLI(t *testing.T) {
 	for _, m := range tasks {
 		listed = append(listed, m[2]+" "+m[3]+" "+m[4])
 	}
+	// Each export with its folder: the names of one day start again
+	// per channel.
 	want := []string{
-		"2026-10-02 instagram 2026-09-10_instagram_001.jpg",
-		"2026-11-01 facebook 2026-09-12_facebook_001.jpg",
-		"2026-11-01 website 2026-10-01_website_001.jpg",
+		"2026-10-02 instagram " + filepath.Join(exports, "2026-09-10_instagram_001.jpg"),
+		"2026-11-01 facebook " + filepath.Join(exports, "2026-09-12_facebook_001.jpg"),
+		"2026-11-01 website " + filepath.Join(exports, "2026-10-01_website_001.jpg"),
 	}
 	if code != 0 || strings.Join(listed, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("takedowns: exit %d, tasks\n%s\nwant\n%s", code, strings.Join(listed, "\n"), strings.Join(want, "\n"))

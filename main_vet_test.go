@@ -272,7 +272,7 @@ func TestVetEndToEndCLI(t *testing.T) {
 			t.Errorf("ledger: %s shows %v, want %v", filepath.Base(l.Output), got, visibleIn(l))
 		}
 		if slices.Contains(visibleIn(l), "P-NAYOUNG") {
-			withNayoung = append(withNayoung, filepath.Base(l.Output))
+			withNayoung = append(withNayoung, l.Output)
 		}
 	}
 	slices.Sort(withNayoung)
@@ -366,7 +366,7 @@ func visibleIn(l vetLine) []string {
 	return ids
 }
 
-// takedownFiles returns the sorted export file names of a take-down table.
+// takedownFiles returns the sorted export paths of a take-down table.
 func takedownFiles(out string) []string {
 	var files []string
 	for _, line := range strings.Split(out, "\n") {

@@ -787,7 +787,7 @@ func (v *registerView) withdraw(id, channel string, on consent.Date) ([]consent.
 // regTakedownLine describes a take-down task in one line.
 func regTakedownLine(t consent.Takedown) string {
 	return lang.L("{{.Channel}}: {{.File}}, published on {{.Date}}",
-		map[string]any{"Channel": regChannel(t.Channel), "File": t.ExportName, "Date": t.PublishedOn.String()})
+		map[string]any{"Channel": regChannel(t.Channel), "File": t.ExportPath(), "Date": t.PublishedOn.String()})
 }
 
 // toggleOptIn records the selected person's face recognition opt-in, or

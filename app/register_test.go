@@ -256,16 +256,21 @@ func TestRegisterWithdrawAndTakedowns(t *testing.T) {
 	regImportTemplate(t, v)
 	regCloseDialogs(w)
 	published := consent.NewDate(2026, 11, 2)
-	if _, err := store.RecordPublication(ctx, consent.Publication{
+	// An export to /exports/trip, as vet records it.
+	claim, err := store.ClaimExport(ctx, consent.Publication{
 		OriginalSHA256:       strings.Repeat("ab", 32),
-		ExportName:           "2026-11-02_instagram_001.jpg",
+		Folder:               "/exports/trip",
 		Channel:              "instagram",
 		Date:                 published,
 		VettedBy:             "Pieter de Boer",
 		Photographer:         "Jan Smit",
 		PhotographerChannels: []string{"instagram"},
 		Faces:                []consent.PublishedFace{{PersonID: "S-1001", Visible: true}, {PersonID: "S-1002"}},
-	}); err != nil {
+	}, consent.ClaimOptions{Temp: ".photovet-export-TEST.partial", Create: func(string) error { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.PublishExport(ctx, claim.PublicationID); err != nil {
 		t.Fatal(err)
 	}
 	if v.takedownTab.Text != "Take-downs" || len(v.takedowns.tasks) != 0 {
@@ -298,7 +303,7 @@ func TestRegisterWithdrawAndTakedowns(t *testing.T) {
 		t.Fatalf("withdrawing Anna's Instagram consent made %d take-down tasks, want 1", len(tasks))
 	}
 	got := regDialogText(v)
-	for _, want := range []string{"Anna de Vries is hidden on Instagram", "Instagram: 2026-11-02_instagram_001.jpg, published on 2026-11-02", "Show take-downs"} {
+	for _, want := range []string{"Anna de Vries is hidden on Instagram", "Instagram: /exports/trip/2026-11-02_instagram_001.jpg, published on 2026-11-02", "Show take-downs"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the withdrawal dialog says:\n%s\nwant %q", got, want)
 		}
@@ -323,7 +328,7 @@ func TestRegisterWithdrawAndTakedowns(t *testing.T) {
 		t.Errorf("the tab says %q, want the open task counted", v.takedownTab.Text)
 	}
 	shown := regFlat(regTexts(v.takedowns))
-	if !strings.Contains(shown, "2026-11-02_instagram_001.jpg") || !strings.Contains(shown, "Anna de Vries") {
+	if !strings.Contains(shown, "/exports/trip/2026-11-02_instagram_001.jpg") || !strings.Contains(shown, "Anna de Vries") {
 		t.Errorf("the take-down list shows:\n%s\nwant Anna's photo", shown)
 	}
 	var done *widget.Button

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -21,26 +22,97 @@ type PublishedFace struct {
 type Publication struct {
 	ID             int64 // set by the ledger
 	OriginalSHA256 string
-	ExportName     string
-	Channel        string
-	Date           Date
-	VettedBy       string // the staff member who vetted the photo
-	Photographer   string
+	ExportName     string // set by ClaimExport: unique for its day and channel
+	// Folder is the absolute path of the folder the file was exported
+	// to; "" for publications recorded before the ledger kept it.
+	Folder  string
+	Channel string
+	Date    Date
+	// Republishes is the id of the original's first publication to the
+	// channel when this one publishes it again; 0 for a first one.
+	Republishes  int64
+	VettedBy     string // the staff member who vetted the photo
+	Photographer string
 	// PhotographerChannels are the channels the photographer permitted
 	// (R5); they include Channel.
 	PhotographerChannels []string
 	Faces                []PublishedFace
 }
 
-// RecordPublication adds an exported photo to the ledger and returns its
-// id. A visible face of someone who has already withdrawn consent for the
-// channel (a withdrawal given ahead of its date, say) gets its take-down
-// task at once: see Withdraw.
-func (s *Store) RecordPublication(ctx context.Context, p Publication) (int64, error) {
-	if err := p.check(); err != nil {
-		return 0, fmt.Errorf("record publication %s: %w", p.ExportName, err)
+// Path is where the export was written: Folder and ExportName, or the
+// name alone when the folder is not known.
+func (p Publication) Path() string { return exportPath(p.Folder, p.ExportName) }
+
+func exportPath(folder, name string) string {
+	if folder == "" {
+		return name
 	}
-	var id int64
+	return filepath.Join(folder, name)
+}
+
+// ErrNameTaken is what ClaimOptions.Create returns when the folder
+// already holds a file of the name offered: ClaimExport then offers the
+// next one.
+var ErrNameTaken = errors.New("export name taken")
+
+// AlreadyPublishedError says that an original is already published to the
+// channel, and that the export did not ask to publish it again.
+type AlreadyPublishedError struct {
+	Earlier Publication // the original's first publication to the channel
+}
+
+func (e *AlreadyPublishedError) Error() string {
+	return fmt.Sprintf("already published to %s on %s as %s", ChannelLabel(e.Earlier.Channel), e.Earlier.Date, e.Earlier.Path())
+}
+
+// ExportClaim is an export the register holds while its file is written:
+// a publication under a name reserved for it, and the temporary file in
+// its folder that the export is written to. See ClaimExport.
+type ExportClaim struct {
+	PublicationID int64
+	Name          string // the export's file name in Folder
+	Folder        string
+	Temp          string // the temporary file's name in Folder
+	// Published is set once PublishExport has put the export in the
+	// ledger: its file is complete.
+	Published bool
+}
+
+// ClaimOptions say how ClaimExport reserves a name.
+type ClaimOptions struct {
+	// Temp is the name of the temporary file in the publication's folder
+	// that the export is written to; the claim records it, so that
+	// recovery finds it.
+	Temp string
+	// Republish lets PublishExport publish an original that is already
+	// published to the channel: the ledger then records a re-publication.
+	Republish bool
+	// Create is called inside the claim's transaction with each name
+	// offered. It returns ErrNameTaken when the folder already holds a
+	// file of that name (the next one is offered), or else creates the
+	// temporary file: a claim is never committed without it.
+	Create func(name string) error
+}
+
+// maxNameOffers bounds the names ClaimExport offers Create: a folder
+// holding thousands of files named like the day's exports is no export
+// folder.
+const maxNameOffers = 10000
+
+// ClaimExport reserves the next export name of p's date and channel
+// (2026-11-21_instagram_004.jpg) and records p under it as pending, with
+// the temporary file opt.Temp in p.Folder. Numbers are given by the
+// register in a transaction, once each, whatever the folder: a name is
+// one file, in one folder. A pending export is not in the ledger: see
+// PublishExport and AbandonExport. ExportName and ID of p are ignored.
+func (s *Store) ClaimExport(ctx context.Context, p Publication, opt ClaimOptions) (ExportClaim, error) {
+	if err := p.check(); err != nil {
+		return ExportClaim{}, fmt.Errorf("claim an export name: %w", err)
+	}
+	if !filepath.IsAbs(p.Folder) || opt.Temp == "" || opt.Create == nil {
+		return ExportClaim{}, fmt.Errorf("claim an export name in %q: want an absolute folder, a temporary file and its Create", p.Folder)
+	}
+	c := ExportClaim{Folder: p.Folder, Temp: opt.Temp}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		set, err := readSettings(ctx, tx)
 		if err != nil {
@@ -49,31 +121,232 @@ func (s *Store) RecordPublication(ctx context.Context, p Publication) (int64, er
 		if !set.HasChannel(p.Channel) {
 			return fmt.Errorf("unknown channel %q", p.Channel)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO publications (original_sha256, export_name, channel, published_on, vetted_by, photographer, photographer_channels, recorded_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			strings.ToLower(p.OriginalSHA256), p.ExportName, p.Channel, p.Date, p.VettedBy, p.Photographer, strings.Join(p.PhotographerChannels, ","), timestamp())
+		if c.Name, err = claimName(ctx, tx, p, opt.Create); err != nil {
+			return err
+		}
+		err = tx.QueryRowContext(ctx, `INSERT INTO publications (original_sha256, export_name, folder, pending, channel, published_on, vetted_by, photographer, photographer_channels, recorded_at)
+			VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			strings.ToLower(p.OriginalSHA256), c.Name, p.Folder, p.Channel, p.Date, p.VettedBy, p.Photographer, strings.Join(p.PhotographerChannels, ","), timestamp()).Scan(&c.PublicationID)
 		if err != nil {
 			return err
 		}
-		if id, err = res.LastInsertId(); err != nil {
-			return err
-		}
 		for i, f := range p.Faces {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO publication_faces (publication_id, face_index, person_id, visible) VALUES (?, ?, ?, ?)", id, i, f.PersonID, f.Visible); err != nil {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO publication_faces (publication_id, face_index, person_id, visible) VALUES (?, ?, ?, ?)", c.PublicationID, i, f.PersonID, f.Visible); err != nil {
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO takedowns (publication_id, person_id, withdrawn_on)
-			SELECT f.publication_id, f.person_id, min(w.withdrawn_on)
-			FROM publication_faces f JOIN withdrawals w ON w.person_id = f.person_id AND w.channel IN (?2, 'all')
-			WHERE f.publication_id = ?1 AND f.visible = 1
-			GROUP BY f.person_id`, id, p.Channel)
+		_, err = tx.ExecContext(ctx, "INSERT INTO export_claims (publication_id, temp_name, republish, claimed_at) VALUES (?, ?, ?, ?)", c.PublicationID, opt.Temp, opt.Republish, timestamp())
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("record publication %s: %w", p.ExportName, err)
+		return ExportClaim{}, fmt.Errorf("claim an export name in %s: %w", p.Folder, err)
 	}
-	return id, nil
+	return c, nil
+}
+
+// claimName offers create the next numbers of p's day and channel until
+// it takes one, and returns that name.
+func claimName(ctx context.Context, tx *sql.Tx, p Publication, create func(name string) error) (string, error) {
+	for range maxNameOffers {
+		// One statement, so that concurrent claims get distinct numbers
+		// on any database that has upserts (PostgreSQL locks the row).
+		var seq int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO export_sequences (published_on, channel, last_sequence) VALUES (?, ?, 1)
+			ON CONFLICT (published_on, channel) DO UPDATE SET last_sequence = export_sequences.last_sequence + 1
+			RETURNING last_sequence`, p.Date, p.Channel).Scan(&seq)
+		if err != nil {
+			return "", err
+		}
+		name := fmt.Sprintf("%s_%s_%03d.jpg", p.Date, p.Channel, seq)
+		if err := create(name); !errors.Is(err, ErrNameTaken) {
+			return name, err
+		}
+	}
+	return "", fmt.Errorf("%d names in a row are taken in %s", maxNameOffers, p.Folder)
+}
+
+// PublishExport puts a claimed export in the ledger once its file is
+// complete, and returns its publication. A visible face of someone who
+// has already withdrawn consent for the channel (a withdrawal given ahead
+// of its date, say) gets its take-down task at once: see Withdraw. An
+// original already published to the channel is refused with an
+// *AlreadyPublishedError unless the claim asked to republish it; then the
+// publication records that it publishes the original again. Publishing a
+// published export again changes nothing; an export whose claim is gone
+// (abandoned) is ErrNotFound.
+func (s *Store) PublishExport(ctx context.Context, id int64) (Publication, error) {
+	var pub Publication
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var pending, republish bool
+		err := tx.QueryRowContext(ctx, `SELECT p.pending, c.republish FROM export_claims c JOIN publications p ON p.id = c.publication_id
+			WHERE c.publication_id = ?`, id).Scan(&pending, &republish)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if pending {
+			p, err := readPublication(ctx, tx, "id = ?", id)
+			if err != nil {
+				return err
+			}
+			first, err := readPublication(ctx, tx, "original_sha256 = ? AND channel = ? AND republishes IS NULL AND pending = 0", p.OriginalSHA256, p.Channel)
+			switch {
+			case err == nil && !republish:
+				return &AlreadyPublishedError{Earlier: first}
+			case err == nil:
+				_, err = tx.ExecContext(ctx, "UPDATE publications SET republishes = ? WHERE id = ?", first.ID, id)
+			case errors.Is(err, ErrNotFound):
+				err = nil
+			}
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE publications SET pending = 0, recorded_at = ? WHERE id = ?", timestamp(), id); err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, `INSERT INTO takedowns (publication_id, person_id, withdrawn_on)
+				SELECT f.publication_id, f.person_id, min(w.withdrawn_on)
+				FROM publication_faces f JOIN withdrawals w ON w.person_id = f.person_id AND w.channel IN (?2, 'all')
+				WHERE f.publication_id = ?1 AND f.visible = 1
+				GROUP BY f.person_id`, id, p.Channel)
+			if err != nil {
+				return err
+			}
+		}
+		pub, err = readPublication(ctx, tx, "id = ?", id)
+		return err
+	})
+	if err != nil {
+		return Publication{}, fmt.Errorf("publish export %d: %w", id, err)
+	}
+	return pub, nil
+}
+
+// AbandonExport removes a claimed export, pending or published, from the
+// register with its claim: its file was not written, or is gone again.
+// Only a claimed export can be abandoned: once released, a publication
+// stays in the ledger. Abandoning an export whose claim is gone changes
+// nothing.
+func (s *Store) AbandonExport(ctx context.Context, id int64) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM export_claims WHERE publication_id = ?", id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		for _, stmt := range []string{
+			"DELETE FROM takedowns WHERE publication_id = ?",
+			"DELETE FROM publication_faces WHERE publication_id = ?",
+			"DELETE FROM publications WHERE id = ?",
+		} {
+			if _, err := tx.ExecContext(ctx, stmt, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("abandon export %d: %w", id, err)
+	}
+	return nil
+}
+
+// ReleaseExport forgets the claim of a published export whose temporary
+// file is gone: the export is done. Releasing it again changes nothing; a
+// pending export cannot be released.
+func (s *Store) ReleaseExport(ctx context.Context, id int64) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM export_claims WHERE publication_id = ?
+			AND publication_id IN (SELECT id FROM publications WHERE pending = 0)`, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("release export %d: %w", id, err)
+	}
+	return nil
+}
+
+// ExportClaims returns the claimed exports in folder (an absolute path),
+// oldest first: exports being written, or left by a process that ended
+// before it was done.
+func (s *Store) ExportClaims(ctx context.Context, folder string) ([]ExportClaim, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT p.id, p.export_name, p.folder, c.temp_name, p.pending
+		FROM export_claims c JOIN publications p ON p.id = c.publication_id
+		WHERE p.folder = ? ORDER BY p.id`, folder)
+	if err != nil {
+		return nil, fmt.Errorf("read the exports claimed in %s: %w", folder, err)
+	}
+	var claims []ExportClaim
+	err = scanRows(rows, func() error {
+		var c ExportClaim
+		var pending bool
+		err := rows.Scan(&c.PublicationID, &c.Name, &c.Folder, &c.Temp, &pending)
+		c.Published = !pending
+		claims = append(claims, c)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the exports claimed in %s: %w", folder, err)
+	}
+	return claims, nil
+}
+
+// FirstPublication returns the first publication of an original (by its
+// SHA-256) to channel, or nil when the ledger has none.
+func (s *Store) FirstPublication(ctx context.Context, originalSHA256, channel string) (*Publication, error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("read ledger: %w", err)
+	}
+	defer tx.Rollback() // read-only: there is nothing to undo
+	p, err := readPublication(ctx, tx, "original_sha256 = ? AND channel = ? AND republishes IS NULL AND pending = 0", strings.ToLower(originalSHA256), channel)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("read ledger: %w", err)
+	}
+	return &p, nil
+}
+
+// publicationColumns are the columns scanPublication reads, in its order.
+const publicationColumns = "id, original_sha256, export_name, folder, channel, published_on, coalesce(republishes, 0), vetted_by, photographer, photographer_channels"
+
+// scanPublication reads publicationColumns into a publication (without
+// its faces).
+func scanPublication(scan func(dest ...any) error) (Publication, error) {
+	var p Publication
+	var channels string
+	err := scan(&p.ID, &p.OriginalSHA256, &p.ExportName, &p.Folder, &p.Channel, &p.Date, &p.Republishes, &p.VettedBy, &p.Photographer, &channels)
+	p.PhotographerChannels = strings.Split(channels, ",")
+	return p, err
+}
+
+// readPublication reads the one publication where holds, with its faces;
+// ErrNotFound when there is none.
+func readPublication(ctx context.Context, tx *sql.Tx, where string, args ...any) (Publication, error) {
+	p, err := scanPublication(tx.QueryRowContext(ctx, "SELECT "+publicationColumns+" FROM publications WHERE "+where, args...).Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, ErrNotFound
+	}
+	if err != nil {
+		return p, err
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT person_id, visible FROM publication_faces WHERE publication_id = ? ORDER BY face_index", p.ID)
+	if err != nil {
+		return p, err
+	}
+	err = scanRows(rows, func() error {
+		var f PublishedFace
+		err := rows.Scan(&f.PersonID, &f.Visible)
+		p.Faces = append(p.Faces, f)
+		return err
+	})
+	return p, err
 }
 
 func (p Publication) check() error {
@@ -81,8 +354,6 @@ func (p Publication) check() error {
 	switch {
 	case err != nil || len(sum) != 32:
 		return fmt.Errorf("original SHA-256 %q: want 64 hex digits", p.OriginalSHA256)
-	case p.ExportName == "":
-		return errors.New("no export file name")
 	case p.Date.IsZero():
 		return errors.New("no publication date")
 	case strings.TrimSpace(p.VettedBy) == "":
@@ -95,7 +366,8 @@ func (p Publication) check() error {
 	return nil
 }
 
-// Publications returns the ledger, oldest first.
+// Publications returns the ledger, oldest first: the published exports
+// (not those still being written).
 func (s *Store) Publications(ctx context.Context) ([]Publication, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -104,25 +376,22 @@ func (s *Store) Publications(ctx context.Context) ([]Publication, error) {
 	defer tx.Rollback() // read-only: there is nothing to undo
 	var pubs []Publication
 	byID := map[int64]int{}
-	rows, err := tx.QueryContext(ctx, "SELECT id, original_sha256, export_name, channel, published_on, vetted_by, photographer, photographer_channels FROM publications ORDER BY id")
+	rows, err := tx.QueryContext(ctx, "SELECT "+publicationColumns+" FROM publications WHERE pending = 0 ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("read ledger: %w", err)
 	}
 	err = scanRows(rows, func() error {
-		var p Publication
-		var channels string
-		if err := rows.Scan(&p.ID, &p.OriginalSHA256, &p.ExportName, &p.Channel, &p.Date, &p.VettedBy, &p.Photographer, &channels); err != nil {
-			return err
-		}
-		p.PhotographerChannels = strings.Split(channels, ",")
+		p, err := scanPublication(rows.Scan)
 		byID[p.ID] = len(pubs)
 		pubs = append(pubs, p)
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read ledger: %w", err)
 	}
-	rows, err = tx.QueryContext(ctx, "SELECT publication_id, person_id, visible FROM publication_faces ORDER BY publication_id, face_index")
+	rows, err = tx.QueryContext(ctx, `SELECT f.publication_id, f.person_id, f.visible
+		FROM publication_faces f JOIN publications p ON p.id = f.publication_id
+		WHERE p.pending = 0 ORDER BY f.publication_id, f.face_index`)
 	if err != nil {
 		return nil, fmt.Errorf("read ledger: %w", err)
 	}
@@ -175,7 +444,7 @@ func (s *Store) Withdraw(ctx context.Context, personID, channel string, on Date)
 		_, err = tx.ExecContext(ctx, `INSERT INTO takedowns (publication_id, person_id, withdrawn_on)
 			SELECT p.id, f.person_id, ?3
 			FROM publications p JOIN publication_faces f ON f.publication_id = p.id
-			WHERE true AND f.person_id = ?1 AND f.visible = 1 AND (?2 = 'all' OR p.channel = ?2)
+			WHERE true AND f.person_id = ?1 AND f.visible = 1 AND p.pending = 0 AND (?2 = 'all' OR p.channel = ?2)
 			ON CONFLICT (publication_id, person_id) DO UPDATE SET withdrawn_on = min(withdrawn_on, excluded.withdrawn_on)`,
 			personID, channel, on)
 		return err
@@ -200,10 +469,15 @@ type Takedown struct {
 	Channel        string
 	PublishedOn    Date
 	ExportName     string
+	ExportFolder   string // "" for exports recorded before the ledger kept it
 	OriginalSHA256 string
 	WithdrawnOn    Date // the day consent ended: the task is due then
 	DoneOn         Date // zero while the task is open
 }
+
+// ExportPath is where the photo to take down was exported: its folder and
+// name, or the name alone when the folder is not known.
+func (t Takedown) ExportPath() string { return exportPath(t.ExportFolder, t.ExportName) }
 
 // Takedowns returns the open take-down tasks, or all of them when
 // includeDone, ordered by due day.
@@ -220,7 +494,7 @@ func (s *Store) Takedowns(ctx context.Context, includeDone bool) ([]Takedown, er
 }
 
 func (s *Store) takedowns(ctx context.Context, where string, args ...any) ([]Takedown, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT t.id, t.publication_id, t.person_id, coalesce(pe.name, ''), p.channel, p.published_on, p.export_name, p.original_sha256, t.withdrawn_on, t.done_on
+	rows, err := s.db.QueryContext(ctx, `SELECT t.id, t.publication_id, t.person_id, coalesce(pe.name, ''), p.channel, p.published_on, p.export_name, p.folder, p.original_sha256, t.withdrawn_on, t.done_on
 		FROM takedowns t JOIN publications p ON p.id = t.publication_id LEFT JOIN people pe ON pe.id = t.person_id
 		WHERE `+where+` ORDER BY t.withdrawn_on, t.id`, args...)
 	if err != nil {
@@ -229,7 +503,7 @@ func (s *Store) takedowns(ctx context.Context, where string, args ...any) ([]Tak
 	var tasks []Takedown
 	err = scanRows(rows, func() error {
 		var t Takedown
-		err := rows.Scan(&t.ID, &t.PublicationID, &t.PersonID, &t.PersonName, &t.Channel, &t.PublishedOn, &t.ExportName, &t.OriginalSHA256, &t.WithdrawnOn, &t.DoneOn)
+		err := rows.Scan(&t.ID, &t.PublicationID, &t.PersonID, &t.PersonName, &t.Channel, &t.PublishedOn, &t.ExportName, &t.ExportFolder, &t.OriginalSHA256, &t.WithdrawnOn, &t.DoneOn)
 		tasks = append(tasks, t)
 		return err
 	})

@@ -2,18 +2,24 @@ package consent
 
 import (
 	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 )
 
-// testPublication returns a publication of a photo with the given faces.
+// testPublication returns a publication of a photo with the given faces,
+// its original's SHA-256 made from the channel, the day and the faces.
 func testPublication(channel, on string, faces ...PublishedFace) Publication {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s %s %v", channel, on, faces))
 	return Publication{
-		OriginalSHA256:       strings.Repeat("ab", 32),
-		ExportName:           fmt.Sprintf("%s_%s_%03d.jpg", on, channel, len(faces)),
+		OriginalSHA256:       hex.EncodeToString(sum[:]),
+		Folder:               "/exports",
 		Channel:              channel,
 		Date:                 day(on),
 		VettedBy:             "Pieter de Boer",
@@ -23,17 +29,32 @@ func testPublication(channel, on string, faces ...PublishedFace) Publication {
 	}
 }
 
+// record puts p in the ledger the way an export does: claim, publish,
+// release.
+func record(ctx context.Context, s *Store, p Publication) (Publication, error) {
+	c, err := s.ClaimExport(ctx, p, ClaimOptions{Temp: ".photovet-test.partial", Create: func(string) error { return nil }})
+	if err != nil {
+		return Publication{}, err
+	}
+	if p, err = s.PublishExport(ctx, c.PublicationID); err != nil {
+		return Publication{}, err
+	}
+	return p, s.ReleaseExport(ctx, c.PublicationID)
+}
+
 func TestR7_WithdrawalCreatesTakedowns(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTestStore(t)
 	importTemplate(t, s)
 	anna, bram := "S-1001", "S-1002"
+	// The ledger names the exports; the test calls them by what they show.
+	label := map[string]string{}
 	publish := func(name, channel, on string, faces ...PublishedFace) {
-		p := testPublication(channel, on, faces...)
-		p.ExportName = name
-		if _, err := s.RecordPublication(ctx, p); err != nil {
+		p, err := record(ctx, s, testPublication(channel, on, faces...))
+		if err != nil {
 			t.Fatal(err)
 		}
+		label[p.ExportName] = name
 	}
 	publish("before.jpg", "instagram", "2026-09-10", PublishedFace{anna, true}, PublishedFace{"", false})
 	publish("on-the-day.jpg", "instagram", "2026-10-02", PublishedFace{anna, true})
@@ -45,7 +66,7 @@ func TestR7_WithdrawalCreatesTakedowns(t *testing.T) {
 	exportsOf := func(tasks []Takedown) []string {
 		var names []string
 		for _, task := range tasks {
-			names = append(names, fmt.Sprintf("%s:%s:%s", task.ExportName, task.PersonID, task.WithdrawnOn))
+			names = append(names, fmt.Sprintf("%s:%s:%s", label[task.ExportName], task.PersonID, task.WithdrawnOn))
 		}
 		slices.Sort(names)
 		return names
@@ -62,7 +83,8 @@ func TestR7_WithdrawalCreatesTakedowns(t *testing.T) {
 		t.Fatalf("take-downs %v, want %v", got, want)
 	}
 	task := tasks[0]
-	if task.PersonName != "Anna de Vries" || task.Channel != "instagram" || task.OriginalSHA256 != strings.Repeat("ab", 32) || !task.DoneOn.IsZero() {
+	if task.PersonName != "Anna de Vries" || task.Channel != "instagram" || task.ExportPath() != filepath.Join("/exports", task.ExportName) ||
+		task.OriginalSHA256 != testPublication("instagram", "2026-09-10", PublishedFace{anna, true}, PublishedFace{"", false}).OriginalSHA256 || !task.DoneOn.IsZero() {
 		t.Errorf("task = %+v", task)
 	}
 
@@ -83,7 +105,7 @@ func TestR7_WithdrawalCreatesTakedowns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(open) != 5 || !slices.ContainsFunc(open, func(t Takedown) bool { return t.ExportName == "late.jpg" && t.WithdrawnOn == day("2026-11-01") }) {
+	if len(open) != 5 || !slices.ContainsFunc(open, func(t Takedown) bool { return label[t.ExportName] == "late.jpg" && t.WithdrawnOn == day("2026-11-01") }) {
 		t.Errorf("open tasks %v, want the 4 earlier ones and late.jpg", exportsOf(open))
 	}
 
@@ -140,11 +162,11 @@ func TestR5_LedgerNeedsPhotographerPermission(t *testing.T) {
 	} {
 		p := good
 		tc.change(&p)
-		if _, err := s.RecordPublication(ctx, p); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := record(ctx, s, p); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
 		}
 	}
-	id, err := s.RecordPublication(ctx, good)
+	recorded, err := record(ctx, s, good)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,8 +174,8 @@ func TestR5_LedgerNeedsPhotographerPermission(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	good.ID = id
-	if len(pubs) != 1 || fmt.Sprint(pubs[0]) != fmt.Sprint(good) {
+	good.ID, good.ExportName = recorded.ID, "2026-09-10_instagram_001.jpg"
+	if len(pubs) != 1 || fmt.Sprint(pubs[0]) != fmt.Sprint(good) || fmt.Sprint(recorded) != fmt.Sprint(good) {
 		t.Errorf("ledger holds %+v, want %+v", pubs, good)
 	}
 
@@ -170,5 +192,211 @@ func TestR5_LedgerNeedsPhotographerPermission(t *testing.T) {
 	}
 	if got, _ := s.PhotographerChannels(ctx, "Nobody"); len(got) != 0 {
 		t.Errorf("an unknown photographer permits %v", got)
+	}
+}
+
+// TestExportClaims follows exports through the register: names unique per
+// day and channel across folders, taken names skipped, pending exports
+// outside the ledger, an original published once unless republished, and
+// abandoning and releasing claims.
+func TestExportClaims(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTestStore(t)
+	importTemplate(t, s)
+	anna := PublishedFace{"S-1001", true}
+	claim := func(p Publication, republish bool, taken ...string) ExportClaim {
+		t.Helper()
+		var offered []string
+		c, err := s.ClaimExport(ctx, p, ClaimOptions{Temp: ".photovet-x.partial", Republish: republish, Create: func(name string) error {
+			offered = append(offered, name)
+			if slices.Contains(taken, name) {
+				return ErrNameTaken
+			}
+			return nil
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Name != offered[len(offered)-1] || c.Folder != p.Folder || c.Published {
+			t.Fatalf("claim %+v after offering %v", c, offered)
+		}
+		return c
+	}
+	inA, inB := testPublication("instagram", "2026-11-21", anna), testPublication("instagram", "2026-11-21", PublishedFace{"S-1002", true})
+	inA.Folder, inB.Folder = "/exports/a", "/exports/b"
+	first := claim(inA, false)
+	// Another folder, the same day: the numbering goes on, past a file
+	// of that name already in the folder.
+	second := claim(inB, false, "2026-11-21_instagram_002.jpg")
+	other := testPublication("website", "2026-11-21", anna)
+	third := claim(other, false)
+	if got := []string{first.Name, second.Name, third.Name}; !slices.Equal(got, []string{"2026-11-21_instagram_001.jpg", "2026-11-21_instagram_003.jpg", "2026-11-21_website_001.jpg"}) {
+		t.Errorf("names %v", got)
+	}
+
+	// Pending exports are claimed but in no ledger and no take-down.
+	if claims, err := s.ExportClaims(ctx, "/exports/a"); err != nil || len(claims) != 1 || claims[0] != first {
+		t.Errorf("claims in /exports/a: %+v, %v; want %+v", claims, err, first)
+	}
+	if _, err := s.Withdraw(ctx, "S-1001", "website", day("2026-11-01")); err != nil {
+		t.Fatal(err)
+	}
+	if pubs, _ := s.Publications(ctx); len(pubs) != 0 {
+		t.Errorf("pending exports in the ledger: %+v", pubs)
+	}
+	if tasks, _ := s.Takedowns(ctx, true); len(tasks) != 0 {
+		t.Errorf("take-downs of pending exports: %+v", tasks)
+	}
+
+	// Published: in the ledger, with its folder; a withdrawal already
+	// recorded makes its task.
+	pubA, err := s.PublishExport(ctx, first.PublicationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := s.PublishExport(ctx, first.PublicationID); err != nil || fmt.Sprint(again) != fmt.Sprint(pubA) {
+		t.Errorf("publishing again: %+v, %v; want no change", again, err)
+	}
+	if pubA.Path() != "/exports/a/2026-11-21_instagram_001.jpg" || pubA.Republishes != 0 {
+		t.Errorf("published %+v", pubA)
+	}
+	if _, err := s.PublishExport(ctx, third.PublicationID); err != nil {
+		t.Fatal(err)
+	}
+	if tasks, _ := s.Takedowns(ctx, false); len(tasks) != 1 || tasks[0].ExportPath() != "/exports/2026-11-21_website_001.jpg" {
+		t.Errorf("take-downs %+v, want the website export with its folder", tasks)
+	}
+
+	// The same original to the same channel again, from another folder:
+	// refused, unless the reviewer asks; then a re-publication.
+	again := inA
+	again.Folder = "/exports/b"
+	refused := claim(again, false)
+	_, err = s.PublishExport(ctx, refused.PublicationID)
+	if ape, ok := errors.AsType[*AlreadyPublishedError](err); !ok || ape.Earlier.ID != pubA.ID || !strings.Contains(err.Error(), "already published to Instagram on 2026-11-21 as /exports/a/2026-11-21_instagram_001.jpg") {
+		t.Errorf("publishing an original twice: %v, want it refused naming the first", err)
+	}
+	if earlier, err := s.FirstPublication(ctx, strings.ToUpper(inA.OriginalSHA256), "instagram"); err != nil || earlier == nil || earlier.ID != pubA.ID || len(earlier.Faces) != 1 {
+		t.Errorf("FirstPublication: %+v, %v; want %+v", earlier, err, pubA)
+	}
+	if none, err := s.FirstPublication(ctx, inA.OriginalSHA256, "facebook"); err != nil || none != nil {
+		t.Errorf("FirstPublication on another channel: %+v, %v", none, err)
+	}
+	if err := s.AbandonExport(ctx, refused.PublicationID); err != nil {
+		t.Fatal(err)
+	}
+	asked := claim(again, true)
+	re, err := s.PublishExport(ctx, asked.PublicationID)
+	if err != nil || re.Republishes != pubA.ID || re.ExportName != "2026-11-21_instagram_005.jpg" {
+		t.Errorf("re-publication %+v, %v; want number 5 republishing %d", re, err, pubA.ID)
+	}
+
+	// A published export can be abandoned while claimed (its file could
+	// not be put in place), not once released.
+	if err := s.AbandonExport(ctx, re.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReleaseExport(ctx, first.PublicationID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AbandonExport(ctx, first.PublicationID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReleaseExport(ctx, second.PublicationID); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	pubs, err := s.Publications(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pubs {
+		names = append(names, p.Path())
+	}
+	if want := []string{"/exports/a/2026-11-21_instagram_001.jpg", "/exports/2026-11-21_website_001.jpg"}; !slices.Equal(names, want) {
+		t.Errorf("ledger %v, want %v", names, want)
+	}
+	claims, err := s.ExportClaims(ctx, "/exports/b")
+	if err != nil || len(claims) != 1 || claims[0].PublicationID != second.PublicationID {
+		t.Errorf("claims in /exports/b: %+v, %v; want the pending one, which cannot be released", claims, err)
+	}
+	if _, err := s.PublishExport(ctx, refused.PublicationID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("publishing an abandoned export: %v, want ErrNotFound", err)
+	}
+	for _, bad := range []ClaimOptions{
+		{Temp: "", Create: func(string) error { return nil }},
+		{Temp: ".x.partial"},
+	} {
+		if _, err := s.ClaimExport(ctx, inA, bad); err == nil {
+			t.Errorf("claim with %+v accepted", bad)
+		}
+	}
+	relative := inA
+	relative.Folder = "exports"
+	if _, err := s.ClaimExport(ctx, relative, ClaimOptions{Temp: ".x.partial", Create: func(string) error { return nil }}); err == nil {
+		t.Error("a claim in a relative folder was accepted")
+	}
+	failing := errors.New("disk full")
+	if _, err := s.ClaimExport(ctx, inB, ClaimOptions{Temp: ".x.partial", Create: func(string) error { return failing }}); !errors.Is(err, failing) {
+		t.Errorf("a claim whose file cannot be created: %v", err)
+	}
+}
+
+// TestMigrateLedgerToClaims opens a register of schema version 2 whose
+// ledger has an original published twice (as every export did then): the
+// second becomes a re-publication, and the day's numbering goes on after
+// the names recorded.
+func TestMigrateLedgerToClaims(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, RegisterFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range migrations()[:2] {
+		if _, err := db.ExecContext(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, name := range []string{"2026-11-21_instagram_001.jpg", "2026-11-21_instagram_012.jpg", "2026-11-21_instagram_001.jpg", "before.jpg"} {
+		if _, err := db.ExecContext(ctx, `INSERT INTO publications (original_sha256, export_name, channel, published_on, vetted_by, photographer, photographer_channels, recorded_at)
+			VALUES (?, ?, 'instagram', '2026-11-21', 'Vera', 'Pia', 'instagram', 'now')`, strings.Repeat(fmt.Sprint(i%2), 64), name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.ExecContext(ctx, "PRAGMA user_version = 2"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	pubs, err := s.Publications(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range pubs {
+		got = append(got, fmt.Sprintf("%d %s %q republishes %d", p.ID, p.ExportName, p.Folder, p.Republishes))
+	}
+	want := []string{
+		`1 2026-11-21_instagram_001.jpg "" republishes 0`,
+		`2 2026-11-21_instagram_012.jpg "" republishes 0`,
+		`3 2026-11-21_instagram_001.jpg "" republishes 1`,
+		`4 before.jpg "" republishes 2`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("migrated ledger\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if err := s.SetPhotographerPermission(ctx, "Pia", []string{"instagram"}, day("2026-11-21")); err != nil {
+		t.Fatal(err)
+	}
+	p := testPublication("instagram", "2026-11-21")
+	p.Photographer = "Pia"
+	c, err := s.ClaimExport(ctx, p, ClaimOptions{Temp: ".x.partial", Create: func(string) error { return nil }})
+	if err != nil || c.Name != "2026-11-21_instagram_013.jpg" {
+		t.Errorf("first claim after the migration: %+v, %v; want number 13", c, err)
 	}
 }

@@ -256,7 +256,7 @@ func TestReimportKeepsDescriptorsWithdrawalsAndLedger(t *testing.T) {
 	if err := s.SetDescriptors(ctx, "S-1001", [][]float32{descriptor(1), descriptor(2)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.RecordPublication(ctx, testPublication("instagram", "2026-09-10", PublishedFace{"S-1001", true})); err != nil {
+	if _, err := record(ctx, s, testPublication("instagram", "2026-09-10", PublishedFace{"S-1001", true})); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Withdraw(ctx, "S-1001", "instagram", NewDate(2026, 10, 2)); err != nil {
@@ -305,7 +305,7 @@ func TestImportKilledMidwayLeavesRegisterUnchanged(t *testing.T) {
 	if err := s.SetDescriptors(ctx, "S-1001", [][]float32{descriptor(1)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.RecordPublication(ctx, testPublication("facebook", "2026-09-10", PublishedFace{"S-1001", true})); err != nil {
+	if _, err := record(ctx, s, testPublication("facebook", "2026-09-10", PublishedFace{"S-1001", true})); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Withdraw(ctx, "S-1001", "facebook", NewDate(2026, 10, 2)); err != nil {

@@ -217,6 +217,56 @@ CREATE TABLE photo_reviews (
 	PRIMARY KEY (original_sha256, channel)
 ) STRICT;
 `,
+		// 3: exports claimed in the register (see ClaimExport). An export
+		// is recorded pending, under a name the register allocates, before
+		// its file is written; it joins the ledger once the file is
+		// complete; its claim, naming its temporary file, goes when that
+		// file is gone. Rows recorded before have no folder.
+		`
+ALTER TABLE publications ADD COLUMN folder TEXT NOT NULL DEFAULT '';
+ALTER TABLE publications ADD COLUMN pending INTEGER NOT NULL DEFAULT 0 CHECK (pending IN (0, 1));
+ALTER TABLE publications ADD COLUMN republishes INTEGER REFERENCES publications (id);
+
+-- Until now every export of a photo published it again: the later rows
+-- of an original and channel are re-publications of its first.
+UPDATE publications SET republishes = (
+	SELECT min(e.id) FROM publications e
+	WHERE e.original_sha256 = publications.original_sha256 AND e.channel = publications.channel)
+WHERE id > (
+	SELECT min(e.id) FROM publications e
+	WHERE e.original_sha256 = publications.original_sha256 AND e.channel = publications.channel);
+
+-- A photo's first publication to a channel is one row; so is a name.
+CREATE UNIQUE INDEX publications_first ON publications (original_sha256, channel) WHERE republishes IS NULL AND pending = 0;
+CREATE UNIQUE INDEX publications_export_name ON publications (export_name) WHERE folder <> '';
+
+-- The last sequence number given to an export of the day and channel,
+-- whatever the folder. Numbering goes on after the names already
+-- recorded (2026-11-21_instagram_007.jpg: 7).
+CREATE TABLE export_sequences (
+	published_on  TEXT NOT NULL,
+	channel       TEXT NOT NULL,
+	last_sequence INTEGER NOT NULL CHECK (last_sequence > 0),
+	PRIMARY KEY (published_on, channel)
+) STRICT;
+INSERT INTO export_sequences (published_on, channel, last_sequence)
+SELECT published_on, channel, max(CAST(substr(export_name, length(published_on) + length(channel) + 3,
+	length(export_name) - length(published_on) - length(channel) - 6) AS INTEGER))
+FROM publications
+WHERE export_name LIKE published_on || '\_' || channel || '\_%.jpg' ESCAPE '\'
+GROUP BY published_on, channel
+HAVING max(CAST(substr(export_name, length(published_on) + length(channel) + 3,
+	length(export_name) - length(published_on) - length(channel) - 6) AS INTEGER)) > 0;
+
+-- An export being written: its temporary file in the publication's
+-- folder, and whether the reviewer asked to publish the photo again.
+CREATE TABLE export_claims (
+	publication_id INTEGER PRIMARY KEY REFERENCES publications (id),
+	temp_name      TEXT NOT NULL CHECK (temp_name <> ''),
+	republish      INTEGER NOT NULL CHECK (republish IN (0, 1)),
+	claimed_at     TEXT NOT NULL
+) STRICT;
+`,
 	}
 }
 

@@ -3,11 +3,8 @@ package vet
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,37 +13,10 @@ import (
 	"github.com/photovet/photovet/vision"
 )
 
-// crashEnv names the variable that makes TestExportCrashHelper export; its
-// value is "DATA_DIR PHOTO_DIR OUT_DIR".
-const crashEnv = "PHOTOVET_TEST_CRASH_EXPORT"
-
-// TestExportCrashHelper is the process TestExportKilled kills: without
-// crashEnv it does nothing.
-func TestExportCrashHelper(t *testing.T) {
-	dirs := strings.Fields(os.Getenv(crashEnv))
-	if len(dirs) != 3 {
-		return
-	}
-	ctx := context.Background()
-	store, err := consent.Open(ctx, dirs[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	batch := testBatch(t, store, &fakeFinder{})
-	photos, err := batch.Run(ctx, Collect(dirs[1:2]).Photos)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range photos {
-		p.RedactUnknown(batch.Register, batch.Job)
-	}
-	if _, err := Export(ctx, store, photos, testJob(), ExportOptions{Dir: dirs[2], Style: vision.RedactBlur, VettedBy: "Vera"}); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestExportKilled kills an export half-way: no file under a final name is
-// partial, and after Recover the ledger lists exactly the files that exist.
+// partial; after Recover the ledger lists exactly the files that exist; and
+// exporting the same photos again publishes only those the killed export
+// had not published, each photo once.
 func TestExportKilled(t *testing.T) {
 	ctx := context.Background()
 	dataDir, photoDir, out := t.TempDir(), t.TempDir(), t.TempDir()
@@ -59,22 +29,13 @@ func TestExportKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	const photos = 24
-	first := filepath.Join(photoDir, "p00.png")
-	writeTestPhoto(t, first, 900, 675)
-	content, err := os.ReadFile(first)
-	if err != nil {
-		t.Fatal(err)
+	paths := make([]string, 0, photos)
+	for i := range photos {
+		p := filepath.Join(photoDir, "p"+string(rune('a'+i))+".png")
+		writeTestPhoto(t, p, 480, 360+i)
+		paths = append(paths, p)
 	}
-	for i := 1; i < photos; i++ {
-		if err := os.WriteFile(filepath.Join(photoDir, fmt.Sprintf("p%02d.png", i)), content, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestExportCrashHelper$")
-	cmd.Env = append(os.Environ(), crashEnv+"="+strings.Join([]string{dataDir, photoDir, out}, " "))
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd := startExportChild(t, exportChild{Data: dataDir, Out: out, Photos: paths})
 	deadline := time.Now().Add(2 * time.Minute)
 	for len(finalNames(t, out)) < 3 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
@@ -102,26 +63,36 @@ func TestExportKilled(t *testing.T) {
 	if err := Recover(ctx, store, out); err != nil {
 		t.Fatal(err)
 	}
-	entries, err := os.ReadDir(out)
+	heights := heightsBySHA256(t, paths)
+	recovered := checkLedgerMatchesFolder(t, store, out, heights)
+	t.Logf("killed after %d files; after recovery %d in the folder and the ledger", len(names), len(recovered))
+
+	// The teacher exports the whole batch again.
+	batch := testBatch(t, store, &fakeFinder{})
+	vetted, err := batch.Run(ctx, paths)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var all []string
-	for _, e := range entries {
-		all = append(all, e.Name())
+	for _, p := range vetted {
+		p.RedactUnknown(batch.Register, batch.Job)
 	}
-	pubs, err := store.Publications(ctx)
+	outcomes, err := Export(ctx, store, vetted, testJob(), ExportOptions{Dir: out, Style: vision.RedactBlur, VettedBy: "Vera"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ledger []string
-	for _, p := range pubs {
-		ledger = append(ledger, p.ExportName)
+	exported := 0
+	for _, o := range outcomes {
+		if o.Err != nil {
+			t.Errorf("%s: %v", o.Photo.Path, o.Err)
+		}
+		if o.Output != "" {
+			exported++
+		}
 	}
-	if !slices.Equal(all, ledger) {
-		t.Errorf("after recovery the folder holds %v, the ledger lists %v; want the same", all, ledger)
+	all := checkLedgerMatchesFolder(t, store, out, heights)
+	if exported != photos-len(recovered) || len(all) != photos {
+		t.Errorf("exporting again wrote %d photos, the ledger holds %d; want the %d not yet published and all %d", exported, len(all), photos-len(recovered), photos)
 	}
-	t.Logf("killed after %d files; after recovery %d files, %d in the ledger", len(names), len(all), len(ledger))
 }
 
 // finalNames lists the exports in dir under their final names.
@@ -133,7 +104,7 @@ func finalNames(t *testing.T, dir string) []string {
 	}
 	var names []string
 	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), partialPrefix) {
+		if !strings.HasPrefix(e.Name(), ".") {
 			names = append(names, e.Name())
 		}
 	}

@@ -3,23 +3,26 @@ package vet
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"image"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/photovet/photovet/consent"
 	"github.com/photovet/photovet/vision"
 )
 
-// partialPrefix and partialSuffix make the temporary name of an export
-// being written: hidden, and never matching a final name.
+// An export is written to a temporary file named tempPrefix, random
+// letters and digits, tempSuffix: hidden, never a final name, and not a
+// name anyone else gives a file. Recover touches only such files, and
+// only those the register's claims name.
 const (
-	partialPrefix = "."
-	partialSuffix = ".partial"
+	tempPrefix = ".photovet-export-"
+	tempSuffix = ".partial"
 )
 
 // ExportOptions say where and how Export writes.
@@ -30,6 +33,11 @@ type ExportOptions struct {
 	Style vision.RedactStyle
 	// VettedBy is the staff member recorded in the ledger.
 	VettedBy string
+	// Republish exports a photo that the ledger already holds for the
+	// channel (the same original) again, as the reviewer asked: the
+	// ledger records a re-publication. Without it such a photo is not
+	// exported again (Outcome.Earlier).
+	Republish bool
 	// Progress, when set, is called after each photo with how many of
 	// the photos were dealt with.
 	Progress func(done, total int)
@@ -39,35 +47,44 @@ type ExportOptions struct {
 type Outcome struct {
 	Photo  *Photo
 	Output string // the exported file, "" when none was written
-	Err    error  // why writing failed, nil when written or not exportable
+	// Republished is set when Output publishes again a photo the ledger
+	// already held for the channel (ExportOptions.Republish).
+	Republished bool
+	// Earlier is the photo's publication to the channel already in the
+	// ledger when Export did not publish it again; nil otherwise.
+	Earlier *consent.Publication
+	Err     error // why writing failed, nil when written or not exportable
 }
 
 // Export writes the cleared photos to opt.Dir (nil photos are skipped) and
-// returns an outcome per photo. It reads the register
-// again and re-decides every photo against it for job (a consent withdrawn
-// since the batch was processed counts), so Status and Reasons of photos
-// are updated. Each file is the original loaded again with every redaction
-// burned in and encoded clean, under a neutral name
-// (2026-11-21_instagram_001.jpg) that continues the numbering of files
-// already there; the publication is recorded in the ledger before the file
-// gets its final name. Export first finishes or removes what an
-// interrupted export left (see Recover). Originals are only read (R10).
+// returns an outcome per photo. It reads the register again and re-decides
+// every photo against it for job (a consent withdrawn since the batch was
+// processed counts), so Status and Reasons of photos are updated. A photo
+// already published to the channel is not exported again unless
+// opt.Republish. Each file is the original loaded again with every
+// redaction burned in and encoded clean, under a neutral name that the
+// register gives (2026-11-21_instagram_004.jpg: the fourth Instagram
+// export of the day, in whatever folder) and that no file in the folder
+// has. Its ledger row and its final name come together: the export is
+// claimed in the register, written to a temporary file, published in the
+// ledger, then given its name, and any failure undoes all of it. Export
+// first finishes or removes what an interrupted export left in the folder
+// (see Recover). Originals are only read (R10).
 func Export(ctx context.Context, store *consent.Store, photos []*Photo, job consent.Job, opt ExportOptions) ([]Outcome, error) {
 	if job.Date.IsZero() || job.Channel == "" {
 		return nil, errors.New("export: the job needs a channel and a date")
 	}
-	if err := os.MkdirAll(opt.Dir, 0o755); err != nil {
-		return nil, fmt.Errorf("export: %w", err)
-	}
-	if err := Recover(ctx, store, opt.Dir); err != nil {
-		return nil, err
-	}
-	reg, err := store.Register(ctx)
+	folder, err := filepath.Abs(opt.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
-	prefix := job.Date.String() + "_" + job.Channel + "_"
-	next, err := nextNumber(opt.Dir, prefix)
+	if err := os.MkdirAll(folder, 0o755); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	if err := Recover(ctx, store, folder); err != nil {
+		return nil, err
+	}
+	reg, err := store.Register(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
@@ -85,12 +102,7 @@ func Export(ctx context.Context, store *consent.Store, photos []*Photo, job cons
 		p.Decide(reg, job)
 		out := Outcome{Photo: p}
 		if p.Status == Cleared {
-			name := fmt.Sprintf("%s%03d.jpg", prefix, next)
-			out.Err = exportPhoto(ctx, store, p, job, opt, name)
-			if out.Err == nil {
-				out.Output = filepath.Join(opt.Dir, name)
-				next++
-			}
+			exportPhoto(ctx, store, job, opt, folder, &out)
 		}
 		outcomes = append(outcomes, out)
 	}
@@ -100,26 +112,37 @@ func Export(ctx context.Context, store *consent.Store, photos []*Photo, job cons
 	return outcomes, nil
 }
 
-// exportPhoto writes one photo under name in opt.Dir and records it.
-func exportPhoto(ctx context.Context, store *consent.Store, p *Photo, job consent.Job, opt ExportOptions, name string) error {
+// exportPhoto writes out.Photo to folder, records it, and fills in out.
+func exportPhoto(ctx context.Context, store *consent.Store, job consent.Job, opt ExportOptions, folder string, out *Outcome) {
+	p := out.Photo
+	if !opt.Republish {
+		earlier, err := store.FirstPublication(ctx, p.SHA256, job.Channel)
+		if err != nil {
+			out.Err = fmt.Errorf("export %s: %w", p.Path, err)
+			return
+		}
+		if earlier != nil {
+			out.Earlier = earlier
+			return
+		}
+	}
 	sum, err := fileSHA256(p.Path)
 	if err != nil {
-		return &consent.MessageError{Message: failure(p.Path, err)}
+		out.Err = &consent.MessageError{Message: failure(p.Path, err)}
+		return
 	}
 	if sum != p.SHA256 {
-		return &consent.MessageError{Message: consent.Msg("{{.File}} changed since it was vetted: add it again to vet it again", "File", p.Path)}
+		out.Err = &consent.MessageError{Message: consent.Msg("{{.File}} changed since it was vetted: add it again to vet it again", "File", p.Path)}
+		return
 	}
 	original, err := vision.Load(p.Path)
 	if err != nil {
-		return &consent.MessageError{Message: failure(p.Path, err)}
+		out.Err = &consent.MessageError{Message: failure(p.Path, err)}
+		return
 	}
 	img := p.redact(original.Image, opt.Style, 1)
-	partial := filepath.Join(opt.Dir, partialPrefix+name+partialSuffix)
-	if err := writeSynced(partial, img); err != nil {
-		return err
-	}
 	pub := consent.Publication{
-		OriginalSHA256: p.SHA256, ExportName: name, Channel: job.Channel, Date: job.Date,
+		OriginalSHA256: p.SHA256, Folder: folder, Channel: job.Channel, Date: job.Date,
 		VettedBy: opt.VettedBy, Photographer: p.Photographer, PhotographerChannels: p.PhotographerChannels,
 	}
 	for _, f := range p.Faces {
@@ -128,34 +151,177 @@ func exportPhoto(ctx context.Context, store *consent.Store, p *Photo, job consen
 	for range p.ManualBoxes {
 		pub.Faces = append(pub.Faces, consent.PublishedFace{})
 	}
-	// The ledger first: a crash before the rename leaves a partial file
-	// that Recover completes, never a published file the ledger misses.
-	if _, err := store.RecordPublication(ctx, pub); err != nil {
-		return errors.Join(err, os.Remove(partial))
+	e, err := claimExport(ctx, store, pub, opt.Republish)
+	if err != nil {
+		out.Err = err
+		return
 	}
-	if err := os.Rename(partial, filepath.Join(opt.Dir, name)); err != nil {
-		return fmt.Errorf("export %s: %w", name, err)
+	published, err := e.complete(ctx, img)
+	if ape, ok := errors.AsType[*consent.AlreadyPublishedError](err); ok {
+		// Published meanwhile, by another export. Whatever of this one
+		// could not be removed, the next Recover in the folder removes.
+		out.Earlier = &ape.Earlier
+		return
 	}
-	return syncDir(opt.Dir)
+	if err != nil {
+		out.Err = err
+		return
+	}
+	out.Output, out.Republished = published.Path(), published.Republishes != 0
+	// The export is done; a claim left behind is tidied by the next
+	// export into the folder, but the teacher hears of the failure.
+	out.Err = e.release(ctx)
 }
 
-// writeSynced encodes img clean to path and flushes it to disk.
-func writeSynced(path string, img image.Image) (err error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			err = errors.Join(err, os.Remove(path))
+// exportFile is one export being written: its claim in the register and
+// its temporary file, open and locked for as long as this export runs, so
+// that Recover in any process (this one too) leaves it alone.
+type exportFile struct {
+	store     *consent.Store
+	claim     consent.ExportClaim
+	temp      *os.File
+	published bool // in the ledger
+	placed    bool // the file has its final name
+}
+
+func (e *exportFile) tempPath() string  { return filepath.Join(e.claim.Folder, e.claim.Temp) }
+func (e *exportFile) finalPath() string { return filepath.Join(e.claim.Folder, e.claim.Name) }
+
+// claimExport reserves the next free export name in pub.Folder and
+// creates the export's temporary file, in one transaction of the register.
+func claimExport(ctx context.Context, store *consent.Store, pub consent.Publication, republish bool) (*exportFile, error) {
+	e := &exportFile{store: store}
+	temp := tempPrefix + rand.Text() + tempSuffix
+	tempPath := filepath.Join(pub.Folder, temp)
+	claim, err := store.ClaimExport(ctx, pub, consent.ClaimOptions{Temp: temp, Republish: republish, Create: func(name string) error {
+		if _, err := os.Lstat(filepath.Join(pub.Folder, name)); err == nil {
+			return consent.ErrNameTaken
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return err
 		}
-	}()
-	w := bufio.NewWriter(f)
-	if err := vision.EncodeClean(w, img); err != nil {
-		return errors.Join(fmt.Errorf("export %s: %w", path, err), f.Close())
+		f, err := os.OpenFile(tempPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			return err
+		}
+		e.temp = f
+		// Where the file system cannot lock, Recover cannot tell a live
+		// export from an abandoned one either, and leaves it alone.
+		tryLock(f)
+		return nil
+	}})
+	if err != nil {
+		if e.temp != nil {
+			err = errors.Join(err, e.temp.Close(), os.Remove(tempPath))
+		}
+		return nil, fmt.Errorf("export: %w", err)
 	}
-	if err := errors.Join(w.Flush(), f.Sync(), f.Close()); err != nil {
-		return fmt.Errorf("export %s: %w", path, err)
+	e.claim = claim
+	return e, nil
+}
+
+// complete writes img clean to the temporary file, publishes the export
+// in the ledger and gives the file its final name. On failure it undoes
+// what it did: no ledger row, no file.
+func (e *exportFile) complete(ctx context.Context, img image.Image) (consent.Publication, error) {
+	if err := e.write(img); err != nil {
+		return consent.Publication{}, e.undo(err)
+	}
+	// The ledger first: a file under its final name is always in it.
+	pub, err := e.store.PublishExport(ctx, e.claim.PublicationID)
+	if err != nil {
+		return consent.Publication{}, e.undo(err)
+	}
+	e.published = true
+	if err := e.place(); err != nil {
+		return consent.Publication{}, e.undo(err)
+	}
+	return pub, nil
+}
+
+// write encodes img clean to the temporary file and flushes it to disk.
+func (e *exportFile) write(img image.Image) error {
+	w := bufio.NewWriter(e.temp)
+	if err := vision.EncodeClean(w, img); err != nil {
+		return fmt.Errorf("export %s: %w", e.claim.Name, err)
+	}
+	if err := errors.Join(w.Flush(), e.temp.Sync()); err != nil {
+		return fmt.Errorf("export %s: %w", e.claim.Name, err)
+	}
+	return nil
+}
+
+// place gives the complete temporary file its final name without ever
+// replacing a file of that name: it links the name to the file and
+// removes the temporary name. Where the file system has no hard links
+// (FAT and exFAT memory sticks) it renames the file after checking that
+// the name is free: only a program outside the register could take it in
+// between.
+func (e *exportFile) place() error {
+	temp, final := e.tempPath(), e.finalPath()
+	err := os.Link(temp, final)
+	switch {
+	case err == nil:
+		e.placed = true
+		err = os.Remove(temp)
+	case linkUnsupported(err):
+		err = e.renameIfFree(temp, final)
+	}
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("export: a file named %s appeared in %s while the export was written: %w", e.claim.Name, e.claim.Folder, err)
+	}
+	if err != nil {
+		return fmt.Errorf("export %s: %w", e.claim.Name, err)
+	}
+	return syncDir(e.claim.Folder)
+}
+
+func (e *exportFile) renameIfFree(temp, final string) error {
+	if _, err := os.Lstat(final); err == nil {
+		return &fs.PathError{Op: "export", Path: final, Err: fs.ErrExist}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := os.Rename(temp, final); err != nil {
+		return err
+	}
+	e.placed = true
+	return nil
+}
+
+// undo removes what the export wrote and its claim, and returns cause
+// with whatever failed on the way. The order keeps the register and the
+// folder in a state Recover understands if this process dies half-way:
+// a published export loses its file before its ledger row, and its row
+// before its temporary file when the final name is not its own.
+func (e *exportFile) undo(cause error) error {
+	// A cancelled export still tidies up after itself.
+	ctx := context.Background()
+	defer e.temp.Close()
+	if e.published && !e.placed {
+		if err := e.store.AbandonExport(ctx, e.claim.PublicationID); err != nil {
+			return errors.Join(cause, err) // the temporary file stays for Recover
+		}
+		return errors.Join(cause, removeIfThere(e.tempPath()))
+	}
+	if e.placed {
+		if err := removeIfThere(e.finalPath()); err != nil {
+			return errors.Join(cause, err) // file and row both stay
+		}
+	}
+	if err := removeIfThere(e.tempPath()); err != nil {
+		return errors.Join(cause, err)
+	}
+	return errors.Join(cause, e.store.AbandonExport(ctx, e.claim.PublicationID))
+}
+
+// release ends a complete export: its claim goes, then its lock.
+func (e *exportFile) release(ctx context.Context) error {
+	return errors.Join(e.store.ReleaseExport(context.WithoutCancel(ctx), e.claim.PublicationID), e.temp.Close())
+}
+
+func removeIfThere(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
 	}
 	return nil
 }
@@ -168,63 +334,150 @@ func syncDir(dir string) error {
 	return errors.Join(d.Sync(), d.Close())
 }
 
-// Recover finishes what an export interrupted in dir left behind: a
-// partial file whose publication the ledger holds is complete (it was
-// flushed before the ledger entry) and gets its final name; any other
-// partial file is removed. Afterwards the ledger lists exactly the exports
-// in dir.
+// Recover finishes what exports into dir left behind when their process
+// ended before they were done, and touches nothing else: only the exports
+// the register has claims for in dir, through the temporary files the
+// claims name, and only when no live process holds them (an export holds
+// a lock on its file while it runs). A claimed export whose file is
+// complete and in the ledger gets its final name and stays; one not yet
+// in the ledger (its file may be incomplete) is removed with its
+// temporary file. Afterwards the ledger lists exactly the exports in dir
+// that no other process is writing.
 func Recover(ctx context.Context, store *consent.Store, dir string) error {
-	entries, err := os.ReadDir(dir)
+	folder, err := filepath.Abs(dir)
 	if err != nil {
 		return fmt.Errorf("recover exports in %s: %w", dir, err)
 	}
-	var published map[string]bool
-	for _, e := range entries {
-		name, hidden := strings.CutPrefix(e.Name(), partialPrefix)
-		name, partial := strings.CutSuffix(name, partialSuffix)
-		if !hidden || !partial || e.IsDir() {
-			continue
+	claims, err := store.ExportClaims(ctx, folder)
+	if err != nil {
+		return fmt.Errorf("recover exports in %s: %w", dir, err)
+	}
+	for _, c := range claims {
+		if !isTempName(c.Temp) {
+			continue // not a name Export gives: not ours to touch
 		}
-		if published == nil {
-			pubs, err := store.Publications(ctx)
-			if err != nil {
-				return fmt.Errorf("recover exports in %s: %w", dir, err)
-			}
-			published = make(map[string]bool, len(pubs))
-			for _, p := range pubs {
-				published[p.ExportName] = true
-			}
-		}
-		partialPath, final := filepath.Join(dir, e.Name()), filepath.Join(dir, name)
-		if _, err := os.Stat(final); published[name] && errors.Is(err, os.ErrNotExist) {
-			err = os.Rename(partialPath, final)
-		} else {
-			err = os.Remove(partialPath)
-		}
-		if err != nil {
-			return fmt.Errorf("recover exports in %s: %w", dir, err)
+		if err := recoverClaim(ctx, store, c); err != nil {
+			return fmt.Errorf("recover export %s in %s: %w", c.Name, dir, err)
 		}
 	}
 	return nil
 }
 
-// nextNumber returns the number after the highest prefixNNN.jpg in dir,
-// counting partial files too: existing exports are never overwritten.
-func nextNumber(dir, prefix string) (int, error) {
-	entries, err := os.ReadDir(dir)
+// isTempName reports whether name is one Export gives its temporary files.
+func isTempName(name string) bool {
+	random, ok := strings.CutPrefix(name, tempPrefix)
+	if random, ok = strings.CutSuffix(random, tempSuffix); !ok || random == "" {
+		return false
+	}
+	return strings.Trim(random, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") == ""
+}
+
+// recoverClaim finishes or removes one claimed export whose process has
+// ended, and leaves it alone while its process lives.
+func recoverClaim(ctx context.Context, store *consent.Store, c consent.ExportClaim) error {
+	e := &exportFile{store: store, claim: c}
+	temp, there, err := openLocked(e.tempPath())
+	switch {
+	case err != nil:
+		return err
+	case !there:
+		return recoverWithoutTemp(ctx, e)
+	case temp == nil:
+		return nil // its process lives
+	}
+	e.temp = temp
+	defer temp.Close() // undo closes it too: the second close does nothing
+	// The claim as it is now: its process may have got further after
+	// the claims were read, and cannot get further while the lock holds.
+	claims, err := store.ExportClaims(ctx, c.Folder)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	highest := 0
-	for _, e := range entries {
-		name := strings.TrimSuffix(strings.TrimPrefix(e.Name(), partialPrefix), partialSuffix)
-		digits, ok := strings.CutPrefix(name, prefix)
-		if digits, ok = strings.CutSuffix(digits, ".jpg"); !ok {
-			continue
+	i := 0
+	for i < len(claims) && claims[i].PublicationID != c.PublicationID {
+		i++
+	}
+	if i == len(claims) {
+		return nil // done meanwhile
+	}
+	e.claim = claims[i]
+	if !e.claim.Published {
+		// The file may be incomplete: the export never happened.
+		if err := removeIfThere(e.tempPath()); err != nil {
+			return err
 		}
-		if n, err := strconv.Atoi(digits); err == nil && n > highest {
-			highest = n
+		return store.AbandonExport(ctx, c.PublicationID)
+	}
+	e.published = true
+	finalInfo, err := os.Lstat(e.finalPath())
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		// Complete and in the ledger: it gets its name, or, when that
+		// fails, the export is undone.
+		if err := e.place(); err != nil {
+			return e.undo(nil)
+		}
+	case err != nil:
+		return err
+	default:
+		tempInfo, err := temp.Stat()
+		if err != nil {
+			return err
+		}
+		if !os.SameFile(tempInfo, finalInfo) {
+			// Another program took the name before the export got it:
+			// the export is undone.
+			return e.undo(nil)
+		}
+		// Linked under its name; only the temporary name is left.
+		if err := removeIfThere(e.tempPath()); err != nil {
+			return err
 		}
 	}
-	return highest + 1, nil
+	return store.ReleaseExport(ctx, c.PublicationID)
+}
+
+// recoverWithoutTemp deals with a claimed export whose temporary file is
+// gone: its process either put the file under its final name (which it
+// keeps locked until it is done), or was removing what it wrote.
+func recoverWithoutTemp(ctx context.Context, e *exportFile) error {
+	final, there, err := openLocked(e.finalPath())
+	switch {
+	case err != nil:
+		return err
+	case !there:
+		// Nothing was exported: the ledger row goes too.
+		return e.store.AbandonExport(ctx, e.claim.PublicationID)
+	case final == nil:
+		return nil // its process lives
+	}
+	defer final.Close()
+	// A pending export never has its final name, so the file is that of
+	// a published one (a pending claim, whose file under that name is
+	// someone else's, stays out of the ledger and is kept).
+	return e.store.ReleaseExport(ctx, e.claim.PublicationID)
+}
+
+// openLocked opens path and takes its lock. It returns the file, locked;
+// or nil and whether a file is there: one a live process holds (or on a
+// file system that cannot lock, or that was replaced meanwhile).
+func openLocked(path string) (*os.File, bool, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, true, err
+	}
+	if !tryLock(f) {
+		return nil, true, f.Close()
+	}
+	opened, err := f.Stat()
+	if err != nil {
+		return nil, true, errors.Join(err, f.Close())
+	}
+	if now, err := os.Lstat(path); err != nil || !os.SameFile(opened, now) {
+		return nil, true, f.Close()
+	}
+	return f, true, nil
 }

@@ -279,9 +279,11 @@ func TestBatchWorkersProgressCancel(t *testing.T) {
 	}
 }
 
-// TestExportRedecidesNamesAndRecords exports twice into one folder: the
-// second export continues the numbering, redacts a child whose consent was
-// withdrawn after the batch ran, and the ledger records who was visible.
+// TestExportRedecidesNamesAndRecords exports twice into one folder: names
+// skip a file of the user's, the second export redacts a child whose
+// consent was withdrawn after the batch ran and publishes the photo again
+// only when asked (a re-publication in the ledger), and the ledger records
+// who was visible.
 func TestExportRedecidesNamesAndRecords(t *testing.T) {
 	ctx := context.Background()
 	store := testStore(t)
@@ -289,8 +291,9 @@ func TestExportRedecidesNamesAndRecords(t *testing.T) {
 	ada, ben := filepath.Join(dir, "ada.png"), filepath.Join(dir, "ben.png")
 	writeTestPhoto(t, ada, widthAda, 200)
 	writeTestPhoto(t, ben, widthBen, 200)
-	// A file that is not ours keeps its name and number.
-	if err := os.WriteFile(filepath.Join(out, "2026-11-21_instagram_007.jpg"), []byte("x"), 0o644); err != nil {
+	// A file that is not ours keeps its name and content.
+	users := filepath.Join(out, "2026-11-21_instagram_001.jpg")
+	if err := os.WriteFile(users, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	photos, err := testBatch(t, store, &fakeFinder{}).Run(ctx, []string{ada, ben})
@@ -302,11 +305,14 @@ func TestExportRedecidesNamesAndRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantNames := []string{"2026-11-21_instagram_008.jpg", "2026-11-21_instagram_009.jpg"}
+	wantNames := []string{"2026-11-21_instagram_002.jpg", "2026-11-21_instagram_003.jpg"}
 	for i, o := range first {
-		if filepath.Base(o.Output) != wantNames[i] || o.Err != nil {
-			t.Errorf("first export %d: %q %v, want %s", i, o.Output, o.Err, wantNames[i])
+		if filepath.Base(o.Output) != wantNames[i] || o.Err != nil || o.Republished || o.Earlier != nil {
+			t.Errorf("first export %d: %+v, want %s", i, o, wantNames[i])
 		}
+	}
+	if got, err := os.ReadFile(users); err != nil || string(got) != "x" {
+		t.Errorf("the user's file: %q, %v", got, err)
 	}
 	checkRegion(t, first[0].Output, ada, photos[0].Faces[0].Box, false)
 	checkRegion(t, first[1].Output, ben, photos[1].Faces[0].Box, true)
@@ -314,12 +320,21 @@ func TestExportRedecidesNamesAndRecords(t *testing.T) {
 	if _, err := store.Withdraw(ctx, "C1", "instagram", testDay); err != nil {
 		t.Fatal(err)
 	}
+	// Ada's photo is published already: not again, unless asked.
 	second, err := Export(ctx, store, photos[:1], testJob(), opt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if filepath.Base(second[0].Output) != "2026-11-21_instagram_010.jpg" {
-		t.Errorf("second export %q, want number 010", second[0].Output)
+	if o := second[0]; o.Output != "" || o.Err != nil || o.Earlier == nil || o.Earlier.Path() != first[0].Output {
+		t.Errorf("exporting Ada again: %+v, want it left out as published as %s", o, first[0].Output)
+	}
+	opt.Republish = true
+	second, err = Export(ctx, store, photos[:1], testJob(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := second[0]; filepath.Base(o.Output) != "2026-11-21_instagram_004.jpg" || !o.Republished || o.Err != nil {
+		t.Errorf("republishing Ada: %+v, want number 004, a re-publication", o)
 	}
 	if d := photos[0].Faces[0].Decision; d.Visible || !strings.Contains(d.Reason.String(), "withdrawn") {
 		t.Errorf("after withdrawal the decision is %+v, want redacted as withdrawn", d)
@@ -332,12 +347,12 @@ func TestExportRedecidesNamesAndRecords(t *testing.T) {
 	}
 	var got []string
 	for _, p := range pubs {
-		got = append(got, fmt.Sprintf("%s %s visible=%v", p.ExportName, p.Faces[0].PersonID, p.Faces[0].Visible))
+		got = append(got, fmt.Sprintf("%s %s visible=%v republishes=%d", p.ExportName, p.Faces[0].PersonID, p.Faces[0].Visible, p.Republishes))
 	}
 	want := []string{
-		"2026-11-21_instagram_008.jpg C1 visible=true",
-		"2026-11-21_instagram_009.jpg C2 visible=false",
-		"2026-11-21_instagram_010.jpg C1 visible=false",
+		"2026-11-21_instagram_002.jpg C1 visible=true republishes=0",
+		"2026-11-21_instagram_003.jpg C2 visible=false republishes=0",
+		fmt.Sprintf("2026-11-21_instagram_004.jpg C1 visible=false republishes=%d", pubs[0].ID),
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("ledger\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -346,8 +361,8 @@ func TestExportRedecidesNamesAndRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tasks) != 1 {
-		t.Errorf("take-downs %+v, want the first export of Ada", tasks)
+	if len(tasks) != 1 || tasks[0].ExportPath() != first[0].Output {
+		t.Errorf("take-downs %+v, want the first export of Ada, in its folder", tasks)
 	}
 }
 
