@@ -82,15 +82,22 @@ type vetLine struct {
 	Status  vet.Status `json:"status"`
 	Reasons []string   `json:"reasons"`
 	Output  string     `json:"output"`
+	// Republished: Output publishes the photo to the channel again.
+	Republished bool `json:"republished,omitempty"`
+	// AlreadyPublished is the photo's export to the channel in the ledger
+	// when it was not exported again.
+	AlreadyPublished string `json:"already_published,omitempty"`
 }
 
 const vetUsage = `Usage: photovet vet --channel C [--unit U] --photographer NAME [--photographer-channels C,...]
-                   --out DIR [--redaction blur|solid] [--redact-unknown] [--json] [--data DIR] PHOTO_OR_DIR...
+                   --out DIR [--redaction blur|solid] [--redact-unknown] [--republish] [--json] [--data DIR]
+                   PHOTO_OR_DIR...
 
 Vets the photos (folders are searched recursively) for the channel and exports the cleared ones to
 DIR, with every redaction burned in, under neutral names, and records them in the ledger. Photos that
 need review (unknown faces, no face found) are not exported unless --redact-unknown, the default for
-early childhood, redacts the unknown faces. Blocked photos are listed with their reasons.`
+early childhood, redacts the unknown faces. Blocked photos are listed with their reasons. A photo the
+ledger shows already published to the channel is not exported again unless --republish.`
 
 // runVet vets photos and exports the cleared ones in one go.
 func runVet(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -102,6 +109,7 @@ func runVet(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "the `DIR` to export the cleared photos to (required)")
 	redaction := fs.String("redaction", "", "how faces are hidden: blur or solid (default from the settings)")
 	redactUnknown := fs.Bool("redact-unknown", false, "export photos with unknown faces, redacted (default with --unit early_childhood)")
+	republish := fs.Bool("republish", false, "export photos already published to the channel again (recorded as re-publications)")
 	asJSON := fs.Bool("json", false, "print one JSON object per photo per line")
 	vettedBy := fs.String("vetted-by", "", "the `NAME` of the staff member vetting, for the ledger (default the user name)")
 	date := fs.String("date", "", "the export `DATE`, YYYY-MM-DD (default today)")
@@ -193,7 +201,7 @@ func runVet(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	outcomes, err := vet.Export(ctx, p.store, photos, job, vet.ExportOptions{Dir: *out, Style: style, VettedBy: *vettedBy})
+	outcomes, err := vet.Export(ctx, p.store, photos, job, vet.ExportOptions{Dir: *out, Style: style, VettedBy: *vettedBy, Republish: *republish})
 	if err != nil {
 		return fail(err)
 	}
@@ -205,8 +213,8 @@ func runVet(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func reportVet(stdout, stderr io.Writer, outcomes []vet.Outcome, out string, asJSON bool) int {
 	code := 0
 	enc := json.NewEncoder(stdout)
-	var exported int
-	var blocked, review, failed []string
+	var exported, republished int
+	var blocked, review, failed, published []string
 	for _, o := range outcomes {
 		ph := o.Photo
 		reasons := messageStrings(ph.Reasons)
@@ -218,6 +226,11 @@ func reportVet(stdout, stderr io.Writer, outcomes []vet.Outcome, out string, asJ
 		switch {
 		case o.Output != "":
 			exported++
+			if o.Republished {
+				republished++
+			}
+		case o.Earlier != nil:
+			published = append(published, fmt.Sprintf("%s: as %s on %s", ph.Path, o.Earlier.Path(), o.Earlier.Date))
 		case ph.Status == vet.Blocked:
 			blocked = append(blocked, ph.Path+": "+strings.Join(messageStrings(ph.Reasons), "; "))
 		case ph.Status == vet.NeedsReview:
@@ -227,7 +240,10 @@ func reportVet(stdout, stderr io.Writer, outcomes []vet.Outcome, out string, asJ
 			failed = append(failed, ph.Error.String())
 		}
 		if asJSON {
-			line := vetLine{inspectResult: inspectLine(ph), Status: ph.Status, Reasons: reasons, Output: o.Output}
+			line := vetLine{inspectResult: inspectLine(ph), Status: ph.Status, Reasons: reasons, Output: o.Output, Republished: o.Republished}
+			if o.Earlier != nil {
+				line.AlreadyPublished = o.Earlier.Path()
+			}
 			if line.Reasons == nil {
 				line.Reasons = []string{}
 			}
@@ -243,11 +259,18 @@ func reportVet(stdout, stderr io.Writer, outcomes []vet.Outcome, out string, asJ
 		}
 		return code
 	}
-	fmt.Fprintf(stdout, "exported %d of %d photos to %s\n", exported, len(outcomes), filepath.Clean(out))
+	fmt.Fprintf(stdout, "exported %d of %d photos to %s", exported, len(outcomes), filepath.Clean(out))
+	if republished > 0 {
+		fmt.Fprintf(stdout, " (%d published again)", republished)
+	}
+	fmt.Fprintln(stdout)
 	for _, list := range []struct {
 		title string
 		items []string
-	}{{"blocked", blocked}, {"needs review (not exported)", review}, {"failed", failed}} {
+	}{
+		{"blocked", blocked}, {"needs review (not exported)", review},
+		{"already published (not exported again; --republish to publish them again)", published}, {"failed", failed},
+	} {
 		if len(list.items) == 0 {
 			continue
 		}

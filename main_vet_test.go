@@ -575,3 +575,54 @@ func TestVetBadInputsCLI(t *testing.T) {
 		t.Errorf("export folder holds %d files (%v), want 1", len(entries), err)
 	}
 }
+
+// TestVetRepublishCLI vets one photo three times on one day: exported to
+// a first folder; then, to a second folder, not again, naming the first
+// export; then with --republish, under the day's next number, recorded in
+// the ledger as a re-publication of the first.
+func TestVetRepublishCLI(t *testing.T) {
+	ctx := context.Background()
+	data, dir, work := t.TempDir(), t.TempDir(), t.TempDir()
+	if err := os.Symlink(filepath.Join(testdata.Dir(t), "recognition", "nayoung.jpg"), filepath.Join(dir, "trip.jpg")); err != nil {
+		t.Fatal(err)
+	}
+	first, second := filepath.Join(work, "first"), filepath.Join(work, "second")
+	vetTo := func(out string, extra ...string) (int, string) {
+		t.Helper()
+		args := append([]string{"vet", "--data", data, "--channel", "website", "--unit", "school",
+			"--photographer", "Pia Photo", "--photographer-channels", "website", "--out", out,
+			"--vetted-by", "Vera", "--date", "2026-11-21", "--redact-unknown"}, extra...)
+		code, stdout, _ := photovetCLI(t, append(args, dir)...)
+		return code, stdout
+	}
+	firstExport := filepath.Join(first, "2026-11-21_website_001.jpg")
+	if code, out := vetTo(first); code != 0 || !strings.Contains(out, "exported 1 of 1 photos") {
+		t.Fatalf("first vet: exit %d, want the photo exported", code)
+	}
+	code, out := vetTo(second)
+	if code != 0 || !strings.Contains(out, "exported 0 of 1 photos") || !strings.Contains(out, "already published (not exported again; --republish to publish them again): 1") ||
+		!strings.Contains(out, filepath.Join(dir, "trip.jpg")+": as "+firstExport+" on 2026-11-21") {
+		t.Errorf("second vet: exit %d, want the photo left out as published as %s", code, firstExport)
+	}
+	code, out = vetTo(second, "--republish")
+	if code != 0 || !strings.Contains(out, "exported 1 of 1 photos to "+second+" (1 published again)") {
+		t.Errorf("vet --republish: exit %d, want the photo exported again", code)
+	}
+	entries, err := os.ReadDir(second)
+	if err != nil || len(entries) != 1 || entries[0].Name() != "2026-11-21_website_002.jpg" {
+		t.Errorf("the second folder holds %v (%v), want the re-publication as number 002", entries, err)
+	}
+	store, err := consent.Open(ctx, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	pubs, err := store.Publications(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pubs) != 2 || pubs[0].Path() != firstExport || pubs[0].Republishes != 0 ||
+		pubs[1].Path() != filepath.Join(second, "2026-11-21_website_002.jpg") || pubs[1].Republishes != pubs[0].ID {
+		t.Errorf("ledger %+v, want the first publication and its re-publication", pubs)
+	}
+}
