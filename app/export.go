@@ -144,6 +144,9 @@ func summarise(dir string, outcomes []vet.Outcome) exportSummary {
 		switch {
 		case o.Output != "":
 			s.exported++
+		case o.Earlier != nil:
+			s.notDone = append(s.notDone, name+": "+lang.L("already published as {{.File}} on {{.Date}}",
+				map[string]any{"File": o.Earlier.Path(), "Date": o.Earlier.Date.String()}))
 		case o.Err != nil:
 			if _, named := errors.AsType[*consent.MessageError](o.Err); named {
 				s.failed = append(s.failed, errorText(o.Err)) // the message names the file

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,5 +85,12 @@ func TestPhotographerAndExport(t *testing.T) {
 	// A second export writes nothing again.
 	if again := exportAndWait(t, s, out); again.exported != 0 {
 		t.Errorf("second export wrote %d photos again", again.exported)
+	}
+	// Nor does one after a restart, which forgot what it exported: the
+	// ledger knows, and the summary says where each photo went.
+	s.win.session.exported = map[*vet.Photo]string{}
+	again := exportAndWait(t, s, filepath.Join(t.TempDir(), "other"))
+	if again.exported != 0 || len(again.notDone) != 2 || !strings.Contains(again.notDone[0], "already published as "+filepath.Join(out, today+"_instagram_00")) {
+		t.Errorf("export after a restart: %+v, want both photos left out as already published", again)
 	}
 }
