@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"image"
-	"image/jpeg"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,12 +12,17 @@ import (
 // ExportQuality is the JPEG quality of exported photos.
 const ExportQuality = 90
 
-// EncodeClean writes img as a new baseline JPEG at ExportQuality. The
-// standard library's encoder writes only the image segments (SOI, DQT, SOF0,
-// DHT, SOS, EOI): no EXIF, XMP, IPTC, ICC profile, comment or thumbnail,
-// and nothing after the end marker. The package tests verify this.
+// EncodeClean writes img as a new baseline JPEG at ExportQuality, encoded
+// from its pixels by libjpeg-turbo with only the image's own segments
+// (SOI, DQT, SOF0, DHT, SOS, EOI): no JFIF, EXIF, XMP, IPTC, ICC profile,
+// comment or thumbnail, and nothing after the end marker. The package
+// tests verify this with a marker walk and ExifTool.
 func EncodeClean(w io.Writer, img image.Image) error {
-	if err := jpeg.Encode(w, img, &jpeg.Options{Quality: ExportQuality}); err != nil {
+	data, err := encodeJPEG(toNRGBA(img), ExportQuality)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(data); err != nil {
 		return fmt.Errorf("encode jpeg: %w", err)
 	}
 	return nil

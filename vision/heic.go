@@ -33,7 +33,7 @@ func decodeHEIC(data []byte) (*Photo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: heic pixels: %v", ErrCorrupt, err)
 	}
-	pix := toNRGBA(img)
+	pix := flatten(toNRGBA(img))
 	return &Photo{
 		Image:    pix,
 		Width:    pix.Rect.Dx(),

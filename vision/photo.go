@@ -125,16 +125,9 @@ func checkSize(w, h int) error {
 }
 
 func decodeStd(data []byte) (*Photo, error) {
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	img, format, err := decodePixels(data)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
-	}
-	if err := checkSize(cfg.Width, cfg.Height); err != nil {
 		return nil, err
-	}
-	img, _, err := image.Decode(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
 	var meta Metadata
 	var orientation int
@@ -148,7 +141,7 @@ func decodeStd(data []byte) (*Photo, error) {
 		// sideways photo hides its faces from the detectors: fail closed.
 		return nil, fmt.Errorf("%w: %s, so it is unknown which way up the photo is", ErrCorrupt, meta.EXIFError)
 	}
-	oriented := orient(toNRGBA(img), orientation)
+	oriented := orient(flatten(img), orientation)
 	return &Photo{
 		Image:       oriented,
 		Width:       oriented.Rect.Dx(),
@@ -157,6 +150,36 @@ func decodeStd(data []byte) (*Photo, error) {
 		Orientation: orientation,
 		Metadata:    meta,
 	}, nil
+}
+
+// decodePixels decodes a JPEG (with libjpeg-turbo; CMYK ones with the
+// standard library) or a PNG, after checking the size its header declares.
+func decodePixels(data []byte) (*image.NRGBA, string, error) {
+	if sniff(data) == "jpeg" {
+		w, h, err := jpegSize(data)
+		if err != nil && !errors.Is(err, errJPEGCMYK) {
+			return nil, "", err
+		}
+		if err := checkSize(w, h); err != nil {
+			return nil, "", err
+		}
+		if err == nil {
+			img, err := decodeJPEG(data, w, h)
+			return img, "jpeg", err
+		}
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	if err := checkSize(cfg.Width, cfg.Height); err != nil {
+		return nil, "", err
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	return toNRGBA(img), format, nil
 }
 
 // toNRGBA converts any decoded image (YCbCr, grey, CMYK, paletted, 16-bit)
@@ -174,6 +197,24 @@ func toNRGBA(img image.Image) *image.NRGBA {
 	}
 	// imaging.Clone converts the common types row by row in parallel.
 	return imaging.Clone(img)
+}
+
+// flatten makes img opaque in place, over black. A transparent pixel keeps
+// colour values that no viewer shows: the detector, the review and the
+// export must all see the same picture, the one the export will carry.
+func flatten(img *image.NRGBA) *image.NRGBA {
+	for y := img.Rect.Min.Y; y < img.Rect.Max.Y; y++ {
+		row := img.Pix[img.PixOffset(img.Rect.Min.X, y):img.PixOffset(img.Rect.Max.X, y)]
+		for i := 3; i < len(row); i += 4 {
+			if a := row[i]; a != 0xFF {
+				for c := i - 3; c < i; c++ {
+					row[c] = uint8(uint16(row[c]) * uint16(a) / 0xFF)
+				}
+				row[i] = 0xFF
+			}
+		}
+	}
+	return img
 }
 
 // orient applies an EXIF orientation value to the pixels.
