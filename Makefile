@@ -33,10 +33,15 @@ vet:
 # race detector, which would only slow the pipeline.
 XVFB_TEST = (TestScreenshotsUnderXvfb|TestKeysUnderXvfb)
 
+# TestOddShapes runs once more under AddressSanitizer: the C and C++ behind
+# vision must not read or write out of bounds on any photo shape (issue 11's
+# 972-byte PNG corrupted the heap silently before it aborted).
+
 test: setup vet
 	$(GO) test -race -timeout 30m -skip '^$(XVFB_TEST)$$' $(RACE_PKGS)
 	$(GO) test -timeout 30m -run '^$(XVFB_TEST)$$' -v ./app/
 	$(GO) test -timeout 30m -v ./vision/
+	$(GO) test -asan -short -timeout 30m -run '^TestOddShapes$$' ./vision/
 	$(MAKE) --no-print-directory fuzz
 
 fuzz:

@@ -24,9 +24,9 @@ func TestInspectJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	pristin := filepath.Join(td, "recognition", "pristin.jpg")
-	dogs := filepath.Join(td, "detection", "dlib", "dogs.jpg")
+	town := filepath.Join(td, "heic", "example.heic")
 
-	code, stdout, _ := photovetCLI(t, "inspect", "--json", "--data", t.TempDir(), pristin, broken, dogs)
+	code, stdout, _ := photovetCLI(t, "inspect", "--json", "--data", t.TempDir(), pristin, broken, town)
 	if code != 1 {
 		t.Errorf("exit code = %d, want 1 (one photo failed)", code)
 	}
@@ -57,6 +57,6 @@ func TestInspectJSON(t *testing.T) {
 		t.Errorf("broken file: %+v, want an error", got[1])
 	}
 	if got[2].Error != "" || len(got[2].Faces) != 0 {
-		t.Errorf("dogs.jpg: %d faces, error %q; want none", len(got[2].Faces), got[2].Error)
+		t.Errorf("example.heic (a town view): %d faces, error %q; want none", len(got[2].Faces), got[2].Error)
 	}
 }

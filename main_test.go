@@ -50,8 +50,8 @@ func TestModelsCommand(t *testing.T) {
 		if code := run(context.Background(), []string{"models"}, &stdout, &stderr); code != 0 {
 			t.Fatalf("photovet models = %d, want 0; the models must be set up (make test does it):\n%s%s", code, stdout.String(), stderr.String())
 		}
-		if n := strings.Count(stdout.String(), " ok\n"); n != 3 {
-			t.Errorf("want 3 verified model files, got %d:\n%s", n, stdout.String())
+		if n := strings.Count(stdout.String(), " ok\n"); n != 4 {
+			t.Errorf("want 4 verified model files, got %d:\n%s", n, stdout.String())
 		}
 	})
 	t.Run("empty cache", func(t *testing.T) {
@@ -101,7 +101,7 @@ func TestModelsCommand(t *testing.T) {
 		if err != nil {
 			t.Fatalf("the installed photovet models: %v\n%s", err, out)
 		}
-		if !strings.Contains(string(out), "model cache: "+bundled+"\n") || strings.Count(string(out), " ok\n") != 3 {
+		if !strings.Contains(string(out), "model cache: "+bundled+"\n") || strings.Count(string(out), " ok\n") != 4 {
 			t.Errorf("the installed program does not use the models installed with it:\n%s", out)
 		}
 	})

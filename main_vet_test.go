@@ -480,15 +480,6 @@ func (c *exportChecker) recognise(paths []string) map[string]recognition {
 				var r recognition
 				var seen []string
 				for _, f := range faces {
-					if f.Detector == vision.CNN && f.Score < 0 {
-						// Our CNN threshold (-0.5) reaches below dlib's
-						// own (0) for recall on originals; on redacted
-						// pixels such hits are blobs: one was a 288 px
-						// "face" over the 70 px heads of pristin.jpg,
-						// near a member at 0.475. Logged, not counted.
-						seen = append(seen, fmt.Sprintf("%v %s score %.2f: below dlib's threshold, not counted", f.Box, f.Detector, f.Score))
-						continue
-					}
 					e, m := c.enrolled.Match(f.Descriptor), c.members.Match(f.Descriptor)
 					if e.Status == vision.MatchMatched {
 						r.enrolled = append(r.enrolled, e.PersonID)

@@ -53,8 +53,8 @@ func (fakeFinder) Find(_ context.Context, p *vision.Photo) ([]vision.Face, error
 	var stranger vision.Descriptor
 	stranger[5] = 1
 	return []vision.Face{
-		{Box: image.Rect(40, 60, 140, 180), Score: 1, Detector: vision.HOG, Descriptor: adaDescriptor()},
-		{Box: image.Rect(240, 60, 340, 180), Score: 1, Detector: vision.HOG, Descriptor: stranger},
+		{Box: image.Rect(40, 60, 140, 180), Score: 1, Detector: vision.RetinaFace, Descriptor: adaDescriptor()},
+		{Box: image.Rect(240, 60, 340, 180), Score: 1, Detector: vision.RetinaFace, Descriptor: stranger},
 	}, nil
 }
 

@@ -32,7 +32,7 @@ func (e Enrolment) Enrolled() bool { return e.Err == nil && e.Used > 0 }
 
 // Enroll stores reference descriptors from the portraits in dir: DIR/<id>.jpg,
 // or any photos in DIR/<id>/ (school portrait day). A portrait must show
-// exactly one face. Only people in the register with a biometric opt-in
+// exactly one face, people far in the background aside (portraitFace). Only people in the register with a biometric opt-in
 // are enrolled (R9); the others are reported with the reason. The result
 // is sorted by person id; progress, when set, is called after each portrait.
 func Enroll(ctx context.Context, store *consent.Store, finder vision.FaceFinder, workers int, dir string, progress func(Progress)) ([]Enrolment, error) {
@@ -61,15 +61,16 @@ func Enroll(ctx context.Context, store *consent.Store, finder vision.FaceFinder,
 		var descriptors [][]float32
 		for _, path := range portraits[id] {
 			p := byPath[path]
+			subject, faces := portraitFace(p.Faces)
 			switch {
 			case !p.Error.IsZero():
 				e.Problems = append(e.Problems, p.Error)
-			case len(p.Faces) == 0:
+			case faces == 0:
 				e.Problems = append(e.Problems, consent.Msg("{{.File}} shows no face, want exactly one", "File", path))
-			case len(p.Faces) != 1:
-				e.Problems = append(e.Problems, consent.Msg("{{.File}} shows {{.Count}} faces, want exactly one", "File", path, "Count", len(p.Faces)))
+			case faces != 1:
+				e.Problems = append(e.Problems, consent.Msg("{{.File}} shows {{.Count}} faces, want exactly one", "File", path, "Count", faces))
 			default:
-				d, _ := p.Faces[0].Descriptor()
+				d, _ := subject.Descriptor()
 				descriptors = append(descriptors, d[:])
 			}
 		}
@@ -82,6 +83,29 @@ func Enroll(ctx context.Context, store *consent.Store, finder vision.FaceFinder,
 		result = append(result, e)
 	}
 	return result, nil
+}
+
+// bystanderHeight is how tall, against the portrait's largest face, a face
+// may be and still count as someone in the background: a face that tall
+// or taller is a second person beside the subject (a sibling, a friend),
+// and the portrait is refused rather than guessed.
+const bystanderHeight = 0.6
+
+// portraitFace returns a portrait's subject, its largest face, and how
+// many faces compete with it: the subject and every face at least
+// bystanderHeight as tall. Smaller faces are people far behind.
+func portraitFace(faces []Face) (Face, int) {
+	if len(faces) == 0 {
+		return Face{}, 0
+	}
+	subject := slices.MaxFunc(faces, func(a, b Face) int { return a.Box.Dy() - b.Box.Dy() })
+	n := 0
+	for _, f := range faces {
+		if float64(f.Box.Dy()) >= bystanderHeight*float64(subject.Box.Dy()) {
+			n++
+		}
+	}
+	return subject, n
 }
 
 // Portraits lists the portraits in dir by person id: a photo file names its

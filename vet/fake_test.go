@@ -78,7 +78,7 @@ func (f *fakeFinder) Find(ctx context.Context, p *vision.Photo) ([]vision.Face, 
 		d = unitVector(2)
 	}
 	w, h := p.Width, p.Height
-	return []vision.Face{{Box: image.Rect(w/4, h/4, 3*w/4, 3*h/4), Score: 1, Detector: vision.HOG, Descriptor: d}}, nil
+	return []vision.Face{{Box: image.Rect(w/4, h/4, 3*w/4, 3*h/4), Score: 1, Detector: vision.RetinaFace, Descriptor: d}}, nil
 }
 
 // writeTestPhoto writes a patterned PNG of the given size: the pattern

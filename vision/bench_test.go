@@ -26,7 +26,7 @@ import (
 // ten (faces ~100 px), a family of three enlarged (faces ~200 px), a crowd
 // enlarged (faces ~110 px), a class at original size (faces ~37 px) and a
 // portrait (one large face). It returns the file's path.
-func benchPhoto(b *testing.B) string {
+func benchPhoto(b testing.TB) string {
 	b.Helper()
 	td := testdata.Dir(b)
 	canvas := image.NewNRGBA(image.Rect(0, 0, 4000, 3000))
@@ -59,7 +59,13 @@ func benchPhoto(b *testing.B) string {
 }
 
 // peakRSS returns the process's peak resident memory in MB (VmHWM).
-func peakRSS() float64 {
+func peakRSS() float64 { return statusMB("VmHWM:") }
+
+// currentRSS returns the process's resident memory in MB (VmRSS).
+func currentRSS() float64 { return statusMB("VmRSS:") }
+
+// statusMB reads a kB field of /proc/self/status, in MB.
+func statusMB(field string) float64 {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return 0
@@ -67,7 +73,7 @@ func peakRSS() float64 {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(sc.Text(), field); ok {
 			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
 			return kb / 1024
 		}
@@ -94,8 +100,9 @@ func processPhoto(ctx context.Context, e *Engine, path string, w io.Writer) (int
 }
 
 // BenchmarkPhoto measures the per-photo path on a 12 MP photo: each stage
-// alone, the whole path on one worker, and the throughput with one worker
-// per core.
+// alone, the whole path on one worker, the throughput with one
+// single-threaded worker per core (the default), and with one worker whose
+// network calls use two threads.
 func BenchmarkPhoto(b *testing.B) {
 	path := benchPhoto(b)
 	e := testEngine(b)
@@ -113,28 +120,23 @@ func BenchmarkPhoto(b *testing.B) {
 	for i, f := range faces {
 		boxes[i] = f.Box
 	}
-	d, err := e.acquire(ctx)
+	w, err := e.acquire(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
 	opts := DefaultDetectOptions()
-	hogScale, cnnScale := opts.scales(float64(p.Width * p.Height))
 	stages := []struct {
 		name string
 		run  func() error
 	}{
 		{"load", func() error { _, err := Load(path); return err }},
-		{"hog", func() error {
-			_, err := detectScaled(d, p.Image, HOG, hogScale, opts.HOGThreshold)
-			return err
-		}},
-		{"cnn", func() error {
-			_, err := detectTiled(d, p.Image, cnnScale, opts.CNNThreshold, opts.CNNTilePixels, opts.CNNTileOverlap)
+		{"detect", func() error {
+			_, err := detectFaces(ctx, w.detector, p.Image, opts)
 			return err
 		}},
 		{"describe", func() error {
 			for _, box := range boxes {
-				if _, _, err := d.describe(p.Image, box, opts.Jitters); err != nil {
+				if _, _, err := w.dlib.describe(p.Image, dlibBox(box), opts.Jitters); err != nil {
 					return err
 				}
 			}
@@ -152,7 +154,7 @@ func BenchmarkPhoto(b *testing.B) {
 			}
 		})
 	}
-	e.release(d)
+	e.release(w)
 
 	b.Run("whole", func(b *testing.B) {
 		for b.Loop() {
@@ -165,20 +167,20 @@ func BenchmarkPhoto(b *testing.B) {
 	})
 	b.Run("parallel", func(b *testing.B) { benchParallel(b, e, path) })
 
-	// The trade: HOG on 4 MP instead of 12 (smallest face found in a 12 MP
-	// photo about 140 px instead of 80) and the CNN on 0.2 MP.
-	fast := DefaultDetectOptions()
-	fast.HOGPixels, fast.CNNPixels = 4e6, 0.2e6
+	// The trade of threads: one worker using both cores for each network
+	// call, against one single-threaded worker per core (the default).
 	dir, err := ModelDir()
 	if err != nil {
 		b.Fatal(err)
 	}
-	fastEngine, err := NewEngine(dir, 2, fast)
+	threaded := DefaultDetectOptions()
+	threaded.Threads = 2
+	one, err := NewEngine(dir, 1, threaded)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer fastEngine.Close()
-	b.Run("parallel-fast", func(b *testing.B) { benchParallel(b, fastEngine, path) })
+	defer one.Close()
+	b.Run("one-worker-two-threads", func(b *testing.B) { benchParallel(b, one, path) })
 }
 
 // benchParallel runs the whole path with one worker per model set, as the

@@ -13,18 +13,20 @@ import (
 	"unsafe"
 )
 
-// dlibEngine owns one set of dlib models (HOG detector, MMOD CNN, 5-point
-// shape predictor, ResNet descriptor). It is not safe for concurrent use:
+// dlibEngine owns one set of dlib models (5-point shape predictor, ResNet
+// descriptor). It is not safe for concurrent use:
 // the networks keep per-call state, so each worker gets its own.
 type dlibEngine struct {
 	ptr *C.pv_engine
 }
 
-// rawDetection is one detector hit in the coordinates of the image given.
+// rawDetection is one detector hit in the coordinates of the image given:
+// the face's box and the detector's five landmarks (eye centres, nose tip,
+// mouth corners).
 type rawDetection struct {
-	Box      image.Rectangle
-	Score    float64
-	Detector Detector
+	Box       image.Rectangle
+	Score     float64
+	Landmarks [5]image.Point
 }
 
 func newDlibEngine(modelDir string) (*dlibEngine, error) {
@@ -57,37 +59,6 @@ func takeError(cerr *C.char) error {
 // reads r.Dx() x r.Dy() pixels with img's stride.
 func pixels(img *image.NRGBA, r image.Rectangle) *C.uint8_t {
 	return (*C.uint8_t)(unsafe.Pointer(&img.Pix[img.PixOffset(r.Min.X, r.Min.Y)]))
-}
-
-// detect runs one detector over the region r of img resized by scale, with
-// the detector's threshold moved by adjust. Boxes come back in img's
-// coordinates.
-func (e *dlibEngine) detect(img *image.NRGBA, r image.Rectangle, scale float64, d Detector, adjust float64) ([]rawDetection, error) {
-	r = r.Intersect(img.Rect)
-	if r.Empty() {
-		return nil, nil
-	}
-	kind := C.int(C.PV_HOG)
-	if d == CNN {
-		kind = C.PV_CNN
-	}
-	var out *C.pv_detection
-	var cerr *C.char
-	n := C.pv_detect(e.ptr, pixels(img, r), C.int(r.Dx()), C.int(r.Dy()), C.int(img.Stride),
-		C.double(scale), kind, C.double(adjust), &out, &cerr)
-	if n < 0 {
-		return nil, fmt.Errorf("%s detector: %w", d, takeError(cerr))
-	}
-	if n == 0 {
-		return nil, nil
-	}
-	defer C.free(unsafe.Pointer(out))
-	found := make([]rawDetection, 0, int(n))
-	for _, cd := range unsafe.Slice(out, int(n)) {
-		box := image.Rect(int(cd.left), int(cd.top), int(cd.right)+1, int(cd.bottom)+1).Add(r.Min)
-		found = append(found, rawDetection{Box: box, Score: float64(cd.score), Detector: d})
-	}
-	return found, nil
 }
 
 // describe computes the descriptor (averaged over jitters jittered copies

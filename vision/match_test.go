@@ -169,17 +169,17 @@ func TestIdentifyPristin(t *testing.T) {
 	everyone := NewMatcher(refs, DefaultThreshold, DefaultMargin)
 	correct, unknown, wrong, _ = identify(everyone, descs, isMember)
 	t.Logf("pristin.jpg, all %d people enrolled (%d references): correct %d, unknown or ambiguous %d, wrong %d", len(people), len(refs), correct, unknown, wrong)
-	d, err := e.acquire(context.Background())
+	w, err := e.acquire(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	jittered := make([]Descriptor, len(faces))
 	for i, f := range faces {
-		if jittered[i], _, err = d.describe(p.Image, f.Box, 10); err != nil {
+		if jittered[i], _, err = w.dlib.describe(p.Image, dlibBox(f.Box), 10); err != nil {
 			t.Fatal(err)
 		}
 	}
-	e.release(d)
+	e.release(w)
 	correct, unknown, wrong, _ = identify(everyone, jittered, isMember)
 	t.Logf("pristin.jpg, all %d people enrolled, descriptors over 10 jitters: correct %d, unknown or ambiguous %d, wrong %d", len(people), correct, unknown, wrong)
 

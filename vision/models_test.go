@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -16,8 +17,8 @@ func TestCheckModels(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the model cache %s must verify (make test fetches it): %v", real, err)
 	}
-	if len(files) != 3 {
-		t.Fatalf("CheckModels lists %d files, want 3", len(files))
+	if len(files) != 4 {
+		t.Fatalf("CheckModels lists %d files, want 4", len(files))
 	}
 
 	// A cache with one truncated file and one missing file.
@@ -52,6 +53,60 @@ func TestCheckModels(t *testing.T) {
 	}
 	if got[2].Err != nil {
 		t.Errorf("intact file: err = %v", got[2].Err)
+	}
+}
+
+// TestEngineRefusesBadModels breaks each model file in turn (missing,
+// truncated, replaced by another file of the same name) and checks that
+// no engine is made, so that nothing is vetted without a detector, and
+// that the error names the file and the fix.
+func TestEngineRefusesBadModels(t *testing.T) {
+	real, err := ModelDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := CheckModels(real)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, broken := range files {
+		for _, damage := range []string{"missing", "truncated", "replaced"} {
+			t.Run(broken.Name+"/"+damage, func(t *testing.T) {
+				dir := t.TempDir()
+				for _, f := range files {
+					dst := filepath.Join(dir, f.Name)
+					if f.Name != broken.Name {
+						if err := os.Symlink(f.Path, dst); err != nil {
+							t.Fatal(err)
+						}
+						continue
+					}
+					switch damage {
+					case "truncated":
+						data, err := os.ReadFile(f.Path)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if err := os.WriteFile(dst, data[:len(data)/2], 0o644); err != nil {
+							t.Fatal(err)
+						}
+					case "replaced":
+						if err := os.WriteFile(dst, []byte("not a model"), 0o644); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				e, err := NewEngine(dir, 1, DefaultDetectOptions())
+				if err == nil {
+					e.Close()
+					t.Fatal("engine made with a broken model")
+				}
+				path := filepath.Join(dir, broken.Name)
+				if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "scripts/setup.sh") {
+					t.Errorf("error %q does not name %s and the fix", err, path)
+				}
+			})
+		}
 	}
 }
 
