@@ -12,7 +12,7 @@ import (
 )
 
 // FuzzDecode feeds Decode damaged and hostile input: it must return a photo
-// or an error, never panic, and never exceed MaxPixels.
+// or an error, never panic, and never exceed MaxPixels or MaxAspectRatio.
 func FuzzDecode(f *testing.F) {
 	td := testdata.Dir(f)
 	for _, name := range []string{"detection/cmumit/bwolen.jpg", "detection/cmumit/cfb.jpg"} {
@@ -41,7 +41,8 @@ func FuzzDecode(f *testing.F) {
 			}
 			return
 		}
-		if p.Width*p.Height > MaxPixels || p.Image.Rect != image.Rect(0, 0, p.Width, p.Height) {
+		if p.Width*p.Height > MaxPixels || max(p.Width, p.Height) > MaxAspectRatio*min(p.Width, p.Height) ||
+			p.Image.Rect != image.Rect(0, 0, p.Width, p.Height) {
 			t.Fatalf("photo %dx%d with bounds %v", p.Width, p.Height, p.Image.Rect)
 		}
 	})

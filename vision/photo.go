@@ -9,6 +9,7 @@ package vision
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -16,7 +17,6 @@ import (
 	_ "image/jpeg" // registers the JPEG decoder for image.DecodeConfig/Decode
 	_ "image/png"  // registers the PNG decoder
 	"io"
-	"os"
 
 	"github.com/disintegration/imaging"
 )
@@ -25,14 +25,29 @@ import (
 // the file header before any pixel memory is allocated.
 const MaxPixels = 100_000_000
 
-// maxFileBytes bounds how much of a file Decode reads: far above any real
-// 100 MP photo, it keeps a mislabelled huge file from exhausting memory.
+// MaxAspectRatio is how many times longer than the other a photo's longer
+// side may be. Phone panoramas, even a full turn, stay well within it; a
+// longer strip is no photo of a class, and the face detectors' scaled and
+// tiled passes degenerate on it (a valid 30000x10 PNG crashed dlib's CNN:
+// issue 11). Such a file is refused with ErrTooNarrow, so nothing of it is
+// published (fail closed).
+const MaxAspectRatio = 10
+
+// maxFileBytes bounds the size of a photo file: far above any real 100 MP
+// photo, it keeps a mislabelled huge file from being read at all.
 const maxFileBytes = 512 << 20
 
-// Errors Load and Decode wrap; test for them with errors.Is.
+// Errors OpenFile, Load and Decode wrap; test for them with errors.Is.
 var (
-	// ErrTooLarge reports a photo above MaxPixels.
+	// ErrNotRegular reports a path that is not a regular file: a folder, a
+	// device such as /dev/zero, a FIFO or a socket, or a link to one.
+	// Reading those could block for ever or never end.
+	ErrNotRegular = errors.New("not a regular file")
+	// ErrTooLarge reports a photo above MaxPixels, or a file above 512 MiB.
 	ErrTooLarge = errors.New("photo too large")
+	// ErrTooNarrow reports a photo whose longer side is more than
+	// MaxAspectRatio times its shorter one.
+	ErrTooNarrow = errors.New("photo too narrow")
 	// ErrUnsupported reports a file that is not a JPEG, PNG or HEIC image.
 	ErrUnsupported = errors.New("not a JPEG, PNG or HEIC image")
 	// ErrCorrupt reports an image file that cannot be decoded (truncated or damaged).
@@ -54,11 +69,12 @@ type Photo struct {
 	Metadata Metadata
 }
 
-// Load reads and decodes the photo at path. See Decode.
+// Load reads and decodes the photo at path, opened with OpenFile. See
+// Decode.
 func Load(path string) (*Photo, error) {
-	f, err := os.Open(path)
+	f, err := OpenFile(context.Background(), path)
 	if err != nil {
-		return nil, fmt.Errorf("load photo: %w", err)
+		return nil, err
 	}
 	defer f.Close()
 	p, err := Decode(f)
@@ -68,33 +84,56 @@ func Load(path string) (*Photo, error) {
 	return p, nil
 }
 
-// Decode reads a JPEG, PNG or HEIC photo (the primary image of a HEIC file),
-// refuses it with ErrTooLarge above MaxPixels before decoding, applies the
-// EXIF orientation to the pixels and reads the metadata report. Damaged
-// input gives an error, never a panic.
+// sniffBytes is how much of a file names its format.
+const sniffBytes = 12
+
+// Decode reads a JPEG, PNG or HEIC photo (the primary image of a HEIC file)
+// to the end of r, applies the EXIF orientation to the pixels and reads the
+// metadata report. Before reading more than the header it refuses a file
+// that is not one of those formats (ErrUnsupported) and a JPEG or PNG that
+// declares more than MaxPixels or a shape beyond MaxAspectRatio
+// (ErrTooLarge, ErrTooNarrow); a HEIC is checked from its primary image's
+// ispe box before decoding. Damaged input gives an error, never a panic.
 func Decode(r io.Reader) (p *Photo, err error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxFileBytes+1))
-	if err != nil {
+	limited := io.LimitReader(r, maxFileBytes+1)
+	var data bytes.Buffer
+	read := io.TeeReader(limited, &data)
+	var head [sniffBytes]byte
+	n, err := io.ReadFull(read, head[:])
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, fmt.Errorf("read photo: %w", err)
 	}
-	if len(data) > maxFileBytes {
+	format := sniff(head[:n])
+	if format == "" {
+		return nil, ErrUnsupported
+	}
+	if format != "heic" {
+		cfg, _, err := image.DecodeConfig(io.MultiReader(bytes.NewReader(head[:n]), read))
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+		}
+		if err := checkSize(cfg.Width, cfg.Height); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := data.ReadFrom(limited); err != nil {
+		return nil, fmt.Errorf("read photo: %w", err)
+	}
+	if data.Len() > maxFileBytes {
 		return nil, fmt.Errorf("%w: file larger than %d MiB", ErrTooLarge, maxFileBytes>>20)
 	}
-	// The decoders in the standard library and libheif's binding report
-	// bad input as errors, but the EXIF parser can panic on damaged blocks;
-	// a photo must never take the batch down.
+	// The decoders in the standard library and libheif report bad input
+	// as errors, but the EXIF parser can panic on damaged blocks; a photo
+	// must never take the batch down.
 	defer func() {
 		if v := recover(); v != nil {
 			p, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, v)
 		}
 	}()
-	switch sniff(data) {
-	case "jpeg", "png":
-		return decodeStd(data)
-	case "heic":
-		return decodeHEIC(data)
+	if format == "heic" {
+		return decodeHEIC(data.Bytes())
 	}
-	return nil, ErrUnsupported
+	return decodeStd(data.Bytes())
 }
 
 // sniff names the format from the file's first bytes.
@@ -113,6 +152,8 @@ func sniff(data []byte) string {
 	return ""
 }
 
+// checkSize refuses a photo of w x h pixels above MaxPixels or beyond
+// MaxAspectRatio.
 func checkSize(w, h int) error {
 	if w <= 0 || h <= 0 {
 		return fmt.Errorf("%w: size %dx%d", ErrCorrupt, w, h)
@@ -121,9 +162,13 @@ func checkSize(w, h int) error {
 		return fmt.Errorf("%w: %dx%d is %.0f megapixels, the limit is %d", ErrTooLarge, w, h,
 			float64(w)*float64(h)/1e6, MaxPixels/1_000_000)
 	}
+	if long, short := max(w, h), min(w, h); long > short*MaxAspectRatio {
+		return fmt.Errorf("%w: %dx%d, one side is more than %d times the other", ErrTooNarrow, w, h, MaxAspectRatio)
+	}
 	return nil
 }
 
+// decodeStd decodes a JPEG or PNG whose header Decode has checked.
 func decodeStd(data []byte) (*Photo, error) {
 	img, format, err := decodePixels(data)
 	if err != nil {

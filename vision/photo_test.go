@@ -9,6 +9,8 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -170,6 +172,78 @@ func corruptEXIFJPEG(t testing.TB) []byte {
 	return out.Bytes()
 }
 
+// grayPNG returns a valid black PNG of w x h pixels.
+func grayPNG(t testing.TB, w, h int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, w, h))); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestShapes decodes photos of odd shapes: up to MaxAspectRatio they are
+// photos, beyond it they are refused (TestBadInput). On the code before
+// MaxAspectRatio, a 30000x10 PNG decoded and went on to the detectors.
+func TestShapes(t *testing.T) {
+	for _, size := range []image.Point{{1, 1}, {2, 2}, {1, 10}, {10, 1}, {10000, 1000}, {1000, 10000}} {
+		p, err := Decode(bytes.NewReader(grayPNG(t, size.X, size.Y)))
+		if err != nil || p.Width != size.X || p.Height != size.Y {
+			t.Errorf("%v: got %v, want a %dx%d photo", size, err, size.X, size.Y)
+		}
+	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// TestRefusedFromHeader feeds Decode 200 MB files that are refused by
+// their first bytes: Decode must not read the rest. On the code before
+// this test, Decode read all 200 MB before looking at the format.
+func TestRefusedFromHeader(t *testing.T) {
+	const fileSize = 200 << 20
+	cases := []struct {
+		name string
+		head []byte
+		want error
+	}{
+		{"text named .jpg", []byte("Dear parents, the school trip is on Friday.\n"), ErrUnsupported},
+		{"zeros", nil, ErrUnsupported},
+		{"PNG of 20000x20000", pngHeader(20000, 20000), ErrTooLarge},
+		{"PNG of 30000x10", pngHeader(30000, 10), ErrTooNarrow},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := &countingReader{r: io.MultiReader(bytes.NewReader(c.head), io.LimitReader(zeros{}, fileSize-int64(len(c.head))))}
+			p, err := Decode(r)
+			t.Logf("%s: read %d bytes: %v", c.name, r.n, err)
+			if !errors.Is(err, c.want) || p != nil {
+				t.Errorf("got photo %v, error %v; want %v", p != nil, err, c.want)
+			}
+			if r.n > 1<<20 {
+				t.Errorf("read %d MB of the file to refuse it", r.n>>20)
+			}
+		})
+	}
+}
+
+// zeros reads zero bytes for ever.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
 func TestBadInput(t *testing.T) {
 	real, err := os.ReadFile(filepath.Join(testdata.Dir(t), "detection", "dlib", "2008_002506.jpg"))
 	if err != nil {
@@ -186,6 +260,9 @@ func TestBadInput(t *testing.T) {
 		{"huge.png", pngHeader(30000, 30000), ErrTooLarge},
 		{"header-only.jpg", real[:200], ErrCorrupt},
 		{"png-no-data.png", pngHeader(640, 480), ErrCorrupt},
+		{"strip.png", grayPNG(t, 30000, 10), ErrTooNarrow},
+		{"tower.png", grayPNG(t, 10, 30000), ErrTooNarrow},
+		{"just-too-narrow.png", grayPNG(t, 10001, 1000), ErrTooNarrow},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
