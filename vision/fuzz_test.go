@@ -33,6 +33,9 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte("not an image"))
 	f.Add([]byte{})
 	f.Add([]byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"))
+	tile := exampleTile(f, 2)
+	f.Add(writeHEIF(testItem{id: 1, typ: "grid", data: gridData(1, 2, 2560, 854), props: [][]byte{ispe(2560, 854)}, dimg: repeat(2, 2)}, tile))
+	f.Add(writeHEIF(testItem{id: 1, typ: "grid", data: gridData(20, 20, 25600, 17080), props: [][]byte{ispe(1280, 854)}, dimg: repeat(2, 400)}, tile))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Decode(bytes.NewReader(data))
 		if err != nil {

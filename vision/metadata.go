@@ -152,9 +152,9 @@ func readPNGMetadata(data []byte) (Metadata, int) {
 	return m, orientation
 }
 
-// readHEICMetadata reports what a HEIC file carries. libheif's Go binding
-// does not expose metadata items, so the EXIF TIFF block and the XMP packet
-// are found by their signatures.
+// readHEICMetadata reports what a HEIC file carries: the EXIF TIFF block
+// and the XMP packet are found by their signatures in the file's bytes,
+// whichever item holds them.
 func readHEICMetadata(data []byte) Metadata {
 	var m Metadata
 	if raw, err := exif.SearchAndExtractExif(data); err == nil {

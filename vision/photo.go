@@ -22,7 +22,8 @@ import (
 )
 
 // MaxPixels is the largest photo Load accepts (100 megapixels), checked from
-// the file header before any pixel memory is allocated.
+// the file header before any pixel memory is allocated; for HEIC, from what
+// will actually be decoded (see heifPlan).
 const MaxPixels = 100_000_000
 
 // MaxAspectRatio is how many times longer than the other a photo's longer
@@ -32,6 +33,11 @@ const MaxPixels = 100_000_000
 // issue 11). Such a file is refused with ErrTooNarrow, so nothing of it is
 // published (fail closed).
 const MaxAspectRatio = 10
+
+// maxSide is the longest side a photo can have within MaxPixels and
+// MaxAspectRatio (the square root of their product): libheif's own limit,
+// which it applies to every image and grid before allocating it.
+const maxSide = 31_622
 
 // maxFileBytes bounds the size of a photo file: far above any real 100 MP
 // photo, it keeps a mislabelled huge file from being read at all.
@@ -92,8 +98,8 @@ const sniffBytes = 12
 // metadata report. Before reading more than the header it refuses a file
 // that is not one of those formats (ErrUnsupported) and a JPEG or PNG that
 // declares more than MaxPixels or a shape beyond MaxAspectRatio
-// (ErrTooLarge, ErrTooNarrow); a HEIC is checked from its primary image's
-// ispe box before decoding. Damaged input gives an error, never a panic.
+// (ErrTooLarge, ErrTooNarrow); a HEIC is checked the same way from its boxes
+// before any pixel is decoded. Damaged input gives an error, never a panic.
 func Decode(r io.Reader) (p *Photo, err error) {
 	limited := io.LimitReader(r, maxFileBytes+1)
 	var data bytes.Buffer
