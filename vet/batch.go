@@ -12,7 +12,6 @@ import (
 	"io"
 	"io/fs"
 	"math"
-	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -141,17 +140,15 @@ func (b Batch) Run(ctx context.Context, paths []string) ([]*Photo, error) {
 func (b Batch) process(ctx context.Context, path string) *Photo {
 	p := &Photo{Path: path, Photographer: b.Photographer, PhotographerChannels: b.PhotographerChannels}
 	defer p.Decide(b.Register, b.Job)
-	sum, err := fileSHA256(path)
+	photo, sum, err := load(ctx, path)
+	if err != nil && ctx.Err() != nil {
+		return nil // cancelled while reading: not processed, not failed
+	}
 	if err != nil {
 		p.Error = failure(path, err)
 		return p
 	}
 	p.SHA256 = sum
-	photo, err := vision.Load(path)
-	if err != nil {
-		p.Error = failure(path, err)
-		return p
-	}
 	p.Width, p.Height, p.Orientation, p.Metadata = photo.Width, photo.Height, photo.Orientation, photo.Metadata
 	if err := b.prefillPhotographer(ctx, p, photo.Metadata); err != nil {
 		p.Error = failure(path, err)
@@ -199,6 +196,10 @@ func failure(path string, err error) consent.Message {
 		return consent.Msg("{{.File}}: the file is damaged or truncated", "File", path)
 	case errors.Is(err, vision.ErrTooLarge):
 		return consent.Msg("{{.File}}: the photo is too large for PhotoVet", "File", path)
+	case errors.Is(err, vision.ErrTooNarrow):
+		return consent.Msg("{{.File}}: the photo is too narrow for PhotoVet (one side is more than {{.Ratio}} times the other)", "File", path, "Ratio", vision.MaxAspectRatio)
+	case errors.Is(err, vision.ErrNotRegular):
+		return consent.Msg("{{.File}}: not a photo file but a folder, device or pipe", "File", path)
 	case errors.Is(err, fs.ErrNotExist):
 		return consent.Msg("{{.File}}: no such file (was it moved or deleted?)", "File", path)
 	case errors.Is(err, fs.ErrPermission):
@@ -281,11 +282,29 @@ func preview(img *image.NRGBA) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// fileSHA256 returns the hex SHA-256 of a file's content.
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
+// load reads the photo at path once, with vision.OpenFile (a regular file
+// within the size limit; reads stop when ctx is cancelled), and returns it
+// decoded with the hex SHA-256 of the file's content.
+func load(ctx context.Context, path string) (*vision.Photo, string, error) {
+	f, err := vision.OpenFile(ctx, path)
 	if err != nil {
-		return "", fmt.Errorf("read %s: %w", path, err)
+		return nil, "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	photo, err := vision.Decode(io.TeeReader(f, h))
+	if err != nil {
+		return nil, "", fmt.Errorf("load photo %s: %w", path, err)
+	}
+	return photo, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// fileSHA256 returns the hex SHA-256 of a photo file's content, opened
+// with vision.OpenFile: bounded by its size limit, but not cancellable.
+func fileSHA256(path string) (string, error) {
+	f, err := vision.OpenFile(context.Background(), path)
+	if err != nil {
+		return "", err
 	}
 	defer f.Close()
 	h := sha256.New()
