@@ -86,7 +86,7 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		res := inspectLine(photos[0])
 		if res.Error != "" {
 			code = 1
-			fmt.Fprintf(stderr, "photovet inspect: %s\n", res.Error)
+			fmt.Fprintf(stderr, "photovet inspect: %s\n", messageText(photos[0].Error))
 		}
 		if *asJSON {
 			if err := enc.Encode(res); err != nil {
@@ -131,8 +131,11 @@ func inspectLine(p *vet.Photo) inspectResult {
 	return res
 }
 
+// printInspect prints a photo's report as text. The file name and the
+// metadata come from the file: they are quoted when they would not print
+// as plain text (see printable).
 func printInspect(w io.Writer, r inspectResult) {
-	fmt.Fprintf(w, "%s: %dx%d", r.File, r.Width, r.Height)
+	fmt.Fprintf(w, "%s: %dx%d", printable(r.File), r.Width, r.Height)
 	if r.Orientation > 1 {
 		fmt.Fprintf(w, " (turned upright from EXIF orientation %d)", r.Orientation)
 	}
@@ -144,7 +147,7 @@ func printInspect(w io.Writer, r inspectResult) {
 	}
 	for _, kv := range [][2]string{{"camera", m.Camera}, {"taken", m.Taken}, {"artist", m.Artist}, {"copyright", m.Copyright}} {
 		if kv[1] != "" {
-			found = append(found, kv[0]+" "+kv[1])
+			found = append(found, kv[0]+" "+printable(kv[1]))
 		}
 	}
 	for _, kv := range []struct {
@@ -162,7 +165,7 @@ func printInspect(w io.Writer, r inspectResult) {
 	fmt.Fprintf(w, "  faces: %d\n", len(r.Faces))
 	for i, f := range r.Faces {
 		fmt.Fprintf(w, "    %d: box %d,%d %dx%d  %s score %.2f  %s\n",
-			i+1, f.Box[0], f.Box[1], f.Box[2], f.Box[3], f.Detector, f.Score, faceVerdict(f))
+			i+1, f.Box[0], f.Box[1], f.Box[2], f.Box[3], f.Detector, f.Score, printable(faceVerdict(f)))
 	}
 }
 

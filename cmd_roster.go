@@ -72,19 +72,46 @@ func registerFlags(name string, stderr io.Writer, usage string) (*flag.FlagSet, 
 
 // parseInterspersed parses fs from args with flags allowed after the
 // positional arguments ("withdraw ID --channel C"), and returns those.
+// "--" ends the flags: everything after it is positional, so that a file
+// named "-x.jpg" can be given as "-- -x.jpg".
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
+	var flags, positional []string
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		switch {
+		case arg == "--":
+			positional = append(positional, args[i+1:]...)
+			i = len(args)
+		case len(arg) > 1 && arg[0] == '-':
+			flags = append(flags, arg)
+			if takesValue(fs, arg) && i+1 < len(args) {
+				i++
+				flags = append(flags, args[i])
+			}
+		default:
+			positional = append(positional, arg)
 		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return positional, nil
-		}
-		positional = append(positional, args[0])
-		args = args[1:]
 	}
+	if err := fs.Parse(flags); err != nil {
+		return nil, err
+	}
+	return positional, nil
+}
+
+// takesValue reports whether the flag argument arg ("-name" or "--name",
+// without "=value") names a flag of fs that takes the next argument as its
+// value, as the flag package reads it: any flag but a boolean one.
+func takesValue(fs *flag.FlagSet, arg string) bool {
+	name := strings.TrimPrefix(strings.TrimPrefix(arg, "-"), "-")
+	if strings.Contains(name, "=") {
+		return false
+	}
+	f := fs.Lookup(name)
+	if f == nil {
+		return false
+	}
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return !ok || !b.IsBoolFlag()
 }
 
 // openRegister opens the consent register in the data directory dataFlag
@@ -298,16 +325,18 @@ func runRosterEnroll(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	code := 0
 	for _, e := range enrolments {
+		// The ids and file names come from the portraits' names: quoted
+		// when they would not print as plain text.
 		for _, problem := range e.Problems {
-			fmt.Fprintf(stderr, "photovet roster: %s: %s: not used\n", e.PersonID, problem)
+			fmt.Fprintf(stderr, "photovet roster: %s: %s: not used\n", printable(e.PersonID), messageText(problem))
 			code = 1
 		}
 		if !e.Enrolled() {
-			fmt.Fprintf(stderr, "photovet roster: %v, not enrolled\n", e.Err)
+			fmt.Fprintf(stderr, "photovet roster: %s, not enrolled\n", errorText(e.Err))
 			code = 1
 			continue
 		}
-		fmt.Fprintf(stdout, "enrolled %s from %d portrait(s)\n", e.PersonID, e.Used)
+		fmt.Fprintf(stdout, "enrolled %s from %d portrait(s)\n", printable(e.PersonID), e.Used)
 	}
 	return code
 }

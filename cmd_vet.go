@@ -141,6 +141,17 @@ func runVet(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	redactUnknownSet := false
 	fs.Visit(func(f *flag.Flag) { redactUnknownSet = redactUnknownSet || f.Name == "redact-unknown" })
 
+	coll := vet.Collect(paths)
+	for _, s := range coll.Skipped {
+		fmt.Fprintf(stderr, "photovet vet: skipped, not a photo: %s\n", printable(s))
+	}
+	for _, err := range coll.Unreadable {
+		fmt.Fprintf(stderr, "photovet vet: %s\n", errorText(err))
+	}
+	if len(coll.Photos) == 0 && len(coll.Unreadable) > 0 {
+		return 1
+	}
+
 	p, err := openPipeline(ctx, *data, *channel, *unit, day, 0)
 	if err != nil {
 		return fail(err)
@@ -180,12 +191,8 @@ func runVet(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	p.batch.Photographer, p.batch.PhotographerChannels = name, permitted
 
-	coll := vet.Collect(paths)
-	for _, s := range coll.Skipped {
-		fmt.Fprintf(stderr, "photovet vet: skipped, not a photo: %s\n", s)
-	}
 	p.batch.Progress = func(pr vet.Progress) {
-		fmt.Fprintf(stderr, "[%d/%d] %s: %s\n", pr.Done, pr.Total, pr.Photo.Path, pr.Photo.Status)
+		fmt.Fprintf(stderr, "[%d/%d] %s: %s\n", pr.Done, pr.Total, printable(pr.Photo.Path), pr.Photo.Status)
 	}
 	photos, err := p.batch.Run(ctx, coll.Photos)
 	if err != nil {
@@ -205,11 +212,16 @@ func runVet(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	return reportVet(stdout, stderr, outcomes, *out, *asJSON)
+	code := reportVet(stdout, stderr, outcomes, *out, *asJSON)
+	if len(coll.Unreadable) > 0 {
+		code = 1
+	}
+	return code
 }
 
 // reportVet prints the --json lines or the summary and returns the exit
-// code: 1 when a photo failed or could not be written.
+// code: 1 when a photo failed or could not be written. The summary quotes
+// names and values that would not print as plain text (see printable).
 func reportVet(stdout, stderr io.Writer, outcomes []vet.Outcome, out string, asJSON bool) int {
 	code := 0
 	enc := json.NewEncoder(stdout)
@@ -221,7 +233,7 @@ func reportVet(stdout, stderr io.Writer, outcomes []vet.Outcome, out string, asJ
 		if o.Err != nil {
 			code = 1
 			reasons = append(reasons, o.Err.Error())
-			failed = append(failed, fmt.Sprintf("%s: %v", ph.Path, o.Err))
+			failed = append(failed, printable(ph.Path)+": "+errorText(o.Err))
 		}
 		switch {
 		case o.Output != "":
@@ -230,14 +242,14 @@ func reportVet(stdout, stderr io.Writer, outcomes []vet.Outcome, out string, asJ
 				republished++
 			}
 		case o.Earlier != nil:
-			published = append(published, fmt.Sprintf("%s: as %s on %s", ph.Path, o.Earlier.Path(), o.Earlier.Date))
+			published = append(published, fmt.Sprintf("%s: as %s on %s", printable(ph.Path), printable(o.Earlier.Path()), o.Earlier.Date))
 		case ph.Status == vet.Blocked:
-			blocked = append(blocked, ph.Path+": "+strings.Join(messageStrings(ph.Reasons), "; "))
+			blocked = append(blocked, printable(ph.Path)+": "+messagesText(ph.Reasons))
 		case ph.Status == vet.NeedsReview:
-			review = append(review, ph.Path+": "+strings.Join(messageStrings(ph.Reasons), "; "))
+			review = append(review, printable(ph.Path)+": "+messagesText(ph.Reasons))
 		case ph.Status == vet.Failed:
 			code = 1
-			failed = append(failed, ph.Error.String())
+			failed = append(failed, messageText(ph.Error))
 		}
 		if asJSON {
 			line := vetLine{inspectResult: inspectLine(ph), Status: ph.Status, Reasons: reasons, Output: o.Output, Republished: o.Republished}
@@ -259,7 +271,7 @@ func reportVet(stdout, stderr io.Writer, outcomes []vet.Outcome, out string, asJ
 		}
 		return code
 	}
-	fmt.Fprintf(stdout, "exported %d of %d photos to %s", exported, len(outcomes), filepath.Clean(out))
+	fmt.Fprintf(stdout, "exported %d of %d photos to %s", exported, len(outcomes), printable(filepath.Clean(out)))
 	if republished > 0 {
 		fmt.Fprintf(stdout, " (%d published again)", republished)
 	}
@@ -282,7 +294,7 @@ func reportVet(stdout, stderr io.Writer, outcomes []vet.Outcome, out string, asJ
 	return code
 }
 
-// messageStrings renders messages in English, for the CLI.
+// messageStrings renders messages in English, for the CLI's JSON output.
 func messageStrings(ms []consent.Message) []string {
 	var s []string
 	for _, m := range ms {

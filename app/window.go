@@ -282,8 +282,8 @@ func (w *MainWindow) AddURIs(uris []fyne.URI) {
 
 func (w *MainWindow) showCollection(c vet.Collection) {
 	msg := lang.L("{{.Count}} photos found.", map[string]any{"Count": len(c.Photos)})
-	if len(c.Skipped) > 0 {
-		msg = lang.L("{{.Count}} photos found, {{.Skipped}} other files skipped.", map[string]any{"Count": len(c.Photos), "Skipped": len(c.Skipped)})
+	if skipped := len(c.Skipped) + len(c.Unreadable); skipped > 0 {
+		msg = lang.L("{{.Count}} photos found, {{.Skipped}} other files skipped.", map[string]any{"Count": len(c.Photos), "Skipped": skipped})
 	}
 	w.status.SetText(msg)
 	w.drop.setCount(len(w.session.paths))

@@ -5,6 +5,7 @@
 package vet
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -24,7 +25,10 @@ func IsPhotoName(name string) bool {
 // Collection is the result of gathering photos from files and folders.
 type Collection struct {
 	Photos  []string // photo files, in walk order without duplicates
-	Skipped []string // files that are not photos, and paths that could not be read (with the reason)
+	Skipped []string // files that are not photos
+	// Unreadable holds why a path could not be read: a path given that does
+	// not exist, a folder that cannot be listed. Each error names its path.
+	Unreadable []error
 }
 
 // Collect gathers the photo files named by paths: a file is taken when its
@@ -43,7 +47,10 @@ func Collect(paths []string) Collection {
 	for _, root := range paths {
 		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
-				c.Skipped = append(c.Skipped, fmt.Sprintf("%s: %v", path, err))
+				if pe, ok := errors.AsType[*fs.PathError](err); ok {
+					err = pe.Err // lstat, open: the path and the reason suffice
+				}
+				c.Unreadable = append(c.Unreadable, fmt.Errorf("cannot read %s: %w", path, err))
 				if d != nil && d.IsDir() {
 					return fs.SkipDir
 				}
@@ -67,7 +74,7 @@ func Collect(paths []string) Collection {
 			return nil
 		})
 		if err != nil {
-			c.Skipped = append(c.Skipped, fmt.Sprintf("%s: %v", root, err))
+			c.Unreadable = append(c.Unreadable, fmt.Errorf("%s: %w", root, err))
 		}
 	}
 	return c

@@ -1,9 +1,12 @@
 package vet
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -32,15 +35,16 @@ func TestCollect(t *testing.T) {
 	}
 
 	tests := []struct {
-		name        string
-		paths       []string
-		wantPhotos  []string
-		wantSkipped int
+		name           string
+		paths          []string
+		wantPhotos     []string
+		wantSkipped    int
+		wantUnreadable []string
 	}{
-		{"folder", abs(""), abs("B.JPEG", "a.jpg", "c.png", "d.heic", "trip/deeper/f.HEIC", "trip/e.jpg"), 2},
-		{"single files", abs("a.jpg", "notes.txt"), abs("a.jpg"), 1},
-		{"duplicates once", abs("a.jpg", "a.jpg", "trip"), abs("a.jpg", "trip/deeper/f.HEIC", "trip/e.jpg"), 1},
-		{"missing path", abs("nope.jpg"), nil, 1},
+		{"folder", abs(""), abs("B.JPEG", "a.jpg", "c.png", "d.heic", "trip/deeper/f.HEIC", "trip/e.jpg"), 2, nil},
+		{"single files", abs("a.jpg", "notes.txt"), abs("a.jpg"), 1, nil},
+		{"duplicates once", abs("a.jpg", "a.jpg", "trip"), abs("a.jpg", "trip/deeper/f.HEIC", "trip/e.jpg"), 1, nil},
+		{"missing path", abs("nope.jpg", "a.jpg", "gone"), abs("a.jpg"), 0, abs("nope.jpg", "gone")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -50,6 +54,16 @@ func TestCollect(t *testing.T) {
 			}
 			if len(got.Skipped) != tt.wantSkipped {
 				t.Errorf("Skipped = %q, want %d entries", got.Skipped, tt.wantSkipped)
+			}
+			// A path that does not exist is an error naming it, not a
+			// file that is "not a photo".
+			if len(got.Unreadable) != len(tt.wantUnreadable) {
+				t.Fatalf("Unreadable = %v, want errors naming %q", got.Unreadable, tt.wantUnreadable)
+			}
+			for i, err := range got.Unreadable {
+				if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), tt.wantUnreadable[i]) {
+					t.Errorf("Unreadable[%d] = %v, want no such file naming %s", i, err, tt.wantUnreadable[i])
+				}
 			}
 		})
 	}
