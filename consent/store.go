@@ -99,11 +99,31 @@ func open(ctx context.Context, dir string, busy time.Duration) (*Store, error) {
 		return nil, fmt.Errorf("open register %s: %w", path, err)
 	}
 	s := &Store{db: db, lockWait: busy}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrateWhenFree(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open register %s: %w", path, s.inWords(err))
 	}
 	return s, nil
+}
+
+// migrateWhenFree migrates, trying again for up to the busy timeout while
+// SQLite reports the register busy. The first connection to a new register
+// turns it to WAL, and SQLite refuses a connection opening it at that
+// moment at once, without its busy timeout: the second window or command
+// opened on the first day would fail otherwise.
+func (s *Store) migrateWhenFree(ctx context.Context) error {
+	deadline := time.Now().Add(s.lockWait)
+	for {
+		err := s.migrate(ctx)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // Close closes the register.
@@ -274,7 +294,8 @@ CREATE TABLE export_claims (
 // transaction together with the version bump. Another process may be
 // opening the same new register at the same moment: the version is read
 // again inside each transaction, which holds the write lock, so a migration
-// that process applied first is not applied twice.
+// that process applied first is not applied twice. An up-to-date register
+// is only read, so it opens while another user is writing.
 func (s *Store) migrate(ctx context.Context) error {
 	all := migrations()
 	version, err := schemaVersion(ctx, s.db)
