@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/msg"
 )
 
 // printable returns s as it is when it prints as plain text, else quoted
@@ -21,8 +21,8 @@ func printable(s string) string {
 
 // messageText renders m in English for the CLI's text output, its string
 // values made printable.
-func messageText(m consent.Message) string {
-	safe := consent.Message{Format: m.Format, Args: make(map[string]any, len(m.Args))}
+func messageText(m msg.Text) string {
+	safe := msg.Text{Format: m.Format, Args: make(map[string]any, len(m.Args))}
 	for name, v := range m.Args {
 		if s, ok := v.(string); ok {
 			v = printable(s)
@@ -33,7 +33,7 @@ func messageText(m consent.Message) string {
 }
 
 // messagesText renders messages with messageText, joined by "; ".
-func messagesText(ms []consent.Message) string {
+func messagesText(ms []msg.Text) string {
 	texts := make([]string, len(ms))
 	for i, m := range ms {
 		texts[i] = messageText(m)
@@ -44,5 +44,5 @@ func messagesText(ms []consent.Message) string {
 // errorText renders err for the CLI's text output, its values made
 // printable.
 func errorText(err error) string {
-	return messageText(consent.ErrorMessage(err))
+	return messageText(msg.FromError(err))
 }

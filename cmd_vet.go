@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/msg"
 	"github.com/photovet/photovet/vet"
 	"github.com/photovet/photovet/vision"
 )
@@ -295,7 +296,7 @@ func reportVet(stdout, stderr io.Writer, outcomes []vet.Outcome, out string, asJ
 }
 
 // messageStrings renders messages in English, for the CLI's JSON output.
-func messageStrings(ms []consent.Message) []string {
+func messageStrings(ms []msg.Text) []string {
 	var s []string
 	for _, m := range ms {
 		s = append(s, m.String())

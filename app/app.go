@@ -15,6 +15,7 @@ import (
 
 	"github.com/photovet/photovet/assets"
 	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/msg"
 	"github.com/photovet/photovet/vision"
 )
 
@@ -69,22 +70,22 @@ func Run(version string, paths []string) (err error) {
 
 // checkModels returns a message for the teacher when the face models are not
 // usable, or the zero Message when they verify.
-func checkModels() consent.Message {
+func checkModels() msg.Text {
 	dir, err := vision.ModelDir()
 	if err != nil {
-		return consent.Msg("PhotoVet cannot recognise faces yet: {{.Error}}. Ask your IT contact to install PhotoVet again (or, in its source folder, to run \"make run\" once with a network connection).", "Error", err.Error())
+		return msg.New("PhotoVet cannot recognise faces yet: {{.Error}}. Ask your IT contact to install PhotoVet again (or, in its source folder, to run \"make run\" once with a network connection).", "Error", err.Error())
 	}
 	files, err := vision.CheckModels(dir)
 	if err == nil {
-		return consent.Message{}
+		return msg.Text{}
 	}
 	for _, f := range files {
 		switch {
 		case errors.Is(f.Err, fs.ErrNotExist):
-			return consent.Msg("PhotoVet cannot recognise faces yet: the face model {{.File}} is missing. Ask your IT contact to install PhotoVet again (or, in its source folder, to run \"make run\" once with a network connection).", "File", f.Path)
+			return msg.New("PhotoVet cannot recognise faces yet: the face model {{.File}} is missing. Ask your IT contact to install PhotoVet again (or, in its source folder, to run \"make run\" once with a network connection).", "File", f.Path)
 		case f.Err != nil:
-			return consent.Msg("PhotoVet cannot recognise faces yet: the face model {{.File}} is damaged ({{.Error}}). Ask your IT contact to install PhotoVet again (or, in its source folder, to run \"make run\" once with a network connection).", "File", f.Path, "Error", f.Err.Error())
+			return msg.New("PhotoVet cannot recognise faces yet: the face model {{.File}} is damaged ({{.Error}}). Ask your IT contact to install PhotoVet again (or, in its source folder, to run \"make run\" once with a network connection).", "File", f.Path, "Error", f.Err.Error())
 		}
 	}
-	return consent.Msg("PhotoVet cannot recognise faces yet: {{.Error}}. Ask your IT contact to install PhotoVet again (or, in its source folder, to run \"make run\" once with a network connection).", "Error", err.Error())
+	return msg.New("PhotoVet cannot recognise faces yet: {{.Error}}. Ask your IT contact to install PhotoVet again (or, in its source folder, to run \"make run\" once with a network connection).", "Error", err.Error())
 }

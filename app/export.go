@@ -16,7 +16,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/msg"
 	"github.com/photovet/photovet/vet"
 	"github.com/photovet/photovet/vision"
 )
@@ -148,7 +148,7 @@ func summarise(dir string, outcomes []vet.Outcome) exportSummary {
 			s.notDone = append(s.notDone, name+": "+lang.L("already published as {{.File}} on {{.Date}}",
 				map[string]any{"File": o.Earlier.Path(), "Date": o.Earlier.Date.String()}))
 		case o.Err != nil:
-			if _, named := errors.AsType[*consent.MessageError](o.Err); named {
+			if _, named := errors.AsType[*msg.Error](o.Err); named {
 				s.failed = append(s.failed, errorText(o.Err)) // the message names the file
 			} else {
 				s.failed = append(s.failed, name+": "+errorText(o.Err))

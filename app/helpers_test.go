@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/msg"
 	"github.com/photovet/photovet/vet"
 	"github.com/photovet/photovet/vision"
 )
@@ -87,7 +88,7 @@ func newTestSetup(t *testing.T) *testSetup {
 		t.Fatal(err)
 	}
 	faces := newFaceSource(func() (vision.FaceFinder, int, error) { return fakeFinder{}, 2, nil })
-	w := NewMainWindow(a, store, faces, "test", consent.Message{})
+	w := NewMainWindow(a, store, faces, "test", msg.Text{})
 	w.photographer.name, w.photographer.channels = "Pia Photo", []string{"instagram", "website"}
 	w.channel.SetSelectedIndex(slices.Index(w.channelIDs, "instagram"))
 	return &testSetup{app: a, win: w, store: store, dir: t.TempDir()}

@@ -7,7 +7,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/photovet/photovet/assets"
-	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/msg"
 )
 
 // languageOption is a language the app is translated into, as the settings
@@ -127,7 +127,7 @@ func knownLanguage(code string) bool {
 // value that is itself a Message (a channel's name) translated first. A
 // format without a translation (a channel added in the settings) shows in
 // English.
-func tr(m consent.Message) string {
+func tr(m msg.Text) string {
 	if m.IsZero() {
 		return ""
 	}
@@ -139,7 +139,7 @@ func tr(m consent.Message) string {
 	}
 	data := make(map[string]any, len(m.Args))
 	for name, v := range m.Args {
-		if nested, ok := v.(consent.Message); ok {
+		if nested, ok := v.(msg.Text); ok {
 			v = tr(nested)
 		}
 		data[name] = v
@@ -148,8 +148,8 @@ func tr(m consent.Message) string {
 }
 
 // errorText returns what went wrong for the teacher: the translated
-// message of a consent.MessageError in err's chain (a bad setting, a date
+// message of a msg.Error in err's chain (a bad setting, a date
 // that does not exist), else err's own text.
 func errorText(err error) string {
-	return tr(consent.ErrorMessage(err))
+	return tr(msg.FromError(err))
 }

@@ -22,15 +22,16 @@ import (
 
 	"github.com/photovet/photovet/assets"
 	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/msg"
 )
 
 // sourceDirs are the packages whose visible text is translated: the UI
 // itself and the sentences of the rules and the pipeline it shows.
-var sourceDirs = []string{".", "../consent", "../vet"}
+var sourceDirs = []string{".", "../consent", "../vet", "../msg"}
 
 const (
 	fyneLangPath = "fyne.io/fyne/v2/lang"
-	consentPath  = "github.com/photovet/photovet/consent"
+	msgPath      = "github.com/photovet/photovet/msg"
 )
 
 // textKey is one translation key the code uses.
@@ -43,7 +44,7 @@ type textKey struct {
 // sourceDirs: the string-literal first argument of lang.L, lang.N,
 // lang.Localize and lang.LocalizePlural, the key of lang.X, lang.XN,
 // lang.LocalizeKey and lang.LocalizePluralKey (with its fallback as the
-// English text), the format of consent.Msg (Msg inside package consent),
+// English text), the format of msg.New (New inside package msg),
 // and the channel labels of the default channels (consent.ChannelName).
 // Calls whose key is not a literal are returned in dynamic: the test
 // cannot know their keys.
@@ -65,8 +66,8 @@ func sourceKeys(t *testing.T) (keys map[string]*textKey, dynamic []string) {
 	fset := token.NewFileSet()
 	for _, dir := range sourceDirs {
 		for _, f := range parseSources(t, fset, dir) {
-			langName, consentName := importName(f, fyneLangPath), importName(f, consentPath)
-			inConsent := f.Name.Name == "consent"
+			langName, msgName := importName(f, fyneLangPath), importName(f, msgPath)
+			inMsg := f.Name.Name == "msg"
 			ast.Inspect(f, func(n ast.Node) bool {
 				call, ok := n.(*ast.CallExpr)
 				if !ok || len(call.Args) == 0 {
@@ -81,16 +82,16 @@ func sourceKeys(t *testing.T) (keys map[string]*textKey, dynamic []string) {
 						return true
 					case langName != "" && x.Name == langName:
 						fn = "lang." + fun.Sel.Name
-					case consentName != "" && x.Name == consentName && fun.Sel.Name == "Msg":
-						fn = "consent.Msg"
+					case msgName != "" && x.Name == msgName && fun.Sel.Name == "New":
+						fn = "msg.New"
 					default:
 						return true
 					}
 				case *ast.Ident:
-					if !inConsent || fun.Name != "Msg" {
+					if !inMsg || fun.Name != "New" {
 						return true
 					}
-					fn = "consent.Msg"
+					fn = "msg.New"
 				default:
 					return true
 				}
@@ -100,7 +101,7 @@ func sourceKeys(t *testing.T) (keys map[string]*textKey, dynamic []string) {
 					where = fmt.Sprintf("%s/%s:%d", filepath.Base(filepath.Dir(abs)), filepath.Base(abs), pos.Line)
 				}
 				switch fn {
-				case "lang.L", "lang.N", "lang.Localize", "lang.LocalizePlural", "consent.Msg":
+				case "lang.L", "lang.N", "lang.Localize", "lang.LocalizePlural", "msg.New":
 					if key, ok := stringConst(call.Args[0]); ok {
 						add(key, key, where)
 					} else {
@@ -298,8 +299,8 @@ func TestTranslationsComplete(t *testing.T) {
 		t.Fatal("found no translation keys in the code")
 	}
 	for _, d := range dynamic {
-		if strings.Contains(d, "consent.Msg(") {
-			t.Errorf("%s: the format of consent.Msg must be a string literal, so that this test finds it", d)
+		if strings.Contains(d, "msg.New(") {
+			t.Errorf("%s: the format of msg.New must be a string literal, so that this test finds it", d)
 		} else {
 			t.Logf("not checked, the key is not a literal: %s", d)
 		}
@@ -370,21 +371,21 @@ func TestLanguageSwitch(t *testing.T) {
 		t.Fatal(err)
 	}
 	system := lang.L("unknown face")
-	reason := consent.Msg("no {{.Channel}} consent from the guardian", "Channel", consent.ChannelName("newsletter"))
-	count := consent.Msg("{{.Count}} unknown faces (redacted): assign them or confirm the redaction", "Count", 3)
-	plain := consent.Plain("x{{.Count}}.jpg: not a photo")
+	reason := msg.New("no {{.Channel}} consent from the guardian", "Channel", consent.ChannelName("newsletter"))
+	count := msg.New("{{.Count}} unknown faces (redacted): assign them or confirm the redaction", "Count", 3)
+	plain := msg.Plain("x{{.Count}}.jpg: not a photo")
 	for _, code := range []string{"nl", "fi", "en", "nl"} {
 		if err := setUpLanguage(code); err != nil {
 			t.Fatal(err)
 		}
 		file := readTranslations(t, code)
 		want := map[string]string{
-			lang.L("unknown face"):          file["unknown face"],
-			tr(consent.Msg("unknown face")): file["unknown face"],
-			tr(reason):                      consent.Render(file["no {{.Channel}} consent from the guardian"], consent.Msg("", "Channel", file["newsletter"])),
-			tr(count):                       consent.Render(file["{{.Count}} unknown faces (redacted): assign them or confirm the redaction"], count),
-			tr(plain):                       plain.String(),
-			lang.L("{{.Count}} unknown faces (redacted): assign them or confirm the redaction", map[string]any{"Count": 3}): consent.Render(file["{{.Count}} unknown faces (redacted): assign them or confirm the redaction"], count),
+			lang.L("unknown face"):      file["unknown face"],
+			tr(msg.New("unknown face")): file["unknown face"],
+			tr(reason):                  msg.Render(file["no {{.Channel}} consent from the guardian"], msg.New("", "Channel", file["newsletter"])),
+			tr(count):                   msg.Render(file["{{.Count}} unknown faces (redacted): assign them or confirm the redaction"], count),
+			tr(plain):                   plain.String(),
+			lang.L("{{.Count}} unknown faces (redacted): assign them or confirm the redaction", map[string]any{"Count": 3}): msg.Render(file["{{.Count}} unknown faces (redacted): assign them or confirm the redaction"], count),
 		}
 		for got, want := range want {
 			if got != want || want == "" || strings.Contains(got, "<no value>") {
@@ -472,14 +473,14 @@ var proseRE = regexp.MustCompile(`\pL{2,} \pL{2,}`)
 
 // TestNoUntranslatedText fails on a string literal in the UI's code that
 // reads as a sentence but reaches the screen without a translation: prose
-// must be the key of a lang call or the format of consent.Msg. Formats of
+// must be the key of a lang call or the format of msg.New. Formats of
 // errors (fmt.Errorf, errors.New) are exempt: they add context to a
 // technical detail shown after a translated headline, and logs are not
 // read by teachers.
 func TestNoUntranslatedText(t *testing.T) {
 	fset := token.NewFileSet()
 	for _, f := range parseSources(t, fset, ".") {
-		langName, consentName := importName(f, fyneLangPath), importName(f, consentPath)
+		langName, msgName := importName(f, fyneLangPath), importName(f, msgPath)
 		exempt := make(map[ast.Node]bool)
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
@@ -495,7 +496,7 @@ func TestNoUntranslatedText(t *testing.T) {
 					return true
 				}
 				switch name := x.Name + "." + sel.Sel.Name; {
-				case x.Name == langName, name == consentName+".Msg",
+				case x.Name == langName, name == msgName+".New",
 					name == "fmt.Errorf", name == "errors.New", name == "fyne.LogError":
 					for _, arg := range n.Args {
 						ast.Inspect(arg, func(m ast.Node) bool {

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/msg"
 	"github.com/photovet/photovet/vet"
 )
 
@@ -27,7 +28,7 @@ type MainWindow struct {
 	faces        *faceSource
 	session      *session
 	version      string
-	modelProblem consent.Message
+	modelProblem msg.Text
 
 	status  *widget.Label
 	warning *widget.Label // the model problem, nil when the models verify
@@ -81,7 +82,7 @@ func channelName(channel string) string {
 // NewMainWindow builds the main window over the register in store.
 // modelProblem, when not zero, is shown as a warning because faces cannot
 // be found without the models.
-func NewMainWindow(a fyne.App, store *consent.Store, faces *faceSource, version string, modelProblem consent.Message) *MainWindow {
+func NewMainWindow(a fyne.App, store *consent.Store, faces *faceSource, version string, modelProblem msg.Text) *MainWindow {
 	w := &MainWindow{Window: a.NewWindow("PhotoVet"), store: store, session: newSession(store, faces),
 		faces: faces, version: version, modelProblem: modelProblem}
 	w.build()

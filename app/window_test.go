@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/msg"
 	"github.com/photovet/photovet/vet"
 	"github.com/photovet/photovet/vision"
 )
@@ -74,10 +75,10 @@ func TestMainWindowModelProblem(t *testing.T) {
 	}
 	defer store.Close()
 	faces := newFaceSource(func() (vision.FaceFinder, int, error) { return fakeFinder{}, 1, nil })
-	if w := NewMainWindow(a, store, faces, "test", consent.Message{}); w.warning != nil {
+	if w := NewMainWindow(a, store, faces, "test", msg.Text{}); w.warning != nil {
 		t.Errorf("a warning is shown although the models verify: %q", w.warning.Text)
 	}
-	problem := consent.Msg("PhotoVet cannot recognise faces yet: the face model {{.File}} is missing. "+
+	problem := msg.New("PhotoVet cannot recognise faces yet: the face model {{.File}} is missing. "+
 		"Ask your IT contact to install PhotoVet again (or, in its source folder, to run \"make run\" once with a network connection).", "File", "/x/mmod.dat")
 	w := NewMainWindow(a, store, faces, "test", problem)
 	if w.warning == nil || w.warning.Text != problem.String() || !w.warning.Visible() {

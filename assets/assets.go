@@ -31,7 +31,7 @@ var RosterTemplateCSV []byte
 // Translations holds the app's translations, lang/en.json, lang/nl.json and
 // lang/fi.json, in go-i18n's flat JSON format: {"English text": "translated
 // text"}, keyed by the English text the code passes to Fyne's lang.L or
-// to consent.Msg, with the same {{.Placeholders}}. The app loads them with
+// to msg.New, with the same {{.Placeholders}}. The app loads them with
 // lang.AddTranslationsFS(assets.Translations, "lang"); a test in app fails
 // on a missing, stale or mismatched key. lang/fyne.nl.json and
 // lang/fyne.fi.json translate the words of Fyne's own widgets (file

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/photovet/photovet/msg"
 )
 
 // Date is a day in the school's calendar, without time of day or zone.
@@ -53,17 +55,17 @@ func ParseDate(s string) (Date, error) {
 		d, m, y = s[0:2], s[3:5], s[6:10]
 	}
 	if !allDigits(y) || !allDigits(m) || !allDigits(d) {
-		return Date{}, &MessageError{Msg(`date "{{.Value}}": want YYYY-MM-DD, DD.MM.YYYY or DD-MM-YYYY`, "Value", s)}
+		return Date{}, &msg.Error{Text: msg.New(`date "{{.Value}}": want YYYY-MM-DD, DD.MM.YYYY or DD-MM-YYYY`, "Value", s)}
 	}
 	yi, _ := strconv.Atoi(y)
 	mi, _ := strconv.Atoi(m)
 	di, _ := strconv.Atoi(d)
 	if yi < earliestYear {
-		return Date{}, &MessageError{Msg(`date "{{.Value}}": the year is before {{.Earliest}}: check it for a typo`, "Value", s, "Earliest", earliestYear)}
+		return Date{}, &msg.Error{Text: msg.New(`date "{{.Value}}": the year is before {{.Earliest}}: check it for a typo`, "Value", s, "Earliest", earliestYear)}
 	}
 	date := NewDate(yi, time.Month(mi), di)
 	if date.Year != yi || int(date.Month) != mi || date.Day != di {
-		return Date{}, &MessageError{Msg(`date "{{.Value}}" does not exist`, "Value", s)}
+		return Date{}, &msg.Error{Text: msg.New(`date "{{.Value}}" does not exist`, "Value", s)}
 	}
 	return date, nil
 }

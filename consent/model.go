@@ -3,6 +3,8 @@ package consent
 import (
 	"slices"
 	"strings"
+
+	"github.com/photovet/photovet/msg"
 )
 
 // Unit is the kind of unit a batch of photos (R1) or a child belongs to.
@@ -21,7 +23,7 @@ func ParseUnit(s string) (Unit, error) {
 	case EarlyChildhood, School, UpperSecondary:
 		return u, nil
 	}
-	return "", &MessageError{Msg(`unit "{{.Value}}": want early_childhood, school or upper_secondary`, "Value", s)}
+	return "", &msg.Error{Text: msg.New(`unit "{{.Value}}": want early_childhood, school or upper_secondary`, "Value", s)}
 }
 
 // Role says whether a person in the register is a child or a staff member.
@@ -145,25 +147,25 @@ func DefaultSettings() Settings {
 func (s Settings) Validate() error {
 	switch {
 	case s.OwnConsentAge < 1 || s.OwnConsentAge > 25:
-		return &MessageError{Msg("own-consent age {{.Age}}: want 1 to 25", "Age", s.OwnConsentAge)}
+		return &msg.Error{Text: msg.New("own-consent age {{.Age}}: want 1 to 25", "Age", s.OwnConsentAge)}
 	case !(s.MatchThreshold > 0 && s.MatchThreshold < 2):
-		return &MessageError{Msg("match threshold {{.Threshold}}: want more than 0 and less than 2", "Threshold", s.MatchThreshold)}
+		return &msg.Error{Text: msg.New("match threshold {{.Threshold}}: want more than 0 and less than 2", "Threshold", s.MatchThreshold)}
 	case !(s.MatchMargin >= 0 && s.MatchMargin < 2):
-		return &MessageError{Msg("match margin {{.Margin}}: want 0 to 2", "Margin", s.MatchMargin)}
+		return &msg.Error{Text: msg.New("match margin {{.Margin}}: want 0 to 2", "Margin", s.MatchMargin)}
 	case s.RedactionStyle != "blur" && s.RedactionStyle != "solid":
-		return &MessageError{Msg(`redaction style "{{.Style}}": want blur or solid`, "Style", s.RedactionStyle)}
+		return &msg.Error{Text: msg.New(`redaction style "{{.Style}}": want blur or solid`, "Style", s.RedactionStyle)}
 	case len(s.Channels) == 0:
-		return &MessageError{Msg("no channels")}
+		return &msg.Error{Text: msg.New("no channels")}
 	}
 	if _, err := ParseUnit(string(s.DefaultUnit)); err != nil {
-		return &MessageError{Msg(`default unit "{{.Value}}": want early_childhood, school or upper_secondary`, "Value", s.DefaultUnit)}
+		return &msg.Error{Text: msg.New(`default unit "{{.Value}}": want early_childhood, school or upper_secondary`, "Value", s.DefaultUnit)}
 	}
 	for i, c := range s.Channels {
 		if err := checkChannelName(c); err != nil {
 			return err
 		}
 		if slices.Contains(s.Channels[:i], c) {
-			return &MessageError{Msg(`channel "{{.Channel}}" listed twice`, "Channel", c)}
+			return &msg.Error{Text: msg.New(`channel "{{.Channel}}" listed twice`, "Channel", c)}
 		}
 	}
 	return nil
@@ -183,7 +185,7 @@ func (s Settings) BatchUnit(requested string) (Unit, error) {
 
 func checkChannelName(c string) error {
 	if c == "" || c == AllChannels || strings.ContainsAny(c, ",|; \t") || strings.ToLower(c) != c {
-		return &MessageError{Msg(`channel name "{{.Channel}}": want a lower-case word other than "{{.All}}"`, "Channel", c, "All", AllChannels)}
+		return &msg.Error{Text: msg.New(`channel name "{{.Channel}}": want a lower-case word other than "{{.All}}"`, "Channel", c, "All", AllChannels)}
 	}
 	return nil
 }
@@ -205,11 +207,11 @@ func ChannelLabel(channel string) string {
 	}
 }
 
-// ChannelName returns ChannelLabel(channel) as a Message, so that the app
+// ChannelName returns ChannelLabel(channel) as a msg.Text, so that the app
 // shows it in the user's language (Dutch "nieuwsbrief" for "newsletter"):
 // its format is the English label and the translation key. The rules put
 // it into their reasons as the {{.Channel}} value; a channel added in the
 // settings has no translation and shows as it is written.
-func ChannelName(channel string) Message {
-	return Message{Format: ChannelLabel(channel)}
+func ChannelName(channel string) msg.Text {
+	return msg.Text{Format: ChannelLabel(channel)}
 }

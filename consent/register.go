@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/photovet/photovet/msg"
 )
 
 // ErrNotFound reports a person or take-down task id that is not in the
@@ -379,7 +381,7 @@ func (s *Store) wipe(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return &wordsError{
-				words: &MessageError{Message: Msg("the face data is deleted from the register, but another PhotoVet is still reading the register as it was before, so the face data stays in the register's files for now: it is wiped when the last PhotoVet using the register is closed (detail: {{.Detail}})", "Detail", err.Error())},
+				words: &msg.Error{Text: msg.New("the face data is deleted from the register, but another PhotoVet is still reading the register as it was before, so the face data stays in the register's files for now: it is wiped when the last PhotoVet using the register is closed (detail: {{.Detail}})", "Detail", err.Error())},
 				kind:  ErrNotWiped,
 				cause: err,
 			}

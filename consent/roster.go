@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/photovet/photovet/msg"
 )
 
 // The roster's columns, by their English header names. ROSTER.md in
@@ -76,7 +78,7 @@ type RowError struct {
 	// Field is the column's header as the file writes it, or "" when the
 	// line as a whole is bad.
 	Field string
-	Msg   Message
+	Msg   msg.Text
 }
 
 func (e RowError) Error() string {
@@ -125,7 +127,7 @@ func ParseRoster(r io.Reader, set Settings, today Date) ([]RosterEntry, error) {
 	}
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	if !utf8.Valid(data) {
-		return nil, &RosterError{Rows: []RowError{{Line: firstInvalidLine(data), Msg: Msg(`the file is not UTF-8: save the roster as "CSV UTF-8"`)}}}
+		return nil, &RosterError{Rows: []RowError{{Line: firstInvalidLine(data), Msg: msg.New(`the file is not UTF-8: save the roster as "CSV UTF-8"`)}}}
 	}
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.Comma = detectDelimiter(data)
@@ -136,7 +138,7 @@ func ParseRoster(r io.Reader, set Settings, today Date) ([]RosterEntry, error) {
 
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, &RosterError{Rows: []RowError{{Line: 1, Msg: Msg("the file is empty: it needs a header row")}}}
+		return nil, &RosterError{Rows: []RowError{{Line: 1, Msg: msg.New("the file is empty: it needs a header row")}}}
 	} else if err != nil {
 		return nil, &RosterError{Rows: []RowError{csvRowError(err)}}
 	}
@@ -151,9 +153,9 @@ func ParseRoster(r io.Reader, set Settings, today Date) ([]RosterEntry, error) {
 		col := rosterColumn(h)
 		switch {
 		case col == "":
-			problems = append(problems, RowError{Line: 1, Field: h, Msg: Msg("unknown column")})
+			problems = append(problems, RowError{Line: 1, Field: h, Msg: msg.New("unknown column")})
 		case slices.Contains(columns, col):
-			problems = append(problems, RowError{Line: 1, Field: h, Msg: Msg("column appears twice")})
+			problems = append(problems, RowError{Line: 1, Field: h, Msg: msg.New("column appears twice")})
 		}
 		columns[i] = col
 		if col != "" {
@@ -162,7 +164,7 @@ func ParseRoster(r io.Reader, set Settings, today Date) ([]RosterEntry, error) {
 	}
 	for _, required := range []string{colID, colName} {
 		if !slices.Contains(columns, required) {
-			problems = append(problems, RowError{Line: 1, Field: required, Msg: Msg("missing column")})
+			problems = append(problems, RowError{Line: 1, Field: required, Msg: msg.New("missing column")})
 		}
 	}
 	if len(problems) > 0 {
@@ -185,7 +187,7 @@ func ParseRoster(r io.Reader, set Settings, today Date) ([]RosterEntry, error) {
 		}
 		line, _ := cr.FieldPos(0)
 		if len(record) != len(columns) {
-			problems = append(problems, RowError{Line: line, Msg: Msg("{{.Fields}} fields, the header has {{.Columns}}", "Fields", len(record), "Columns", len(columns))})
+			problems = append(problems, RowError{Line: line, Msg: msg.New("{{.Fields}} fields, the header has {{.Columns}}", "Fields", len(record), "Columns", len(columns))})
 			continue
 		}
 		values := map[string]string{}
@@ -195,7 +197,7 @@ func ParseRoster(r io.Reader, set Settings, today Date) ([]RosterEntry, error) {
 		p, rowProblems := parseRosterRow(values, headers, line, set, today)
 		if id := p.ID; id != "" {
 			if first, dup := firstLine[id]; dup {
-				rowProblems = append(rowProblems, RowError{Line: line, Field: headers[colID], Msg: Msg(`"{{.ID}}" already appears on line {{.Line}}`, "ID", id, "Line", first)})
+				rowProblems = append(rowProblems, RowError{Line: line, Field: headers[colID], Msg: msg.New(`"{{.ID}}" already appears on line {{.Line}}`, "ID", id, "Line", first)})
 			} else {
 				firstLine[id] = line
 			}
@@ -213,27 +215,27 @@ func ParseRoster(r io.Reader, set Settings, today Date) ([]RosterEntry, error) {
 // column's header as the file writes it, for the problems it reports.
 func parseRosterRow(v, headers map[string]string, line int, set Settings, today Date) (Person, []RowError) {
 	var problems []RowError
-	bad := func(column string, msg Message) {
-		problems = append(problems, RowError{Line: line, Field: headers[column], Msg: msg})
+	bad := func(column string, m msg.Text) {
+		problems = append(problems, RowError{Line: line, Field: headers[column], Msg: m})
 	}
 	p := Person{ID: v[colID], Name: v[colName], Group: v[colGroup], Role: Child, Unit: set.DefaultUnit}
 	if p.ID == "" {
-		bad(colID, Msg("missing"))
+		bad(colID, msg.New("missing"))
 	}
 	if p.Name == "" {
-		bad(colName, Msg("missing"))
+		bad(colName, msg.New("missing"))
 	}
 	switch strings.ToLower(v[colRole]) {
 	case "", string(Child):
 	case string(Staff):
 		p.Role = Staff
 	default:
-		bad(colRole, Msg(`"{{.Value}}": want child or staff`, "Value", v[colRole]))
+		bad(colRole, msg.New(`"{{.Value}}": want child or staff`, "Value", v[colRole]))
 	}
 	if v[colUnit] != "" {
 		unit, err := ParseUnit(v[colUnit])
 		if err != nil {
-			bad(colUnit, Msg(`"{{.Value}}": want early_childhood, school or upper_secondary`, "Value", v[colUnit]))
+			bad(colUnit, msg.New(`"{{.Value}}": want early_childhood, school or upper_secondary`, "Value", v[colUnit]))
 		}
 		p.Unit = unit
 	}
@@ -243,20 +245,20 @@ func parseRosterRow(v, headers map[string]string, line int, set Settings, today 
 		}
 		d, err := ParseDate(v[field])
 		if err != nil {
-			bad(field, ErrorMessage(err))
+			bad(field, msg.FromError(err))
 		}
 		return d
 	}
 	p.BirthDate = date(colBirthDate)
 	switch {
 	case p.BirthDate.After(today):
-		bad(colBirthDate, Msg("{{.Date}} is in the future", "Date", p.BirthDate))
+		bad(colBirthDate, msg.New("{{.Date}} is in the future", "Date", p.BirthDate))
 	case p.BirthDate.IsZero() && v[colBirthDate] == "" && p.Role == Child:
-		bad(colBirthDate, Msg("missing: a child's age decides whose consent counts"))
+		bad(colBirthDate, msg.New("missing: a child's age decides whose consent counts"))
 	}
 	from, until := date(colValidFrom), date(colValidUntil)
 	if !from.IsZero() && !until.IsZero() && until.Before(from) {
-		bad(colValidUntil, Msg("{{.Until}} is before {{.FromColumn}} {{.From}}", "Until", until, "FromColumn", headers[colValidFrom], "From", from))
+		bad(colValidUntil, msg.New("{{.Until}} is before {{.FromColumn}} {{.From}}", "Until", until, "FromColumn", headers[colValidFrom], "From", from))
 	}
 	channels := func(field string) []string {
 		var list []string
@@ -267,7 +269,7 @@ func parseRosterRow(v, headers map[string]string, line int, set Settings, today 
 			case c == AllChannels:
 				list = append(list, set.Channels...)
 			case !set.HasChannel(c):
-				bad(field, Msg(`unknown channel "{{.Channel}}" (channels: {{.Channels}}, or all)`, "Channel", c, "Channels", strings.Join(set.Channels, ", ")))
+				bad(field, msg.New(`unknown channel "{{.Channel}}" (channels: {{.Channels}}, or all)`, "Channel", c, "Channels", strings.Join(set.Channels, ", ")))
 			default:
 				list = append(list, c)
 			}
@@ -279,7 +281,7 @@ func parseRosterRow(v, headers map[string]string, line int, set Settings, today 
 	if p.Role == Staff {
 		ownGiver, workGiver = StaffMember, StaffMember
 		if v[colGuardianConsent] != "" {
-			bad(colGuardianConsent, Msg("staff have no guardian: put a staff member's own consent in {{.Column}}", "Column", headers[colPupilConsent]))
+			bad(colGuardianConsent, msg.New("staff have no guardian: put a staff member's own consent in {{.Column}}", "Column", headers[colPupilConsent]))
 		}
 	}
 	for _, c := range channels(colGuardianConsent) {
@@ -296,7 +298,7 @@ func parseRosterRow(v, headers map[string]string, line int, set Settings, today 
 	case "yes":
 		p.BiometricOptIn = true
 	default:
-		bad(colBiometric, Msg(`"{{.Value}}": want yes or no`, "Value", v[colBiometric]))
+		bad(colBiometric, msg.New(`"{{.Value}}": want yes or no`, "Value", v[colBiometric]))
 	}
 	return p, problems
 }
@@ -316,9 +318,9 @@ func detectDelimiter(data []byte) rune {
 
 func csvRowError(err error) RowError {
 	if pe, ok := errors.AsType[*csv.ParseError](err); ok {
-		return RowError{Line: pe.Line, Msg: Plain(pe.Err.Error())}
+		return RowError{Line: pe.Line, Msg: msg.Plain(pe.Err.Error())}
 	}
-	return RowError{Msg: Plain(err.Error())}
+	return RowError{Msg: msg.Plain(err.Error())}
 }
 
 func firstInvalidLine(data []byte) int {

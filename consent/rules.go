@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/photovet/photovet/msg"
 )
 
 // Register is the part of the consent register the rules read: the
@@ -70,8 +72,8 @@ type Decision struct {
 	Visible bool
 	// Reason says why, in words a teacher understands ("no Instagram
 	// consent from the guardian", "visible: Anna has Instagram consent"),
-	// as a Message the app can translate; its String is the English.
-	Reason Message
+	// as a msg.Text the app can translate; its String is the English.
+	Reason msg.Text
 	// PersonID is who the face was taken to be, "" for an unknown face or
 	// an adult outside the register.
 	PersonID string
@@ -82,7 +84,7 @@ type Decision struct {
 // redacted (R4).
 func Decide(face Face, reg *Register, job Job) Decision {
 	if reg == nil {
-		return Decision{Reason: Msg("the consent register could not be read")}
+		return Decision{Reason: msg.New("the consent register could not be read")}
 	}
 	if reason := jobProblem(job, reg.Settings); !reason.IsZero() {
 		return Decision{Reason: reason}
@@ -90,11 +92,11 @@ func Decide(face Face, reg *Register, job Job) Decision {
 	switch face.Review {
 	case ForceRedacted:
 		id, _ := reg.Settings.identify(face)
-		return Decision{Reason: Msg("redacted by the reviewer"), PersonID: id}
+		return Decision{Reason: msg.New("redacted by the reviewer"), PersonID: id}
 	case AssignedByHand:
 		p := reg.People[face.AssignedID]
 		if p == nil {
-			return Decision{Reason: Msg("assigned to {{.ID}}, who is not in the register", "ID", quoted(face.AssignedID))}
+			return Decision{Reason: msg.New("assigned to {{.ID}}, who is not in the register", "ID", quoted(face.AssignedID))}
 		}
 		return decidePerson(p, reg.Settings, job)
 	case AdultWithNote:
@@ -104,15 +106,15 @@ func Decide(face Face, reg *Register, job Job) Decision {
 		p := reg.People[id]
 		switch {
 		case match == ambiguousMatch:
-			return Decision{Reason: Msg("ambiguous face: it looks like more than one enrolled person")}
+			return Decision{Reason: msg.New("ambiguous face: it looks like more than one enrolled person")}
 		case match == uncertainMatch:
-			return Decision{Reason: Msg("not a clear match: it may be someone who is not enrolled")}
+			return Decision{Reason: msg.New("not a clear match: it may be someone who is not enrolled")}
 		case match == noMatch || p == nil: // p is nil for a reference left behind by someone removed
-			return Decision{Reason: Msg("unknown face")}
+			return Decision{Reason: msg.New("unknown face")}
 		}
 		return decidePerson(p, reg.Settings, job)
 	default:
-		return Decision{Reason: Msg("unrecognised review {{.Review}}", "Review", int(face.Review))}
+		return Decision{Reason: msg.New("unrecognised review {{.Review}}", "Review", int(face.Review))}
 	}
 }
 
@@ -152,45 +154,45 @@ func (s Settings) identify(face Face) (string, matchResult) {
 	return face.NearestID, sureMatch
 }
 
-func jobProblem(job Job, s Settings) Message {
+func jobProblem(job Job, s Settings) msg.Text {
 	if _, err := ParseUnit(string(job.Unit)); err != nil {
-		return Msg("the batch has no unit type")
+		return msg.New("the batch has no unit type")
 	}
 	if !s.HasChannel(job.Channel) {
-		return Msg("{{.Channel}} is not one of the register's channels", "Channel", quoted(job.Channel))
+		return msg.New("{{.Channel}} is not one of the register's channels", "Channel", quoted(job.Channel))
 	}
 	if job.Date.IsZero() {
-		return Msg("the export has no date")
+		return msg.New("the export has no date")
 	}
-	return Message{}
+	return msg.Text{}
 }
 
 func decideAdult(face Face, reg *Register, job Job) Decision {
 	switch {
 	case strings.TrimSpace(face.Note) == "":
-		return Decision{Reason: Msg("an adult who agreed in person needs a note saying so")}
+		return Decision{Reason: msg.New("an adult who agreed in person needs a note saying so")}
 	case job.Unit == EarlyChildhood:
-		return Decision{Reason: Msg("early childhood: only staff with consent are shown")}
+		return Decision{Reason: msg.New("early childhood: only staff with consent are shown")}
 	}
 	switch id, match := reg.Settings.identify(face); {
 	case match == sureMatch && reg.People[id] != nil:
-		return Decision{Reason: Msg("recognised as {{.Name}}: assign the face instead of marking an adult", "Name", reg.People[id].DisplayName())}
+		return Decision{Reason: msg.New("recognised as {{.Name}}: assign the face instead of marking an adult", "Name", reg.People[id].DisplayName())}
 	case match == ambiguousMatch || match == uncertainMatch:
-		return Decision{Reason: Msg("looks like enrolled people: assign the face instead of marking an adult")}
+		return Decision{Reason: msg.New("looks like enrolled people: assign the face instead of marking an adult")}
 	}
-	return Decision{Visible: true, Reason: Msg("visible: adult who agreed in person ({{.Note}})", "Note", strings.TrimSpace(face.Note))}
+	return Decision{Visible: true, Reason: msg.New("visible: adult who agreed in person ({{.Note}})", "Note", strings.TrimSpace(face.Note))}
 }
 
 func decidePerson(p *Person, s Settings, job Job) Decision {
 	channel := ChannelName(job.Channel)
-	redact := func(reason Message) Decision { return Decision{Reason: reason, PersonID: p.ID} }
+	redact := func(reason msg.Text) Decision { return Decision{Reason: reason, PersonID: p.ID} }
 	if p.Role == Child && (job.Unit == EarlyChildhood || p.Unit == EarlyChildhood) {
-		return redact(Msg("early childhood: children are never shown"))
+		return redact(msg.New("early childhood: children are never shown"))
 	}
 	if on, ok := p.withdrawnOn(job.Channel, job.Date); ok {
-		return redact(Msg("consent withdrawn on {{.Date}}", "Date", on))
+		return redact(msg.New("consent withdrawn on {{.Date}}", "Date", on))
 	}
-	visible := Decision{Visible: true, Reason: Msg("visible: {{.Name}} has {{.Channel}} consent", "Name", p.DisplayName(), "Channel", channel), PersonID: p.ID}
+	visible := Decision{Visible: true, Reason: msg.New("visible: {{.Name}} has {{.Channel}} consent", "Name", p.DisplayName(), "Channel", channel), PersonID: p.ID}
 	if p.Role == Staff {
 		if problem, _ := consentProblem(p.Consents, StaffMember, job); !problem.IsZero() {
 			return redact(problem)
@@ -200,7 +202,7 @@ func decidePerson(p *Person, s Settings, job Job) Decision {
 	pupil, pupilRecorded := consentProblem(p.Consents, Pupil, job)
 	if !p.BirthDate.IsZero() && p.BirthDate.AgeOn(job.Date) >= s.OwnConsentAge {
 		if !pupil.IsZero() {
-			return redact(Msg("{{.Problem}} (from {{.Age}} the pupil's own consent is needed)", "Problem", pupil, "Age", s.OwnConsentAge))
+			return redact(msg.New("{{.Problem}} (from {{.Age}} the pupil's own consent is needed)", "Problem", pupil, "Age", s.OwnConsentAge))
 		}
 		return visible
 	}
@@ -209,21 +211,21 @@ func decidePerson(p *Person, s Settings, job Job) Decision {
 	case guardian.IsZero() && pupil.IsZero():
 		return visible
 	case !guardianRecorded && !pupilRecorded:
-		return redact(Msg("no {{.Channel}} consent from the guardian or the pupil", "Channel", channel))
+		return redact(msg.New("no {{.Channel}} consent from the guardian or the pupil", "Channel", channel))
 	case !guardian.IsZero() && !pupil.IsZero():
-		return redact(Msg("{{.Guardian}}; {{.Pupil}}", "Guardian", guardian, "Pupil", pupil))
+		return redact(msg.New("{{.Guardian}}; {{.Pupil}}", "Guardian", guardian, "Pupil", pupil))
 	case !guardian.IsZero():
 		return redact(guardian)
 	default:
-		return redact(Msg("{{.Problem}} (under {{.Age}} both the guardian and the pupil must agree)", "Problem", pupil, "Age", s.OwnConsentAge))
+		return redact(msg.New("{{.Problem}} (under {{.Age}} both the guardian and the pupil must agree)", "Problem", pupil, "Age", s.OwnConsentAge))
 	}
 }
 
-// consentProblem returns a zero Message when consents hold a consent from
+// consentProblem returns a zero msg.Text when consents hold a consent from
 // giver for job's channel valid on job's date, else what is wrong, in
 // words; recorded reports whether any consent from giver for the channel
 // exists at all.
-func consentProblem(consents []Consent, giver Giver, job Job) (problem Message, recorded bool) {
+func consentProblem(consents []Consent, giver Giver, job Job) (problem msg.Text, recorded bool) {
 	channel := ChannelName(job.Channel)
 	problem = missingConsent(giver, channel)
 	for _, c := range consents {
@@ -233,7 +235,7 @@ func consentProblem(consents []Consent, giver Giver, job Job) (problem Message, 
 		recorded = true
 		switch {
 		case c.validOn(job.Date):
-			return Message{}, true
+			return msg.Text{}, true
 		case !c.ValidFrom.IsZero() && job.Date.Before(c.ValidFrom):
 			problem = consentStarts(giver, channel, c.ValidFrom)
 		default:
@@ -246,36 +248,36 @@ func consentProblem(consents []Consent, giver Giver, job Job) (problem Message, 
 // missingConsent, consentStarts and consentEnded word consentProblem's
 // reasons, one sentence per giver: languages other than English inflect
 // "the guardian" differently in each.
-func missingConsent(giver Giver, channel Message) Message {
+func missingConsent(giver Giver, channel msg.Text) msg.Text {
 	switch giver {
 	case Guardian:
-		return Msg("no {{.Channel}} consent from the guardian", "Channel", channel)
+		return msg.New("no {{.Channel}} consent from the guardian", "Channel", channel)
 	case Pupil:
-		return Msg("no {{.Channel}} consent from the pupil", "Channel", channel)
+		return msg.New("no {{.Channel}} consent from the pupil", "Channel", channel)
 	default:
-		return Msg("no {{.Channel}} consent from the staff member", "Channel", channel)
+		return msg.New("no {{.Channel}} consent from the staff member", "Channel", channel)
 	}
 }
 
-func consentStarts(giver Giver, channel Message, on Date) Message {
+func consentStarts(giver Giver, channel msg.Text, on Date) msg.Text {
 	switch giver {
 	case Guardian:
-		return Msg("{{.Channel}} consent from the guardian starts on {{.Date}}", "Channel", channel, "Date", on)
+		return msg.New("{{.Channel}} consent from the guardian starts on {{.Date}}", "Channel", channel, "Date", on)
 	case Pupil:
-		return Msg("{{.Channel}} consent from the pupil starts on {{.Date}}", "Channel", channel, "Date", on)
+		return msg.New("{{.Channel}} consent from the pupil starts on {{.Date}}", "Channel", channel, "Date", on)
 	default:
-		return Msg("{{.Channel}} consent from the staff member starts on {{.Date}}", "Channel", channel, "Date", on)
+		return msg.New("{{.Channel}} consent from the staff member starts on {{.Date}}", "Channel", channel, "Date", on)
 	}
 }
 
-func consentEnded(giver Giver, channel Message, on Date) Message {
+func consentEnded(giver Giver, channel msg.Text, on Date) msg.Text {
 	switch giver {
 	case Guardian:
-		return Msg("{{.Channel}} consent from the guardian ended on {{.Date}}", "Channel", channel, "Date", on)
+		return msg.New("{{.Channel}} consent from the guardian ended on {{.Date}}", "Channel", channel, "Date", on)
 	case Pupil:
-		return Msg("{{.Channel}} consent from the pupil ended on {{.Date}}", "Channel", channel, "Date", on)
+		return msg.New("{{.Channel}} consent from the pupil ended on {{.Date}}", "Channel", channel, "Date", on)
 	default:
-		return Msg("{{.Channel}} consent from the staff member ended on {{.Date}}", "Channel", channel, "Date", on)
+		return msg.New("{{.Channel}} consent from the staff member ended on {{.Date}}", "Channel", channel, "Date", on)
 	}
 }
 
@@ -298,11 +300,11 @@ type PhotoDecision struct {
 	// Reason says why in one sentence: for an allowed photo that the
 	// photographer permits the channel, for a refused one the first of
 	// Reasons.
-	Reason Message
+	Reason msg.Text
 	// Reasons lists every reason the photo is refused for (no
 	// photographer's permission, each child's work without consent); it is
 	// empty when the photo is allowed.
-	Reasons []Message
+	Reasons []msg.Text
 }
 
 // CheckPhoto applies R5 (the photographer's permission for the channel) and
@@ -313,33 +315,33 @@ type PhotoDecision struct {
 func CheckPhoto(photo Photo, reg *Register, job Job) PhotoDecision {
 	channel := ChannelName(job.Channel)
 	photographer := strings.TrimSpace(photo.Photographer)
-	var reasons []Message
+	var reasons []msg.Text
 	switch {
 	case photographer == "":
-		reasons = append(reasons, Msg("no photographer recorded: every published photo needs the photographer's permission"))
+		reasons = append(reasons, msg.New("no photographer recorded: every published photo needs the photographer's permission"))
 	case !slices.Contains(photo.PhotographerChannels, job.Channel):
-		reasons = append(reasons, Msg("the photographer {{.Name}} has not permitted {{.Channel}}", "Name", photographer, "Channel", channel))
+		reasons = append(reasons, msg.New("the photographer {{.Name}} has not permitted {{.Channel}}", "Name", photographer, "Channel", channel))
 	}
 	if len(photo.ChildWork) > 0 && reg == nil {
-		reasons = append(reasons, Msg("shows a child's work, and the consent register could not be read"))
+		reasons = append(reasons, msg.New("shows a child's work, and the consent register could not be read"))
 	} else {
 		for _, id := range photo.ChildWork {
 			p := reg.People[id]
 			if p == nil {
-				reasons = append(reasons, Msg("shows the work of {{.ID}}, who is not in the register", "ID", quoted(id)))
+				reasons = append(reasons, msg.New("shows the work of {{.ID}}, who is not in the register", "ID", quoted(id)))
 				continue
 			}
 			if on, ok := p.withdrawnOn(job.Channel, job.Date); ok {
-				reasons = append(reasons, Msg("shows {{.Name}}'s work: consent withdrawn on {{.Date}}", "Name", p.DisplayName(), "Date", on))
+				reasons = append(reasons, msg.New("shows {{.Name}}'s work: consent withdrawn on {{.Date}}", "Name", p.DisplayName(), "Date", on))
 				continue
 			}
 			if !slices.ContainsFunc(p.WorkConsents, func(c Consent) bool { return c.Channel == job.Channel && c.validOn(job.Date) }) {
-				reasons = append(reasons, Msg("shows {{.Name}}'s work: no {{.Channel}} work consent", "Name", p.DisplayName(), "Channel", channel))
+				reasons = append(reasons, msg.New("shows {{.Name}}'s work: no {{.Channel}} work consent", "Name", p.DisplayName(), "Channel", channel))
 			}
 		}
 	}
 	if len(reasons) > 0 {
 		return PhotoDecision{Reason: reasons[0], Reasons: reasons}
 	}
-	return PhotoDecision{Allowed: true, Reason: Msg("the photographer {{.Name}} permits {{.Channel}}", "Name", photographer, "Channel", channel)}
+	return PhotoDecision{Allowed: true, Reason: msg.New("the photographer {{.Name}} permits {{.Channel}}", "Name", photographer, "Channel", channel)}
 }

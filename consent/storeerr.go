@@ -5,17 +5,18 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/photovet/photovet/msg"
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // wordsError is a failure of the register told in words for the teacher
-// (which the app translates: see ErrorMessage) with the error beneath it,
+// (which the app translates: see msg.FromError) with the error beneath it,
 // SQLite's own text, kept as the detail: inside the words, as their
 // {{.Detail}}, and in the chain for errors.Is and errors.As. kind, when not
 // nil, is the sentinel error callers tell the case by.
 type wordsError struct {
-	words *MessageError
+	words *msg.Error
 	kind  error
 	cause error
 }
@@ -41,19 +42,19 @@ func (s *Store) inWords(err error) error {
 	if !ok {
 		return err
 	}
-	var words Message
+	var words msg.Text
 	switch {
 	case isBusy(err):
-		words = Msg("another PhotoVet (or another program) was using the register and did not finish in time (waited {{.Seconds}} s): try again when it has finished (detail: {{.Detail}})",
+		words = msg.New("another PhotoVet (or another program) was using the register and did not finish in time (waited {{.Seconds}} s): try again when it has finished (detail: {{.Detail}})",
 			"Seconds", strconv.FormatFloat(s.lockWait.Seconds(), 'f', -1, 64), "Detail", err.Error())
 	case sqliteErr.Code()&0xff == sqlite3.SQLITE_FULL:
-		words = Msg("the disk is full, so the register could not be saved: make room on the disk and try again (detail: {{.Detail}})", "Detail", err.Error())
+		words = msg.New("the disk is full, so the register could not be saved: make room on the disk and try again (detail: {{.Detail}})", "Detail", err.Error())
 	case sqliteErr.Code()&0xff == sqlite3.SQLITE_IOERR:
-		words = Msg("the register's file could not be read or written: check that the disk has room and is still connected, then try again (detail: {{.Detail}})", "Detail", err.Error())
+		words = msg.New("the register's file could not be read or written: check that the disk has room and is still connected, then try again (detail: {{.Detail}})", "Detail", err.Error())
 	default:
 		return err
 	}
-	return &wordsError{words: &MessageError{Message: words}, cause: err}
+	return &wordsError{words: &msg.Error{Text: words}, cause: err}
 }
 
 // isBusy reports whether err is SQLite saying that another connection

@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/photovet/photovet/msg"
 )
 
 // The deletions of face descriptors (R9) the register offers. Each deletes
@@ -463,9 +465,9 @@ func TestR9_DeletionBlockedByAReaderSaysSo(t *testing.T) {
 				if !errors.Is(err, ErrNotWiped) {
 					t.Fatalf("deletion with a reader that stays: %v, want ErrNotWiped", err)
 				}
-				if msg := ErrorMessage(err); !strings.HasPrefix(msg.Format, "the face data is deleted from the register, but another PhotoVet is still reading") ||
-					!strings.Contains(msg.String(), "(detail: context deadline exceeded)") {
-					t.Errorf("message %q, want the words with the detail after them", msg)
+				if m := msg.FromError(err); !strings.HasPrefix(m.Format, "the face data is deleted from the register, but another PhotoVet is still reading") ||
+					!strings.Contains(m.String(), "(detail: context deadline exceeded)") {
+					t.Errorf("message %q, want the words with the detail after them", m)
 				}
 				if n := countRows(t, s, "SELECT count(*) FROM descriptors WHERE person_id = 'S-1001'"); n != 0 {
 					t.Errorf("%d of S-1001's descriptors are left: the deletion must stand", n)
@@ -536,11 +538,11 @@ func TestBusyRegister(t *testing.T) {
 			if err == nil {
 				t.Fatal("withdrawal while another user holds the write lock succeeded")
 			}
-			msg := ErrorMessage(err)
+			m := msg.FromError(err)
 			words, detail, _ := strings.Cut(err.Error(), "(detail: ")
-			if !strings.HasPrefix(msg.Format, "another PhotoVet (or another program) was using the register") || !isBusy(err) ||
+			if !strings.HasPrefix(m.Format, "another PhotoVet (or another program) was using the register") || !isBusy(err) ||
 				strings.Contains(words, "SQLITE_BUSY") || !strings.Contains(detail, "SQLITE_BUSY") {
-				t.Errorf("error %q (message %q), want words first and SQLite's text only as the detail", err, msg.Format)
+				t.Errorf("error %q (message %q), want words first and SQLite's text only as the detail", err, m.Format)
 			}
 			if err := o.end(); err != nil {
 				t.Fatal(err)
@@ -574,7 +576,7 @@ func TestRegisterFailuresInWords(t *testing.T) {
 		}
 		_, err := s.ImportRoster(ctx, bytes.NewReader(bigRoster(3000, "", 0, nil)), ImportOptions{Today: templateDay})
 		t.Logf("%v", err)
-		if msg := ErrorMessage(err); !strings.HasPrefix(msg.Format, "the disk is full") || !strings.Contains(err.Error(), "(detail: line ") ||
+		if m := msg.FromError(err); !strings.HasPrefix(m.Format, "the disk is full") || !strings.Contains(err.Error(), "(detail: line ") ||
 			!strings.HasSuffix(err.Error(), "database or disk is full (13))") {
 			t.Errorf("import on a full disk: %q, want the words, then SQLite's report as the detail", err)
 		}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds PhotoVet.tar.xz, the Linux package: what `fyne package` makes (the
 # program, its icon and .desktop entry, and a Makefile that installs them)
-# with the three dlib models added under usr/local/share/photovet/models and
+# with the face models and ONNX Runtime added under usr/local/share/photovet/models and
 # that Makefile taught to install and remove them. The installed program finds
 # them beside itself (vision.BundledModelDir), so a school laptop needs no
 # network to recognise faces (DESIGN.md, "Models").

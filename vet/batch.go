@@ -18,6 +18,7 @@ import (
 
 	"github.com/disintegration/imaging"
 	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/msg"
 	"github.com/photovet/photovet/vision"
 )
 
@@ -159,7 +160,7 @@ func (b Batch) process(ctx context.Context, path string) *Photo {
 		return nil // cancelled: the photo was not processed, not failed
 	}
 	if err != nil {
-		p.Error = consent.Msg("{{.File}}: the faces could not be searched: {{.Error}}", "File", path, "Error", err.Error())
+		p.Error = msg.New("{{.File}}: the faces could not be searched: {{.Error}}", "File", path, "Error", err.Error())
 		return p
 	}
 	p.Faces = make([]Face, 0, len(faces))
@@ -188,24 +189,24 @@ func (b Batch) process(ctx context.Context, path string) *Photo {
 
 // failure says why the photo at path could not be processed, in words a
 // teacher understands for the errors they can do something about.
-func failure(path string, err error) consent.Message {
+func failure(path string, err error) msg.Text {
 	switch {
 	case errors.Is(err, vision.ErrUnsupported):
-		return consent.Msg("{{.File}}: not a JPEG, PNG or HEIC image", "File", path)
+		return msg.New("{{.File}}: not a JPEG, PNG or HEIC image", "File", path)
 	case errors.Is(err, vision.ErrCorrupt):
-		return consent.Msg("{{.File}}: the file is damaged or truncated", "File", path)
+		return msg.New("{{.File}}: the file is damaged or truncated", "File", path)
 	case errors.Is(err, vision.ErrTooLarge):
-		return consent.Msg("{{.File}}: the photo is too large for PhotoVet", "File", path)
+		return msg.New("{{.File}}: the photo is too large for PhotoVet", "File", path)
 	case errors.Is(err, vision.ErrTooNarrow):
-		return consent.Msg("{{.File}}: the photo is too narrow for PhotoVet (one side is more than {{.Ratio}} times the other)", "File", path, "Ratio", vision.MaxAspectRatio)
+		return msg.New("{{.File}}: the photo is too narrow for PhotoVet (one side is more than {{.Ratio}} times the other)", "File", path, "Ratio", vision.MaxAspectRatio)
 	case errors.Is(err, vision.ErrNotRegular):
-		return consent.Msg("{{.File}}: not a photo file but a folder, device or pipe", "File", path)
+		return msg.New("{{.File}}: not a photo file but a folder, device or pipe", "File", path)
 	case errors.Is(err, fs.ErrNotExist):
-		return consent.Msg("{{.File}}: no such file (was it moved or deleted?)", "File", path)
+		return msg.New("{{.File}}: no such file (was it moved or deleted?)", "File", path)
 	case errors.Is(err, fs.ErrPermission):
-		return consent.Msg("{{.File}}: PhotoVet is not allowed to read this file", "File", path)
+		return msg.New("{{.File}}: PhotoVet is not allowed to read this file", "File", path)
 	}
-	return consent.Msg("{{.File}}: {{.Error}}", "File", path, "Error", err.Error())
+	return msg.New("{{.File}}: {{.Error}}", "File", path, "Error", err.Error())
 }
 
 // prefillPhotographer takes the photographer from EXIF Artist, else

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/msg"
 	"github.com/photovet/photovet/vision"
 )
 
@@ -21,7 +22,7 @@ type Enrolment struct {
 	Used int
 	// Problems lists the portraits that were not used and why (no face,
 	// several faces, unreadable): never guessed.
-	Problems []consent.Message
+	Problems []msg.Text
 	// Err says why the person was not enrolled (no usable portrait, not in
 	// the register, no biometric opt-in: see consent.ErrNoBiometricOptIn).
 	Err error
@@ -66,9 +67,9 @@ func Enroll(ctx context.Context, store *consent.Store, finder vision.FaceFinder,
 			case !p.Error.IsZero():
 				e.Problems = append(e.Problems, p.Error)
 			case faces == 0:
-				e.Problems = append(e.Problems, consent.Msg("{{.File}} shows no face, want exactly one", "File", path))
+				e.Problems = append(e.Problems, msg.New("{{.File}} shows no face, want exactly one", "File", path))
 			case faces != 1:
-				e.Problems = append(e.Problems, consent.Msg("{{.File}} shows {{.Count}} faces, want exactly one", "File", path, "Count", faces))
+				e.Problems = append(e.Problems, msg.New("{{.File}} shows {{.Count}} faces, want exactly one", "File", path, "Count", faces))
 			default:
 				d, _ := subject.Descriptor()
 				descriptors = append(descriptors, d[:])

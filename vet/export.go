@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/msg"
 	"github.com/photovet/photovet/vision"
 )
 
@@ -128,16 +129,16 @@ func exportPhoto(ctx context.Context, store *consent.Store, job consent.Job, opt
 	}
 	sum, err := fileSHA256(p.Path)
 	if err != nil {
-		out.Err = &consent.MessageError{Message: failure(p.Path, err)}
+		out.Err = &msg.Error{Text: failure(p.Path, err)}
 		return
 	}
 	if sum != p.SHA256 {
-		out.Err = &consent.MessageError{Message: consent.Msg("{{.File}} changed since it was vetted: add it again to vet it again", "File", p.Path)}
+		out.Err = &msg.Error{Text: msg.New("{{.File}} changed since it was vetted: add it again to vet it again", "File", p.Path)}
 		return
 	}
 	original, err := vision.Load(p.Path)
 	if err != nil {
-		out.Err = &consent.MessageError{Message: failure(p.Path, err)}
+		out.Err = &msg.Error{Text: failure(p.Path, err)}
 		return
 	}
 	img := p.redact(original.Image, opt.Style, 1)

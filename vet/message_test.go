@@ -8,10 +8,11 @@ import (
 	"testing"
 
 	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/msg"
 )
 
 // joinReasons renders a photo's reasons in English, joined with "; ".
-func joinReasons(ms []consent.Message) string {
+func joinReasons(ms []msg.Text) string {
 	s := make([]string, len(ms))
 	for i, m := range ms {
 		s[i] = m.String()
@@ -55,7 +56,7 @@ func TestDecideReasons(t *testing.T) {
 		}
 	}
 
-	failed := &Photo{Error: consent.Plain("a.jpg: not a photo {{.X}}")}
+	failed := &Photo{Error: msg.Plain("a.jpg: not a photo {{.X}}")}
 	failed.Decide(reg, job)
 	if failed.Status != Failed || joinReasons(failed.Reasons) != failed.Error.String() {
 		t.Errorf("failed photo: %s %q, want failed with the error as it is", failed.Status, joinReasons(failed.Reasons))
@@ -88,7 +89,7 @@ func TestDecideReasons(t *testing.T) {
 // TestPlainReasonRoundTrip checks that an error holding "{{" survives the
 // saved JSON unchanged.
 func TestPlainReasonRoundTrip(t *testing.T) {
-	p := &Photo{Error: consent.Plain("x{{.Count}}.jpg: not a photo")}
+	p := &Photo{Error: msg.Plain("x{{.Count}}.jpg: not a photo")}
 	p.Decide(nil, consent.Job{})
 	data, err := json.Marshal(p)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"math"
 
 	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/msg"
 	"github.com/photovet/photovet/vision"
 )
 
@@ -149,13 +150,13 @@ type Photo struct {
 	NoFaceConfirmed bool `json:"no_face_confirmed"`
 
 	// Error says why the photo could not be processed (zero when it was).
-	Error consent.Message `json:"error,omitzero"`
+	Error msg.Text `json:"error,omitzero"`
 
 	Status Status `json:"status"`
 	// Reasons say why the photo is not cleared (why it is blocked, what
 	// review must do), as messages the app translates; in JSON they are
 	// English sentences.
-	Reasons []consent.Message `json:"reasons"`
+	Reasons []msg.Text `json:"reasons"`
 }
 
 // Decide applies the rules to every face and to the photo against reg and
@@ -164,7 +165,7 @@ type Photo struct {
 func (p *Photo) Decide(reg *consent.Register, job consent.Job) {
 	p.Reasons = nil
 	if !p.Error.IsZero() {
-		p.Status, p.Reasons = Failed, []consent.Message{p.Error}
+		p.Status, p.Reasons = Failed, []msg.Text{p.Error}
 		return
 	}
 	unknown := 0
@@ -181,12 +182,12 @@ func (p *Photo) Decide(reg *consent.Register, job consent.Job) {
 	p.Reasons = append(p.Reasons, check.Reasons...)
 	switch {
 	case unknown == 1:
-		p.Reasons = append(p.Reasons, consent.Msg("{{.Count}} unknown face (redacted): assign it or confirm the redaction", "Count", unknown))
+		p.Reasons = append(p.Reasons, msg.New("{{.Count}} unknown face (redacted): assign it or confirm the redaction", "Count", unknown))
 	case unknown > 1:
-		p.Reasons = append(p.Reasons, consent.Msg("{{.Count}} unknown faces (redacted): assign them or confirm the redaction", "Count", unknown))
+		p.Reasons = append(p.Reasons, msg.New("{{.Count}} unknown faces (redacted): assign them or confirm the redaction", "Count", unknown))
 	}
 	if len(p.Faces) == 0 && len(p.ManualBoxes) == 0 && !p.NoFaceConfirmed {
-		p.Reasons = append(p.Reasons, consent.Msg("no face found: confirm that the photo shows nobody"))
+		p.Reasons = append(p.Reasons, msg.New("no face found: confirm that the photo shows nobody"))
 	}
 	switch {
 	case !check.Allowed:

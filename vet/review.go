@@ -10,6 +10,7 @@ import (
 
 	"github.com/disintegration/imaging"
 	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/msg"
 	"github.com/photovet/photovet/vision"
 )
 
@@ -67,7 +68,7 @@ func MarkAdult(i int, note string) Edit {
 		}
 		note = strings.TrimSpace(note)
 		if note == "" {
-			return &consent.MessageError{Message: consent.Msg("an adult who agreed in person needs a note saying so")}
+			return &msg.Error{Text: msg.New("an adult who agreed in person needs a note saying so")}
 		}
 		f.Review, f.AssignedID, f.Note = consent.AdultWithNote, "", note
 		return nil
@@ -169,7 +170,7 @@ type Reviewer struct {
 // that fails leaves p as it was.
 func (r Reviewer) Apply(ctx context.Context, p *Photo, edits ...Edit) error {
 	if !p.Error.IsZero() {
-		return &consent.MessageError{Message: consent.Msg("{{.File}} could not be read: nothing to review", "File", p.Path)}
+		return &msg.Error{Text: msg.New("{{.File}} could not be read: nothing to review", "File", p.Path)}
 	}
 	trial := p.Clone()
 	for _, edit := range edits {
@@ -192,7 +193,7 @@ func (r Reviewer) Apply(ctx context.Context, p *Photo, edits ...Edit) error {
 func (r Reviewer) SetPhotographer(ctx context.Context, photos []*Photo, name string, channels []string) error {
 	name = strings.TrimSpace(name)
 	if name == "" {
-		return &consent.MessageError{Message: consent.Msg("the photographer needs a name")}
+		return &msg.Error{Text: msg.New("the photographer needs a name")}
 	}
 	if r.Store != nil {
 		if err := r.Store.SetPhotographerPermission(ctx, name, channels, r.Job.Date); err != nil {
