@@ -368,7 +368,7 @@ func TestRegisterSettings(t *testing.T) {
 	if s.dataDir.Text != dir {
 		t.Errorf("the data folder shows %q, want %q", s.dataDir.Text, dir)
 	}
-	if s.age.Text != "15" || s.threshold.Text != "0.5" || s.channels.Text != "website, facebook, instagram, x, linkedin, newsletter, print" {
+	if s.age.Text != "15" || s.threshold.Text != "0.45" || s.channels.Text != "website, facebook, instagram, x, linkedin, newsletter, print" {
 		t.Errorf("the form shows the defaults as age %q, threshold %q, channels %q", s.age.Text, s.threshold.Text, s.channels.Text)
 	}
 

@@ -198,11 +198,11 @@ func TestSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := DefaultSettings()
-	if got.OwnConsentAge != 15 || got.MatchThreshold != 0.5 || got.MatchMargin != 0.06 || got.RedactionStyle != "blur" ||
+	if got.OwnConsentAge != 15 || got.MatchThreshold != 0.45 || got.MatchMargin != 0.06 || got.RedactionStyle != "blur" ||
 		got.DefaultUnit != School || !slices.Equal(got.Channels, []string{"website", "facebook", "instagram", "x", "linkedin", "newsletter", "print"}) {
 		t.Errorf("defaults = %+v", got)
 	}
-	want.OwnConsentAge, want.MatchThreshold, want.RedactionStyle, want.DefaultUnit = 16, 0.45, "solid", EarlyChildhood
+	want.OwnConsentAge, want.MatchThreshold, want.RedactionStyle, want.DefaultUnit = 16, 0.4, "solid", EarlyChildhood
 	want.Channels = append(want.Channels, "schoolapp")
 	if err := s.SetSettings(ctx, want); err != nil {
 		t.Fatal(err)

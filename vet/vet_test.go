@@ -474,7 +474,7 @@ func TestOncePerPhoto(t *testing.T) {
 	p := &Photo{Photographer: "Pia Photo", PhotographerChannels: []string{"instagram"}, Faces: []Face{
 		{NearestID: "C1", Distance: 0.45, NextDistance: inf},
 		{NearestID: "C1", Distance: 0.33, NextDistance: inf},
-		{NearestID: "C2", Distance: 0.40, NextDistance: inf},
+		{NearestID: "C2", Distance: 0.35, NextDistance: inf},
 	}}
 	oncePerPhoto(p.Faces)
 	p.Decide(reg, testJob())

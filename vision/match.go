@@ -4,10 +4,11 @@ import (
 	"math"
 )
 
-// Matching defaults. dlib suggests 0.6; children look alike, so PhotoVet is
-// stricter, and asks the best person to beat the next by a margin.
+// Matching defaults, the register's (consent.DefaultSettings). dlib
+// suggests 0.6; children look alike, so PhotoVet is stricter, and asks the
+// best person to beat the next by a margin.
 const (
-	DefaultThreshold = 0.5
+	DefaultThreshold = 0.45
 	DefaultMargin    = 0.06
 )
 
