@@ -148,11 +148,13 @@ func BenchmarkPhoto(b *testing.B) {
 	}
 	for _, s := range stages {
 		b.Run(s.name, func(b *testing.B) {
+			cpuStart := cpuSeconds(b)
 			for b.Loop() {
 				if err := s.run(); err != nil {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric((cpuSeconds(b)-cpuStart)/float64(b.N), "cpu-s/op")
 		})
 	}
 	e.release(w)
