@@ -19,7 +19,7 @@ type MatchStatus string
 // rules treat the others as unknown faces (fail closed).
 const (
 	MatchMatched   MatchStatus = "matched"   // one person within the threshold, clearly nearest
-	MatchUnknown   MatchStatus = "unknown"   // nobody within the threshold
+	MatchUnknown   MatchStatus = "unknown"   // nobody under the threshold by the margin
 	MatchAmbiguous MatchStatus = "ambiguous" // within the threshold, but another person is almost as near
 )
 
@@ -57,8 +57,8 @@ type Matcher struct {
 
 // NewMatcher builds a matcher from references (several per person allowed).
 // A face matches a person when its distance to that person's nearest
-// reference is at most threshold and every other person is at least margin
-// further away.
+// reference is under threshold by at least margin and every other person
+// is at least margin further away.
 func NewMatcher(refs []Reference, threshold, margin float64) *Matcher {
 	m := &Matcher{threshold: threshold, margin: margin}
 	index := map[string]int{}
@@ -96,6 +96,9 @@ func (m *Matcher) Match(d Descriptor) Match {
 	case best > m.threshold:
 	case second-best < m.margin:
 		res.Status = MatchAmbiguous
+	case m.threshold-best < m.margin:
+		// Within the threshold by less than the margin: anyone not
+		// enrolled may stand that near (consent's rule R4 says the same).
 	default:
 		res.Status = MatchMatched
 		res.PersonID = nearest

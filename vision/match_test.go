@@ -32,7 +32,8 @@ func TestMatcher(t *testing.T) {
 		dist   float64
 	}{
 		{"nearest of several references", at(0.15), MatchMatched, "ann", 0.05},
-		{"at the threshold", at(-0.5), MatchMatched, "ann", 0.5},
+		{"under the threshold by the margin", at(-0.375), MatchMatched, "ann", 0.375},
+		{"under the threshold by less than the margin", at(-0.4375), MatchUnknown, "", 0.4375},
 		{"beyond the threshold", at(-0.5625), MatchUnknown, "", 0.5625},
 		{"two people too close", at(2.02), MatchAmbiguous, "", 0.02},
 		{"far from everyone", at(5), MatchUnknown, "", 2.96},
