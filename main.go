@@ -11,7 +11,7 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"io"
 	"os"
 	"os/signal"
@@ -19,32 +19,13 @@ import (
 	"syscall"
 
 	"github.com/photovet/photovet/app"
+	"github.com/photovet/photovet/cli"
 	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/vet"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "0.1.0-dev"
-
-// command is one CLI subcommand.
-type command struct {
-	name  string
-	usage string // one line: arguments and what it does
-	run   func(ctx context.Context, args []string, stdout, stderr io.Writer) int
-}
-
-// commands lists the subcommands in the order "photovet help" shows them.
-func commands() []command {
-	return []command{
-		{"version", "print the version", runVersion},
-		{"models", "report where the face models are and whether they verify", runModels},
-		{"roster", "import FILE | list | remove ID | template: the children and staff in the consent register", runRoster},
-		{"withdraw", "ID --channel C|all [--date D]: record a withdrawn consent and list photos to take down", runWithdraw},
-		{"takedowns", "[--done ID] [--all]: list published photos to take down, or mark them done", runTakedowns},
-		{"purge", "--year-end: delete every stored face descriptor", runPurge},
-		{"inspect", "[--json] [--channel C] PHOTO...: show size, metadata, faces found and their decisions", runInspect},
-		{"vet", "--channel C --photographer NAME --out DIR PHOTO_OR_DIR...: vet photos and export the cleared ones", runVet},
-	}
-}
 
 // guiDataFlag reads a leading --data DIR (or --data=DIR) given to the GUI
 // and returns DIR and the arguments after it.
@@ -80,52 +61,21 @@ func main() {
 	os.Exit(code)
 }
 
-// run dispatches to the GUI or a subcommand and returns the process exit code.
+// run dispatches to the GUI or a subcommand and returns the process exit
+// code. Errors are printed here, once (cli.Report).
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if data, rest, ok := guiDataFlag(args); ok {
 		// photovet --data DIR [PHOTO...]: the GUI on another register.
 		if err := os.Setenv(consent.DataEnv, data); err != nil {
-			fmt.Fprintf(stderr, "photovet: %v\n", err)
-			return 1
+			return cli.Report(stderr, err)
 		}
 		args = rest
 	}
 	if len(args) == 0 || isPath(args[0]) {
 		// No command, or photos given to open ("Open with PhotoVet").
-		if err := app.Run(version, args); err != nil {
-			fmt.Fprintf(stderr, "photovet: %v\n", err)
-			return 1
-		}
-		return 0
+		return cli.Report(stderr, app.Run(version, args))
 	}
-	name := args[0]
-	switch name {
-	case "help", "-h", "-help", "--help":
-		printUsage(stdout)
-		return 0
-	case "-version", "--version":
-		name = "version"
-	}
-	for _, c := range commands() {
-		if c.name == name {
-			return c.run(ctx, args[1:], stdout, stderr)
-		}
-	}
-	fmt.Fprintf(stderr, "photovet: unknown command %q\n\n", name)
-	printUsage(stderr)
-	return 2
-}
-
-func printUsage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: photovet [command] [arguments]")
-	fmt.Fprintln(w, "\nWith no command, photovet opens the desktop app.\n\nCommands:")
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.usage)
-	}
-	fmt.Fprintln(w, "\nRun \"photovet COMMAND -h\" for a command's options.")
-}
-
-func runVersion(_ context.Context, _ []string, stdout, _ io.Writer) int {
-	fmt.Fprintf(stdout, "photovet %s\n", version)
-	return 0
+	faces := vet.NewFaces(vet.LoadEngine)
+	err := cli.Run(ctx, args, cli.Env{Stdout: stdout, Stderr: stderr, Faces: faces, Version: version})
+	return cli.Report(stderr, errors.Join(err, faces.Close()))
 }

@@ -6,7 +6,6 @@ package app
 import (
 	"context"
 	"errors"
-	"io/fs"
 	"path/filepath"
 
 	"fyne.io/fyne/v2"
@@ -15,8 +14,7 @@ import (
 
 	"github.com/photovet/photovet/assets"
 	"github.com/photovet/photovet/consent"
-	"github.com/photovet/photovet/msg"
-	"github.com/photovet/photovet/vision"
+	"github.com/photovet/photovet/vet"
 )
 
 // ID is the app's unique identifier, as in FyneApp.toml.
@@ -46,9 +44,9 @@ func Run(version string, paths []string) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, store.Close()) }()
-	faces := engineSource()
+	faces := vet.NewFaces(vet.LoadEngine)
 	defer func() { err = errors.Join(err, faces.Close()) }()
-	problem := checkModels()
+	problem := vet.ModelProblem()
 	if problem.IsZero() {
 		go faces.Finder() // the models load while the teacher finds the photos
 	}
@@ -66,26 +64,4 @@ func Run(version string, paths []string) (err error) {
 	}
 	w.ShowAndRun()
 	return nil
-}
-
-// checkModels returns a message for the teacher when the face models are not
-// usable, or the zero Message when they verify.
-func checkModels() msg.Text {
-	dir, err := vision.ModelDir()
-	if err != nil {
-		return msg.New("PhotoVet cannot recognise faces yet: {{.Error}}. Ask your IT contact to install PhotoVet again (or, in its source folder, to run \"make run\" once with a network connection).", "Error", err.Error())
-	}
-	files, err := vision.CheckModels(dir)
-	if err == nil {
-		return msg.Text{}
-	}
-	for _, f := range files {
-		switch {
-		case errors.Is(f.Err, fs.ErrNotExist):
-			return msg.New("PhotoVet cannot recognise faces yet: the face model {{.File}} is missing. Ask your IT contact to install PhotoVet again (or, in its source folder, to run \"make run\" once with a network connection).", "File", f.Path)
-		case f.Err != nil:
-			return msg.New("PhotoVet cannot recognise faces yet: the face model {{.File}} is damaged ({{.Error}}). Ask your IT contact to install PhotoVet again (or, in its source folder, to run \"make run\" once with a network connection).", "File", f.Path, "Error", f.Err.Error())
-		}
-	}
-	return msg.New("PhotoVet cannot recognise faces yet: {{.Error}}. Ask your IT contact to install PhotoVet again (or, in its source folder, to run \"make run\" once with a network connection).", "Error", err.Error())
 }

@@ -18,7 +18,6 @@ import (
 
 	"github.com/photovet/photovet/msg"
 	"github.com/photovet/photovet/vet"
-	"github.com/photovet/photovet/vision"
 )
 
 // vettedByKey is the preference that remembers who vets on this laptop.
@@ -51,7 +50,7 @@ func (w *MainWindow) confirmExport(dir string) {
 	}
 	// The channel and the unit decide who is hidden: the dialog names both
 	// in the words of the selectors, so that a wrong one is caught here.
-	job := w.session.job
+	job := w.session.Job
 	bold := fyne.TextStyle{Bold: true}
 	settings := widget.NewForm(
 		widget.NewFormItem(lang.L("Publish on"), widget.NewLabelWithStyle(channelName(job.Channel), fyne.TextAlignLeading, bold)),
@@ -87,12 +86,6 @@ func defaultVettedBy() string {
 // export writes the cleared photos to dir in a worker, showing progress,
 // then the summary.
 func (w *MainWindow) export(dir, vettedBy string) {
-	style := vision.RedactBlur
-	if w.session.register != nil {
-		if s, err := vision.ParseRedactStyle(w.session.register.Settings.RedactionStyle); err == nil {
-			style = s
-		}
-	}
 	// Export decides again against the register; it works on copies so
 	// the window can go on drawing the originals meanwhile.
 	originals := w.session.photos
@@ -106,10 +99,10 @@ func (w *MainWindow) export(dir, vettedBy string) {
 	progress := dialog.NewCustomWithoutButtons(lang.L("Exporting..."), bar, w)
 	progress.Resize(fyne.NewSize(420, 120))
 	progress.Show()
-	job := w.session.job
+	vetting := w.session.Session
 	go func() {
-		outcomes, err := vet.Export(context.Background(), w.store, copies, job, vet.ExportOptions{
-			Dir: dir, Style: style, VettedBy: vettedBy,
+		outcomes, err := vetting.Export(context.Background(), copies, vet.ExportOptions{
+			Dir: dir, VettedBy: vettedBy,
 			Progress: func(done, total int) {
 				fyne.Do(func() { bar.SetValue(float64(done) / float64(max(total, 1))) })
 			},

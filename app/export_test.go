@@ -68,7 +68,7 @@ func TestPhotographerAndExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	today := s.win.session.job.Date.String()
+	today := s.win.session.Job.Job.Date.String()
 	for i, e := range entries {
 		want := today + "_instagram_00" + string(rune('1'+i)) + ".jpg"
 		if e.Name() != want {

@@ -70,9 +70,21 @@ type testSetup struct {
 
 func newTestSetup(t *testing.T) *testSetup {
 	t.Helper()
-	ctx := context.Background()
 	a := test.NewTempApp(t)
-	store, err := consent.Open(ctx, t.TempDir())
+	store := openTestRegister(t, t.TempDir())
+	faces := vet.NewFaces(func() (vision.FaceFinder, int, error) { return fakeFinder{}, 2, nil })
+	w := NewMainWindow(a, store, faces, "test", msg.Text{})
+	w.photographer.name, w.photographer.channels = "Pia Photo", []string{"instagram", "website"}
+	w.channel.SetSelectedIndex(slices.Index(w.channelIDs, "instagram"))
+	return &testSetup{app: a, win: w, store: store, dir: t.TempDir()}
+}
+
+// openTestRegister opens a register in dir with testRoster, Ada
+// enrolled, and Pia Photo's permission for Instagram and the website.
+func openTestRegister(t *testing.T, dir string) *consent.Store {
+	t.Helper()
+	ctx := context.Background()
+	store, err := consent.Open(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,11 +99,7 @@ func newTestSetup(t *testing.T) *testSetup {
 	if err := store.SetPhotographerPermission(ctx, "Pia Photo", []string{"instagram", "website"}, consent.Today()); err != nil {
 		t.Fatal(err)
 	}
-	faces := newFaceSource(func() (vision.FaceFinder, int, error) { return fakeFinder{}, 2, nil })
-	w := NewMainWindow(a, store, faces, "test", msg.Text{})
-	w.photographer.name, w.photographer.channels = "Pia Photo", []string{"instagram", "website"}
-	w.channel.SetSelectedIndex(slices.Index(w.channelIDs, "instagram"))
-	return &testSetup{app: a, win: w, store: store, dir: t.TempDir()}
+	return store
 }
 
 // writePhoto writes a patterned PNG of the given width into the setup's
@@ -128,7 +136,7 @@ func (s *testSetup) reviewAll(t *testing.T) {
 		if len(p.Faces) == 0 {
 			edit = vet.ConfirmNoFace(true)
 		}
-		if err := s.win.session.reviewer().Apply(context.Background(), p, edit); err != nil {
+		if err := s.win.session.Reviewer().Apply(context.Background(), p, edit); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -151,4 +159,15 @@ func (s *testSetup) drop(t *testing.T, paths ...string) {
 		t.Fatal("the batch did not finish")
 	}
 	s.win.batchFinished = nil
+}
+
+// waitFor waits for a value from ch, or fails the test after 30 seconds
+// saying what it waited for.
+func waitFor(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+	}
 }

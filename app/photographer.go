@@ -177,7 +177,7 @@ func (w *MainWindow) applyPhotographer(only []*vet.Photo, name string, channels 
 	if only != nil {
 		scope = only
 	}
-	if err := w.session.reviewer().SetPhotographer(context.Background(), scope, name, channels); err != nil {
+	if err := w.session.Reviewer().SetPhotographer(context.Background(), scope, name, channels); err != nil {
 		w.showError(lang.L("The photographer could not be recorded."), err)
 		return
 	}

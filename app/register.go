@@ -39,7 +39,7 @@ type registerView struct {
 
 	win   fyne.Window
 	store *consent.Store
-	faces *faceSource
+	faces *vet.Faces
 	ctx   context.Context
 	// today is the day consents are shown for and withdrawals default to;
 	// tests fix it.
@@ -88,7 +88,7 @@ type registerColumn struct {
 // newRegisterView builds the register view and loads the register. faces
 // loads the face finder for enrolment; it may be nil when faces cannot be
 // found on this computer.
-func newRegisterView(win fyne.Window, store *consent.Store, faces *faceSource) *registerView {
+func newRegisterView(win fyne.Window, store *consent.Store, faces *vet.Faces) *registerView {
 	v := &registerView{
 		win:      win,
 		store:    store,

@@ -22,6 +22,7 @@ import (
 
 	"github.com/photovet/photovet/assets"
 	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/vet"
 	"github.com/photovet/photovet/vision"
 )
 
@@ -31,7 +32,7 @@ var regDay = consent.NewDate(2026, 11, 21)
 
 // newTestRegister opens an empty register in a temporary folder and shows
 // its view in a test window.
-func newTestRegister(t *testing.T, faces *faceSource) (*registerView, fyne.Window, *consent.Store) {
+func newTestRegister(t *testing.T, faces *vet.Faces) (*registerView, fyne.Window, *consent.Store) {
 	t.Helper()
 	test.NewTempApp(t)
 	store, err := consent.Open(context.Background(), t.TempDir())
@@ -465,7 +466,7 @@ func regWritePortrait(t *testing.T, path string) {
 
 func TestRegisterEnrol(t *testing.T) {
 	loads := 0
-	faces := newFaceSource(func() (vision.FaceFinder, int, error) {
+	faces := vet.NewFaces(func() (vision.FaceFinder, int, error) {
 		loads++
 		return regPortraitFinder{}, 1, nil
 	})
@@ -517,7 +518,7 @@ func TestRegisterEnrol(t *testing.T) {
 
 	// Without the face models nothing can be enrolled, and the teacher is
 	// told so rather than blamed for the portraits.
-	v.faces = newFaceSource(func() (vision.FaceFinder, int, error) {
+	v.faces = vet.NewFaces(func() (vision.FaceFinder, int, error) {
 		return nil, 0, errors.New("model file missing")
 	})
 	v.enrol(dir)

@@ -14,7 +14,6 @@ import (
 
 	"github.com/photovet/photovet/consent"
 	"github.com/photovet/photovet/vet"
-	"github.com/photovet/photovet/vision"
 )
 
 // reviewView is the review of one photo: the photo with its boxes on the
@@ -180,13 +179,7 @@ func (r *reviewView) image(p *vet.Photo) (image.Image, error) {
 	if !r.afterCheck.Checked {
 		return p.PreviewImage()
 	}
-	style := vision.RedactBlur
-	if r.session.register != nil {
-		if s, err := vision.ParseRedactStyle(r.session.register.Settings.RedactionStyle); err == nil {
-			style = s
-		}
-	}
-	return p.RedactedPreview(style)
+	return p.RedactedPreview(r.session.Job.Style)
 }
 
 func statusImportance(s vet.Status) widget.Importance {
@@ -228,8 +221,8 @@ func shorten(s string, n int) string {
 
 // personName is the register's name for id, or fallback.
 func (r *reviewView) personName(id, fallback string) string {
-	if r.session.register != nil {
-		if p := r.session.register.People[id]; p != nil {
+	if r.session.Register != nil {
+		if p := r.session.Register.People[id]; p != nil {
 			return p.DisplayName()
 		}
 	}
@@ -283,7 +276,7 @@ func (r *reviewView) apply(edits ...vet.Edit) {
 	if r.photo == nil {
 		return
 	}
-	if err := r.session.reviewer().Apply(context.Background(), r.photo, edits...); err != nil {
+	if err := r.session.Reviewer().Apply(context.Background(), r.photo, edits...); err != nil {
 		showProblem(r.win, lang.L("The change could not be saved."), err)
 	}
 	r.show(r.photo)

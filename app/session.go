@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"image"
 	"slices"
 	"strings"
@@ -21,11 +20,11 @@ const thumbSize = 200
 // touched on Fyne's goroutine; processing runs in a worker that hands each
 // photo over through fyne.Do.
 type session struct {
-	store *consent.Store
-	faces *faceSource
-
-	job      consent.Job
-	register *consent.Register // read when the job is set; nil before
+	// Session holds the store, the face engine, the job and the register
+	// as read for it; the worker gets a copy, never the session: the
+	// teacher may change the job meanwhile, and add decides each photo
+	// again for the job of the moment.
+	vet.Session
 
 	photos []*vet.Photo
 	thumbs map[*vet.Photo]image.Image
@@ -38,28 +37,20 @@ type session struct {
 	pending []string           // paths dropped while a batch runs
 }
 
-func newSession(store *consent.Store, faces *faceSource) *session {
-	return &session{store: store, faces: faces, thumbs: map[*vet.Photo]image.Image{}, exported: map[*vet.Photo]string{}, paths: map[string]bool{}}
+func newSession(store *consent.Store, faces *vet.Faces) *session {
+	return &session{Session: vet.Session{Store: store, Faces: faces},
+		thumbs: map[*vet.Photo]image.Image{}, exported: map[*vet.Photo]string{}, paths: map[string]bool{}}
 }
 
 // setJob sets the channel and unit type, reads the register again and
 // decides every photo against it. When the register cannot be read, the
 // job is set all the same and every face is hidden (R4).
 func (s *session) setJob(ctx context.Context, job consent.Job) error {
-	reg, err := s.store.Register(ctx)
-	if err != nil {
-		err = fmt.Errorf("read the consent register: %w", err)
-	}
-	s.job, s.register = job, reg
+	err := s.SetJob(ctx, job)
 	for _, p := range s.photos {
-		p.Decide(reg, job)
+		p.Decide(s.Register, s.Job.Job)
 	}
 	return err
-}
-
-// reviewer applies review edits for the session's job.
-func (s *session) reviewer() vet.Reviewer {
-	return vet.Reviewer{Store: s.store, Register: s.register, Job: s.job}
 }
 
 // size is how many photos the batch holds: decided, being processed or
@@ -86,28 +77,10 @@ func (s *session) newPaths(paths []string) []string {
 	return fresh
 }
 
-// batch returns the pipeline for job and reg, loading the face models if
-// needed (this blocks: call it from a worker). The worker gets the job
-// and register as they were when the batch started, never the session:
-// the teacher may change the job meanwhile, and add decides each photo
-// again for the job of the moment.
-func (s *session) batch(ctx context.Context, job consent.Job, reg *consent.Register, photographer string, channels []string) (vet.Batch, error) {
-	finder, workers, err := s.faces.Finder()
-	if err != nil {
-		return vet.Batch{}, err
-	}
-	matcher, err := vet.NewMatcher(ctx, s.store)
-	if err != nil {
-		return vet.Batch{}, err
-	}
-	return vet.Batch{Finder: finder, Workers: workers, Matcher: matcher, Register: reg, Job: job,
-		Photographer: photographer, PhotographerChannels: channels, Store: s.store}, nil
-}
-
 // add records a processed photo with its thumbnail, decided for the
 // session's job: the job may have changed since the batch started.
 func (s *session) add(p *vet.Photo, thumb image.Image) {
-	p.Decide(s.register, s.job)
+	p.Decide(s.Register, s.Job.Job)
 	s.photos = append(s.photos, p)
 	if thumb != nil {
 		s.thumbs[p] = thumb
@@ -195,11 +168,11 @@ func (s *session) neighbour(p *vet.Photo, step int) *vet.Photo {
 // people returns the register's people sorted by name, for choosing who a
 // face is.
 func (s *session) people() []*consent.Person {
-	if s.register == nil {
+	if s.Register == nil {
 		return nil
 	}
 	var out []*consent.Person
-	for _, p := range s.register.People {
+	for _, p := range s.Register.People {
 		out = append(out, p)
 	}
 	slices.SortFunc(out, func(a, b *consent.Person) int {

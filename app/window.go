@@ -25,7 +25,6 @@ import (
 type MainWindow struct {
 	fyne.Window
 	store        *consent.Store
-	faces        *faceSource
 	session      *session
 	version      string
 	modelProblem msg.Text
@@ -82,9 +81,9 @@ func channelName(channel string) string {
 // NewMainWindow builds the main window over the register in store.
 // modelProblem, when not zero, is shown as a warning because faces cannot
 // be found without the models.
-func NewMainWindow(a fyne.App, store *consent.Store, faces *faceSource, version string, modelProblem msg.Text) *MainWindow {
+func NewMainWindow(a fyne.App, store *consent.Store, faces *vet.Faces, version string, modelProblem msg.Text) *MainWindow {
 	w := &MainWindow{Window: a.NewWindow("PhotoVet"), store: store, session: newSession(store, faces),
-		faces: faces, version: version, modelProblem: modelProblem}
+		version: version, modelProblem: modelProblem}
 	w.build()
 	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { w.AddURIs(uris) })
 	w.Canvas().SetOnTypedKey(w.typedKey)
@@ -116,7 +115,7 @@ func (w *MainWindow) build() {
 	w.photographer = photographer
 	w.photos = newPhotosView(w.session, w.openReview, w.cancelBatch)
 	w.review = newReviewView(w, w.session, w.closeReview, w.photoChanged)
-	w.register = newRegisterView(w.Window, w.store, w.faces)
+	w.register = newRegisterView(w.Window, w.store, w.session.Faces)
 	w.register.languageChanged = w.rebuild
 
 	settings := container.NewHBox(
@@ -187,7 +186,7 @@ func (w *MainWindow) loadJob() {
 		unitOptions = append(unitOptions, unitLabel(u))
 	}
 	w.unit.setOptions(unitOptions)
-	job := w.session.job
+	job := w.session.Job.Job
 	if job.Channel == "" || !set.HasChannel(job.Channel) {
 		job.Channel = set.Channels[0]
 	}
@@ -199,14 +198,14 @@ func (w *MainWindow) loadJob() {
 
 // chooseChannel is the teacher's choice of channel i in the selector.
 func (w *MainWindow) chooseChannel(i int) {
-	job := w.session.job
+	job := w.session.Job.Job
 	job.Channel = w.channelIDs[i]
 	w.askJob(job)
 }
 
 // chooseUnit is the teacher's choice of unit type i in the selector.
 func (w *MainWindow) chooseUnit(i int) {
-	job := w.session.job
+	job := w.session.Job.Job
 	job.Unit = units()[i]
 	w.askJob(job)
 }
@@ -215,7 +214,7 @@ func (w *MainWindow) chooseUnit(i int) {
 // (decided or still being processed) it asks first, because every photo
 // is then decided again and who is hidden can change.
 func (w *MainWindow) askJob(job consent.Job) {
-	current := w.session.job
+	current := w.session.Job.Job
 	n := w.session.size()
 	if n == 0 || current.Channel == "" {
 		w.applyJob(job)
@@ -302,11 +301,11 @@ func (w *MainWindow) process(paths []string) {
 	w.newBatchButton.Disable()
 	w.showArea(w.photos)
 	w.photos.start(len(paths))
-	name, channels := w.photographer.current()
-	job, reg := w.session.job, w.session.register
+	vetting := w.session.Session
+	vetting.Job.Photographer, vetting.Job.PhotographerChannels = w.photographer.current()
 	go func() {
 		defer cancel()
-		b, err := w.session.batch(ctx, job, reg, name, channels)
+		b, err := vetting.Batch(ctx)
 		if err != nil {
 			fyne.Do(func() { w.batchDone(err) })
 			return
@@ -342,7 +341,7 @@ func (w *MainWindow) batchDone(err error) {
 	default:
 		w.showCounts()
 	}
-	w.photographer.show(w.session.photos, w.session.job)
+	w.photographer.show(w.session.photos, w.session.Job.Job)
 	w.refreshPhotos()
 	if w.batchFinished != nil {
 		w.batchFinished()
@@ -399,14 +398,14 @@ func (w *MainWindow) newBatch() {
 	w.review.photo = nil
 	w.drop.setCount(0)
 	w.showArea(container.NewPadded(w.drop))
-	w.photographer.show(w.session.photos, w.session.job)
+	w.photographer.show(w.session.photos, w.session.Job.Job)
 	w.refreshPhotos()
 	w.status.SetText(lang.L("Ready for the next photos."))
 }
 
 // photoChanged is called after the reviewer changed a photo.
 func (w *MainWindow) photoChanged(*vet.Photo) {
-	w.photographer.show(w.session.photos, w.session.job)
+	w.photographer.show(w.session.photos, w.session.Job.Job)
 	w.refreshPhotos()
 	if w.session.cancel == nil {
 		w.showCounts()

@@ -74,7 +74,7 @@ func TestMainWindowModelProblem(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	faces := newFaceSource(func() (vision.FaceFinder, int, error) { return fakeFinder{}, 1, nil })
+	faces := vet.NewFaces(func() (vision.FaceFinder, int, error) { return fakeFinder{}, 1, nil })
 	if w := NewMainWindow(a, store, faces, "test", msg.Text{}); w.warning != nil {
 		t.Errorf("a warning is shown although the models verify: %q", w.warning.Text)
 	}
@@ -124,24 +124,24 @@ func (f blockingFinder) Find(ctx context.Context, _ *vision.Photo) ([]vision.Fac
 func TestCancelBatch(t *testing.T) {
 	s := newTestSetup(t)
 	started := make(chan struct{}, 8)
-	s.win.session.faces = newFaceSource(func() (vision.FaceFinder, int, error) { return blockingFinder{started}, 1, nil })
+	s.win.session.Faces = vet.NewFaces(func() (vision.FaceFinder, int, error) { return blockingFinder{started}, 1, nil })
 	paths := []string{s.writePhoto(t, "a.png", widthTwoFaces), s.writePhoto(t, "b.png", widthTwoFaces)}
 	done := make(chan struct{})
 	s.win.batchFinished = func() { close(done) }
 	s.win.AddURIs([]fyne.URI{storage.NewFileURI(s.dir)})
-	<-started // the first photo is being looked at
+	waitFor(t, started, "the first photo to be looked at")
 	if !s.win.photos.progressBox.Visible() {
 		t.Error("no progress bar while processing")
 	}
 	s.win.cancelBatch()
-	<-done
+	waitFor(t, done, "the cancelled batch to finish")
 	if n := len(s.win.session.photos); n != 0 {
 		t.Errorf("%d photos after cancelling the first, want none", n)
 	}
 	if s.win.photos.progressBox.Visible() || !strings.HasPrefix(s.win.status.Text, "Stopped") {
 		t.Errorf("after Cancel: progress shown %v, status %q", s.win.photos.progressBox.Visible(), s.win.status.Text)
 	}
-	s.win.session.faces = newFaceSource(func() (vision.FaceFinder, int, error) { return fakeFinder{}, 1, nil })
+	s.win.session.Faces = vet.NewFaces(func() (vision.FaceFinder, int, error) { return fakeFinder{}, 1, nil })
 	s.drop(t, paths...)
 	if n := len(s.win.session.photos); n != 2 {
 		t.Errorf("%d photos after dropping them again, want 2", n)

@@ -85,10 +85,10 @@ func runKeysScenario(folder, shots string) error {
 		return err
 	}
 	defer store.Close()
-	faces := engineSource()
+	faces := vet.NewFaces(vet.LoadEngine)
 	defer faces.Close()
 	a := fyneapp.NewWithID(ID)
-	w := NewMainWindow(a, store, faces, "keys test", checkModels())
+	w := NewMainWindow(a, store, faces, "keys test", vet.ModelProblem())
 	done := make(chan struct{})
 	w.batchFinished = func() { close(done) }
 	a.Lifecycle().SetOnStarted(func() { w.AddURIs([]fyne.URI{storage.NewFileURI(folder)}) })
@@ -239,7 +239,7 @@ func driveKeys(w *MainWindow, done <-chan struct{}, shots string) error {
 		{"channel", func() fyne.CanvasObject { return w.channel }, channelName("instagram"),
 			func(j consent.Job) bool { return j.Channel == "instagram" }},
 	} {
-		if onWindow(func() bool { return step.chosen(w.session.job) })() {
+		if onWindow(func() bool { return step.chosen(w.session.Job.Job) })() {
 			return fmt.Errorf("the %s is %s already: choose another one", step.name, step.option)
 		}
 		if err := x.click("the "+step.name+"'s drop-down", step.dropDown); err != nil {
@@ -254,7 +254,7 @@ func driveKeys(w *MainWindow, done <-chan struct{}, shots string) error {
 		asked := false
 		err := waitUntil("the question, or the "+step.name+" to change", onWindow(func() bool {
 			asked = x.inDialog(change) != nil
-			return asked || step.chosen(w.session.job)
+			return asked || step.chosen(w.session.Job.Job)
 		}))
 		if err != nil {
 			return err
@@ -270,12 +270,12 @@ func driveKeys(w *MainWindow, done <-chan struct{}, shots string) error {
 			problems = append(problems, fmt.Errorf("the %s changed without asking", step.name))
 		}
 		if err := waitUntil("the "+step.name+" to change", onWindow(func() bool {
-			return step.chosen(w.session.job) && w.Canvas().Overlays().Top() == nil
+			return step.chosen(w.session.Job.Job) && w.Canvas().Overlays().Top() == nil
 		})); err != nil {
 			return err
 		}
 		var want consent.Job
-		fyne.DoAndWait(func() { want = w.session.job })
+		fyne.DoAndWait(func() { want = w.session.Job.Job })
 		for _, k := range []struct {
 			key    string
 			target *vet.Photo
@@ -286,7 +286,7 @@ func driveKeys(w *MainWindow, done <-chan struct{}, shots string) error {
 			moved := waitUntil(k.key+" to show "+baseName(k.target.Path), onWindow(func() bool { return w.review.photo == k.target }))
 			var job consent.Job
 			fyne.DoAndWait(func() {
-				job = w.session.job
+				job = w.session.Job.Job
 				if moved != nil {
 					w.review.show(k.target) // for the next key
 				}

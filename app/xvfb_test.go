@@ -228,7 +228,7 @@ func runScreenshotScenario(rec, shots, exports string) error {
 	if err := store.SetPhotographerPermission(ctx, "Pia Photo", []string{"instagram", "website"}, consent.Today()); err != nil {
 		return err
 	}
-	faces := engineSource()
+	faces := vet.NewFaces(vet.LoadEngine)
 	defer faces.Close()
 	finder, workers, err := faces.Finder()
 	if err != nil {
@@ -255,7 +255,7 @@ func runScreenshotScenario(rec, shots, exports string) error {
 	}
 
 	a := fyneapp.NewWithID(ID)
-	w := NewMainWindow(a, store, faces, "screenshot test", checkModels())
+	w := NewMainWindow(a, store, faces, "screenshot test", vet.ModelProblem())
 	w.channel.SetSelectedIndex(slices.Index(w.channelIDs, "instagram"))
 	w.photographer.name, w.photographer.channels = "Pia Photo", []string{"instagram", "website"}
 	done := make(chan struct{})

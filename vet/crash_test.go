@@ -74,7 +74,8 @@ func TestExportKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range vetted {
-		p.RedactUnknown(batch.Register, batch.Job)
+		p.hideUnknown()
+		p.Decide(batch.Register, batch.Job)
 	}
 	outcomes, err := Export(ctx, store, vetted, testJob(), ExportOptions{Dir: out, Style: vision.RedactBlur, VettedBy: "Vera"})
 	if err != nil {

@@ -64,7 +64,8 @@ func TestExportChildProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range photos {
-		p.RedactUnknown(batch.Register, batch.Job)
+		p.hideUnknown()
+		p.Decide(batch.Register, batch.Job)
 	}
 	if c.Ready != "" {
 		if err := os.WriteFile(c.Ready, nil, 0o644); err != nil {

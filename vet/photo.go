@@ -24,7 +24,8 @@ const (
 	// person or a reviewer's override, and the photo-level rules allow it.
 	Cleared Status = "cleared"
 	// NeedsReview: an unknown face is shown for a decision (it is redacted
-	// meanwhile, R4), or no face was found and nobody confirmed that.
+	// meanwhile, R4; not in early childhood, where R2 hides it anyway), or
+	// no face was found and nobody confirmed that.
 	NeedsReview Status = "needs review"
 	// Blocked: the photo must not be exported (R5, R6).
 	Blocked Status = "blocked"
@@ -168,11 +169,16 @@ func (p *Photo) Decide(reg *consent.Register, job consent.Job) {
 		p.Status, p.Reasons = Failed, []msg.Text{p.Error}
 		return
 	}
+	// In early childhood an unknown face needs no decision: R2 hides it
+	// whoever it is, and only a reviewer's assignment to enrolled staff
+	// could show it, which stays possible. Asking would stop every
+	// daycare photo (children are rarely enrolled there) for a decision
+	// that cannot make it safer.
 	unknown := 0
 	for i := range p.Faces {
 		f := &p.Faces[i]
 		f.Decision = consent.Decide(f.consentFace(), reg, job)
-		if f.Unknown() {
+		if f.Unknown() && job.Unit != consent.EarlyChildhood {
 			unknown++
 		}
 	}
@@ -215,14 +221,6 @@ func (p *Photo) PreviewImage() (image.Image, error) {
 		return nil, fmt.Errorf("preview of %s: %w", p.Path, err)
 	}
 	return img, nil
-}
-
-// RedactUnknown records the reviewer's decision to redact every face
-// nobody was identified as and nobody reviewed yet (the CLI's
-// --redact-unknown). Call it after Decide; it decides again.
-func (p *Photo) RedactUnknown(reg *consent.Register, job consent.Job) {
-	p.hideUnknown()
-	p.Decide(reg, job)
 }
 
 // RedactedBoxes returns the areas export hides: every face the rules

@@ -155,23 +155,29 @@ func TestStatus(t *testing.T) {
 		wantStatus  Status
 		wantReason  string
 		wantVisible bool
+		unit        consent.Unit // testJob's when ""
 	}{
-		{"consented child", widthAda, nil, Cleared, "", true},
-		{"child without consent", widthBen, nil, Cleared, "", false},
-		{"unknown face", widthStranger, nil, NeedsReview, "1 unknown face", false},
-		{"unknown face force-redacted", widthStranger, func(p *Photo) { p.Faces[0].Review = consent.ForceRedacted }, Cleared, "", false},
-		{"unknown face assigned", widthStranger, func(p *Photo) { p.Faces[0].Review, p.Faces[0].AssignedID = consent.AssignedByHand, "C1" }, Cleared, "", true},
+		{"consented child", widthAda, nil, Cleared, "", true, ""},
+		{"child without consent", widthBen, nil, Cleared, "", false, ""},
+		{"unknown face", widthStranger, nil, NeedsReview, "1 unknown face", false, ""},
+		{"unknown face force-redacted", widthStranger, func(p *Photo) { p.Faces[0].Review = consent.ForceRedacted }, Cleared, "", false, ""},
+		{"unknown face assigned", widthStranger, func(p *Photo) { p.Faces[0].Review, p.Faces[0].AssignedID = consent.AssignedByHand, "C1" }, Cleared, "", true, ""},
 		{"adult with note", widthStranger, func(p *Photo) {
 			p.Faces[0].Review, p.Faces[0].Note = consent.AdultWithNote, "parent on the trip, agreed"
-		}, Cleared, "", true},
-		{"consented child force-redacted", widthAda, func(p *Photo) { p.Faces[0].Review = consent.ForceRedacted }, Cleared, "", false},
-		{"no face", widthNobody, nil, NeedsReview, "no face found", false},
-		{"no face confirmed", widthNobody, func(p *Photo) { p.NoFaceConfirmed = true }, Cleared, "", false},
-		{"no face but a manual box", widthNobody, func(p *Photo) { p.ManualBoxes = []image.Rectangle{image.Rect(1, 1, 50, 50)} }, Cleared, "", false},
-		{"no photographer", widthAda, func(p *Photo) { p.Photographer = "" }, Blocked, "no photographer", true},
-		{"photographer without the channel", widthAda, func(p *Photo) { p.PhotographerChannels = []string{"website"} }, Blocked, "has not permitted Instagram", true},
-		{"child's work with consent", widthAda, func(p *Photo) { p.ChildWork = []string{"C1"} }, Cleared, "", true},
-		{"child's work without consent", widthAda, func(p *Photo) { p.ChildWork = []string{"C1", "C2"} }, Blocked, "Ben", true},
+		}, Cleared, "", true, ""},
+		{"consented child force-redacted", widthAda, func(p *Photo) { p.Faces[0].Review = consent.ForceRedacted }, Cleared, "", false, ""},
+		{"no face", widthNobody, nil, NeedsReview, "no face found", false, ""},
+		{"no face confirmed", widthNobody, func(p *Photo) { p.NoFaceConfirmed = true }, Cleared, "", false, ""},
+		{"no face but a manual box", widthNobody, func(p *Photo) { p.ManualBoxes = []image.Rectangle{image.Rect(1, 1, 50, 50)} }, Cleared, "", false, ""},
+		{"no photographer", widthAda, func(p *Photo) { p.Photographer = "" }, Blocked, "no photographer", true, ""},
+		{"photographer without the channel", widthAda, func(p *Photo) { p.PhotographerChannels = []string{"website"} }, Blocked, "has not permitted Instagram", true, ""},
+		{"child's work with consent", widthAda, func(p *Photo) { p.ChildWork = []string{"C1"} }, Cleared, "", true, ""},
+		{"child's work without consent", widthAda, func(p *Photo) { p.ChildWork = []string{"C1", "C2"} }, Blocked, "Ben", true, ""},
+		// R2 hides every child in early childhood, so an unknown face
+		// needs no decision there; a photo with nobody on it still does.
+		{"consented child in early childhood", widthAda, nil, Cleared, "", false, consent.EarlyChildhood},
+		{"unknown face in early childhood", widthStranger, nil, Cleared, "", false, consent.EarlyChildhood},
+		{"no face in early childhood", widthNobody, nil, NeedsReview, "no face found", false, consent.EarlyChildhood},
 	}
 	reg, err := store.Register(ctx)
 	if err != nil {
@@ -184,10 +190,14 @@ func TestStatus(t *testing.T) {
 				t.Fatal(err)
 			}
 			p := photos[0]
+			job := testJob()
+			if tt.unit != "" {
+				job.Unit = tt.unit
+			}
 			if tt.edit != nil {
 				tt.edit(p)
-				p.Decide(reg, testJob())
 			}
+			p.Decide(reg, job)
 			reasons := joinReasons(p.Reasons)
 			if p.Status != tt.wantStatus || !strings.Contains(reasons, tt.wantReason) || (tt.wantReason == "") != (reasons == "") {
 				t.Errorf("status %s %q, want %s %q", p.Status, reasons, tt.wantStatus, tt.wantReason)

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -16,16 +16,6 @@ import (
 	"github.com/photovet/photovet/assets"
 	"github.com/photovet/photovet/consent"
 )
-
-// photovetCLI runs the command line in-process and returns its exit code
-// and output.
-func photovetCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code = run(context.Background(), args, &out, &errOut)
-	t.Logf("photovet %s -> %d\n%s%s", strings.Join(args, " "), code, out.String(), errOut.String())
-	return code, out.String(), errOut.String()
-}
 
 func TestWithdrawalEndToEndCLI(t *testing.T) {
 	ctx := context.Background()

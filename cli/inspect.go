@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -52,52 +52,61 @@ type inspectResult struct {
 	Error       string           `json:"error"` // "" when the photo was read
 }
 
-// runInspect prints, per photo, its oriented size, the metadata it carries
-// and the faces found with who they were identified as and the decisions
-// against the register.
-func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs, data := registerFlags("inspect", stderr, "Usage: photovet inspect [--json] [--channel C] [--unit U] [--data DIR] PHOTO...\n\nReports each photo's size after orientation, its metadata and the faces found with their decisions.")
+const inspectUsage = "Usage: photovet inspect [--json] [--channel C] [--unit U] [--data DIR] PHOTO...\n\nReports each photo's size after orientation, its metadata and the faces found with their decisions."
+
+// inspectCommand prints, per photo, its oriented size, the metadata it
+// carries and the faces found with who they were identified as and the
+// decisions against the register.
+type inspectCommand struct{ env Env }
+
+// Run reports on each photo; it fails when a photo could not be read,
+// after reporting on the others.
+func (c *inspectCommand) Run(ctx context.Context, args []string) error {
+	fs, data := registerFlags("inspect")
 	asJSON := fs.Bool("json", false, "print one JSON object per photo per line")
 	channel := fs.String("channel", "website", "the `CHANNEL` the decisions are for")
 	unit := fs.String("unit", "", "the batch's `UNIT` type: early_childhood, school or upper_secondary (default from the settings)")
-	paths, err := parseInterspersed(fs, args)
+	paths, err := parse(fs, inspectUsage, args, c.env.Stdout)
 	if err != nil {
-		return 2
+		return err
 	}
 	if len(paths) == 0 {
-		fs.Usage()
-		return 2
+		return usageErrorf(fs, inspectUsage, "give a photo to inspect")
 	}
-	pipeline, err := openPipeline(ctx, *data, *channel, *unit, consent.Today(), 1)
+	session, err := openSession(ctx, c.env, *data, *channel, *unit, consent.Today())
 	if err != nil {
-		fmt.Fprintf(stderr, "photovet inspect: %v\n", err)
-		return 1
+		return err
 	}
-	defer pipeline.Close()
+	defer session.Store.Close()
+	batch, err := session.Batch(ctx)
+	if err != nil {
+		return err
+	}
 
-	code := 0
-	enc := json.NewEncoder(stdout)
+	unreadable := 0
+	enc := json.NewEncoder(c.env.Stdout)
 	for _, path := range paths {
-		photos, err := pipeline.batch.Run(ctx, []string{path})
+		photos, err := batch.Run(ctx, []string{path})
 		if err != nil {
-			fmt.Fprintf(stderr, "photovet inspect: %v\n", err)
-			return 1
+			return err
 		}
 		res := inspectLine(photos[0])
 		if res.Error != "" {
-			code = 1
-			fmt.Fprintf(stderr, "photovet inspect: %s\n", messageText(photos[0].Error))
+			unreadable++
+			c.env.warnf("inspect", "%s", messageText(photos[0].Error))
 		}
 		if *asJSON {
 			if err := enc.Encode(res); err != nil {
-				fmt.Fprintf(stderr, "photovet inspect: %v\n", err)
-				return 1
+				return err
 			}
 		} else if res.Error == "" {
-			printInspect(stdout, res)
+			printInspect(c.env.Stdout, res)
 		}
 	}
-	return code
+	if unreadable > 0 {
+		return fmt.Errorf("%d of %d photos could not be read (listed above)", unreadable, len(paths))
+	}
+	return nil
 }
 
 // inspectLine is the --json line of a processed photo.

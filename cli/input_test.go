@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -86,7 +86,7 @@ func TestVetHostileInputCLI(t *testing.T) {
 	done := make(chan result, 1)
 	go func() {
 		var stdout, stderr bytes.Buffer
-		code := run(context.Background(), []string{"vet", "--data", data, "--channel", "website", "--unit", "school",
+		code := runCLI(context.Background(), []string{"vet", "--data", data, "--channel", "website", "--unit", "school",
 			"--photographer", "Pia Photo", "--photographer-channels", "website", "--out", out, "--vetted-by", "Vera",
 			dir, missing}, &stdout, &stderr)
 		done <- result{code, stdout.String(), stderr.String()}

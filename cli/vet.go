@@ -1,10 +1,9 @@
-package main
+package cli
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os/user"
@@ -17,64 +16,19 @@ import (
 	"github.com/photovet/photovet/vision"
 )
 
-// pipeline is the register, the face engine and a batch set up over them
-// for one channel, unit and date.
-type pipeline struct {
-	store  *consent.Store
-	engine *vision.Engine
-	batch  vet.Batch
-}
-
-// Close frees the engine and closes the register.
-func (p *pipeline) Close() error {
-	return errors.Join(p.engine.Close(), p.store.Close())
-}
-
-// openPipeline opens the register in the data directory dataFlag names and
-// loads the face models workers times (<= 0: one per core).
-func openPipeline(ctx context.Context, dataFlag, channel, unit string, date consent.Date, workers int) (*pipeline, error) {
+// openSession opens the register in the data directory dataFlag names
+// and sets up a vetting session for channel, unit ("" for the settings'
+// default) and date over env's face engine. Close its store when done.
+func openSession(ctx context.Context, env Env, dataFlag, channel, unit string, date consent.Date) (*vet.Session, error) {
 	store, err := openRegister(ctx, dataFlag)
 	if err != nil {
 		return nil, err
 	}
-	p := &pipeline{store: store}
-	if err := p.setUp(ctx, channel, unit, date, workers); err != nil {
-		store.Close()
-		return nil, err
+	s := &vet.Session{Store: store, Faces: env.Faces}
+	if err := s.SetUp(ctx, channel, unit, date); err != nil {
+		return nil, errors.Join(err, store.Close())
 	}
-	return p, nil
-}
-
-func (p *pipeline) setUp(ctx context.Context, channel, unit string, date consent.Date, workers int) error {
-	set, err := p.store.Settings(ctx)
-	if err != nil {
-		return err
-	}
-	u, err := set.BatchUnit(unit)
-	if err != nil {
-		return err
-	}
-	if !set.HasChannel(channel) {
-		return fmt.Errorf("unknown channel %q (the register has %s)", channel, strings.Join(set.Channels, ", "))
-	}
-	reg, err := p.store.Register(ctx)
-	if err != nil {
-		return err
-	}
-	matcher, err := vet.NewMatcher(ctx, p.store)
-	if err != nil {
-		return err
-	}
-	dir, err := vision.ModelDir()
-	if err != nil {
-		return err
-	}
-	if p.engine, err = vision.NewEngine(dir, workers, vision.DefaultDetectOptions()); err != nil {
-		return err
-	}
-	p.batch = vet.Batch{Finder: p.engine, Workers: p.engine.Workers(), Matcher: matcher, Register: reg,
-		Job: consent.Job{Unit: u, Channel: channel, Date: date}}
-	return nil
+	return s, nil
 }
 
 // vetLine is one photo's --json line: inspect's fields and what vet did.
@@ -91,140 +45,132 @@ type vetLine struct {
 }
 
 const vetUsage = `Usage: photovet vet --channel C [--unit U] --photographer NAME [--photographer-channels C,...]
-                   --out DIR [--redaction blur|solid] [--redact-unknown] [--republish] [--json] [--data DIR]
-                   PHOTO_OR_DIR...
+                   --out DIR [--redaction blur|solid] [--redact-unknown] [--confirm-no-face]
+                   [--republish] [--json] [--data DIR] PHOTO_OR_DIR...
 
 Vets the photos (folders are searched recursively) for the channel and exports the cleared ones to
 DIR, with every redaction burned in, under neutral names, and records them in the ledger. Photos that
-need review (unknown faces, no face found) are not exported unless --redact-unknown, the default for
-early childhood, redacts the unknown faces. Blocked photos are listed with their reasons. A photo the
-ledger shows already published to the channel is not exported again unless --republish.`
+need review are not exported: a school photo with an unknown face unless --redact-unknown hides it
+(in early childhood unknown faces are hidden anyway), a photo in which no face was found unless
+--confirm-no-face says, as the reviewer, that nobody is on it. Both are recorded as the reviewer's
+decision. Blocked photos are listed with their reasons. A photo the ledger shows already published
+to the channel is not exported again unless --republish.`
 
-// runVet vets photos and exports the cleared ones in one go.
-func runVet(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs, data := registerFlags("vet", stderr, vetUsage)
+// vetCommand vets photos and exports the cleared ones in one go.
+type vetCommand struct{ env Env }
+
+// Run vets the photos and exports the cleared ones. It fails when a
+// photo could not be read or written, after reporting on all of them.
+func (c *vetCommand) Run(ctx context.Context, args []string) error {
+	fs, data := registerFlags("vet")
 	channel := fs.String("channel", "", "the `CHANNEL` the photos are for (required)")
 	unit := fs.String("unit", "", "the batch's `UNIT` type: early_childhood, school or upper_secondary (default from the settings)")
 	photographer := fs.String("photographer", "", "the `NAME` of who took the photos (R5)")
 	photographerChannels := fs.String("photographer-channels", "", "the `CHANNELS` (comma-separated) the photographer permits; recorded in the register (default: as recorded)")
 	out := fs.String("out", "", "the `DIR` to export the cleared photos to (required)")
 	redaction := fs.String("redaction", "", "how faces are hidden: blur or solid (default from the settings)")
-	redactUnknown := fs.Bool("redact-unknown", false, "export photos with unknown faces, redacted (default with --unit early_childhood)")
+	redactUnknown := fs.Bool("redact-unknown", false, "hide every face nobody was identified as, as the reviewer's decision, and export those photos")
+	confirmNoFace := fs.Bool("confirm-no-face", false, "confirm, as the reviewer, that nobody is on each photo in which no face was found, and export those photos")
 	republish := fs.Bool("republish", false, "export photos already published to the channel again (recorded as re-publications)")
 	asJSON := fs.Bool("json", false, "print one JSON object per photo per line")
 	vettedBy := fs.String("vetted-by", "", "the `NAME` of the staff member vetting, for the ledger (default the user name)")
 	date := fs.String("date", "", "the export `DATE`, YYYY-MM-DD (default today)")
-	paths, err := parseInterspersed(fs, args)
+	paths, err := parse(fs, vetUsage, args, c.env.Stdout)
 	if err != nil {
-		return 2
+		return err
 	}
 	if len(paths) == 0 || *channel == "" || *out == "" {
-		fs.Usage()
-		return 2
+		return usageErrorf(fs, vetUsage, "give --channel, --out and the photos")
 	}
 	day, err := parseDayFlag(*date)
 	if err != nil {
-		fmt.Fprintf(stderr, "photovet vet: --date: %v\n", err)
-		return 2
+		return usageErrorf(fs, vetUsage, "--date: %w", err)
 	}
-	fail := func(err error) int {
-		fmt.Fprintf(stderr, "photovet vet: %v\n", err)
-		return 1
+	var style *vision.RedactStyle
+	if *redaction != "" {
+		s, err := vision.ParseRedactStyle(*redaction)
+		if err != nil {
+			return usageErrorf(fs, vetUsage, "--redaction: %w", err)
+		}
+		style = &s
 	}
 	if *vettedBy == "" {
 		u, err := user.Current()
 		if err != nil || u.Username == "" {
-			fmt.Fprintln(stderr, "photovet vet: who is vetting? give --vetted-by NAME")
-			return 2
+			return usageErrorf(fs, vetUsage, "who is vetting? give --vetted-by NAME")
 		}
 		*vettedBy = u.Username
 	}
-	redactUnknownSet := false
-	fs.Visit(func(f *flag.Flag) { redactUnknownSet = redactUnknownSet || f.Name == "redact-unknown" })
 
 	coll := vet.Collect(paths)
 	for _, s := range coll.Skipped {
-		fmt.Fprintf(stderr, "photovet vet: skipped, not a photo: %s\n", printable(s))
+		c.env.warnf("vet", "skipped, not a photo: %s", printable(s))
 	}
 	for _, err := range coll.Unreadable {
-		fmt.Fprintf(stderr, "photovet vet: %s\n", errorText(err))
+		c.env.warnf("vet", "%s", errorText(err))
 	}
 	if len(coll.Photos) == 0 && len(coll.Unreadable) > 0 {
-		return 1
+		return fmt.Errorf("none of the %d paths could be read (listed above)", len(coll.Unreadable))
 	}
 
-	p, err := openPipeline(ctx, *data, *channel, *unit, day, 0)
+	session, err := openSession(ctx, c.env, *data, *channel, *unit, day)
 	if err != nil {
-		return fail(err)
+		return err
 	}
-	defer p.Close()
-	job := p.batch.Job
-	if !redactUnknownSet {
-		*redactUnknown = job.Unit == consent.EarlyChildhood
-	}
-	set, err := p.store.Settings(ctx)
-	if err != nil {
-		return fail(err)
-	}
-	styleName := *redaction
-	if styleName == "" {
-		styleName = set.RedactionStyle
-	}
-	style, err := vision.ParseRedactStyle(styleName)
-	if err != nil {
-		fmt.Fprintf(stderr, "photovet vet: --redaction: %v\n", err)
-		return 2
+	defer session.Store.Close()
+	if style != nil {
+		session.Job.Style = *style
 	}
 	name := strings.TrimSpace(*photographer)
 	var permitted []string
 	switch {
 	case name != "" && *photographerChannels != "":
-		for c := range strings.SplitSeq(*photographerChannels, ",") {
-			permitted = append(permitted, strings.TrimSpace(c))
+		for ch := range strings.SplitSeq(*photographerChannels, ",") {
+			permitted = append(permitted, strings.TrimSpace(ch))
 		}
-		if err := p.store.SetPhotographerPermission(ctx, name, permitted, day); err != nil {
-			return fail(err)
+		if err := session.Store.SetPhotographerPermission(ctx, name, permitted, day); err != nil {
+			return err
 		}
 	case name != "":
-		if permitted, err = p.store.PhotographerChannels(ctx, name); err != nil {
-			return fail(err)
+		if permitted, err = session.Store.PhotographerChannels(ctx, name); err != nil {
+			return err
 		}
 	}
-	p.batch.Photographer, p.batch.PhotographerChannels = name, permitted
+	session.Job.Photographer, session.Job.PhotographerChannels = name, permitted
 
-	p.batch.Progress = func(pr vet.Progress) {
-		fmt.Fprintf(stderr, "[%d/%d] %s: %s\n", pr.Done, pr.Total, printable(pr.Photo.Path), pr.Photo.Status)
-	}
-	photos, err := p.batch.Run(ctx, coll.Photos)
+	batch, err := session.Batch(ctx)
 	if err != nil {
-		return fail(err)
+		return err
 	}
-	for _, ph := range photos {
-		if *redactUnknown {
-			ph.RedactUnknown(p.batch.Register, job)
-		}
-		if ph.SHA256 != "" {
-			if err := vet.SaveReview(ctx, p.store, ph, job.Channel); err != nil {
-				return fail(err)
-			}
-		}
+	batch.Progress = func(pr vet.Progress) {
+		fmt.Fprintf(c.env.Stderr, "[%d/%d] %s: %s\n", pr.Done, pr.Total, printable(pr.Photo.Path), pr.Photo.Status)
 	}
-	outcomes, err := vet.Export(ctx, p.store, photos, job, vet.ExportOptions{Dir: *out, Style: style, VettedBy: *vettedBy, Republish: *republish})
+	photos, err := batch.Run(ctx, coll.Photos)
 	if err != nil {
-		return fail(err)
+		return err
 	}
-	code := reportVet(stdout, stderr, outcomes, *out, *asJSON)
+	if err := session.Review(ctx, photos, *redactUnknown, *confirmNoFace); err != nil {
+		return err
+	}
+	outcomes, err := session.Export(ctx, photos, vet.ExportOptions{Dir: *out, VettedBy: *vettedBy, Republish: *republish})
+	if err != nil {
+		return err
+	}
+	if err := reportVet(c.env.Stdout, c.env.Stderr, outcomes, *out, *asJSON); err != nil {
+		return err
+	}
 	if len(coll.Unreadable) > 0 {
-		code = 1
+		return fmt.Errorf("%d paths could not be read (listed above)", len(coll.Unreadable))
 	}
-	return code
+	return nil
 }
 
-// reportVet prints the --json lines or the summary and returns the exit
-// code: 1 when a photo failed or could not be written. The summary quotes
-// names and values that would not print as plain text (see printable).
-func reportVet(stdout, stderr io.Writer, outcomes []vet.Outcome, out string, asJSON bool) int {
-	code := 0
+// reportVet prints the --json lines or the summary; it returns
+// errReported when a photo failed or could not be written. The summary
+// quotes names and values that would not print as plain text (see
+// printable).
+func reportVet(stdout, stderr io.Writer, outcomes []vet.Outcome, out string, asJSON bool) error {
+	var result error
 	enc := json.NewEncoder(stdout)
 	var exported, republished int
 	var blocked, review, failed, published []string
@@ -232,7 +178,7 @@ func reportVet(stdout, stderr io.Writer, outcomes []vet.Outcome, out string, asJ
 		ph := o.Photo
 		reasons := messageStrings(ph.Reasons)
 		if o.Err != nil {
-			code = 1
+			result = errReported
 			reasons = append(reasons, o.Err.Error())
 			failed = append(failed, printable(ph.Path)+": "+errorText(o.Err))
 		}
@@ -249,7 +195,7 @@ func reportVet(stdout, stderr io.Writer, outcomes []vet.Outcome, out string, asJ
 		case ph.Status == vet.NeedsReview:
 			review = append(review, printable(ph.Path)+": "+messagesText(ph.Reasons))
 		case ph.Status == vet.Failed:
-			code = 1
+			result = errReported
 			failed = append(failed, messageText(ph.Error))
 		}
 		if asJSON {
@@ -261,8 +207,7 @@ func reportVet(stdout, stderr io.Writer, outcomes []vet.Outcome, out string, asJ
 				line.Reasons = []string{}
 			}
 			if err := enc.Encode(line); err != nil {
-				fmt.Fprintf(stderr, "photovet vet: %v\n", err)
-				return 1
+				return err
 			}
 		}
 	}
@@ -270,7 +215,7 @@ func reportVet(stdout, stderr io.Writer, outcomes []vet.Outcome, out string, asJ
 		for _, f := range failed {
 			fmt.Fprintf(stderr, "photovet vet: %s\n", f)
 		}
-		return code
+		return result
 	}
 	fmt.Fprintf(stdout, "exported %d of %d photos to %s", exported, len(outcomes), printable(filepath.Clean(out)))
 	if republished > 0 {
@@ -292,7 +237,7 @@ func reportVet(stdout, stderr io.Writer, outcomes []vet.Outcome, out string, asJ
 			fmt.Fprintf(stdout, "  %s\n", item)
 		}
 	}
-	return code
+	return result
 }
 
 // messageStrings renders messages in English, for the CLI's JSON output.
