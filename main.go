@@ -21,6 +21,7 @@ import (
 	"github.com/photovet/photovet/app"
 	"github.com/photovet/photovet/cli"
 	"github.com/photovet/photovet/consent"
+	_ "github.com/photovet/photovet/internal/quietlocale" // before Fyne reads the locale
 	"github.com/photovet/photovet/vet"
 )
 
