@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
-	"time"
 
 	exif "github.com/dsoprea/go-exif/v3"
 	exifcommon "github.com/dsoprea/go-exif/v3/common"
@@ -41,12 +40,6 @@ func (m Metadata) Camera() string {
 		return strings.TrimSpace(m.Model)
 	}
 	return strings.TrimSpace(m.Make + " " + m.Model)
-}
-
-// TakenTime parses Taken; ok is false when it is absent or malformed.
-func (m Metadata) TakenTime() (t time.Time, ok bool) {
-	t, err := time.Parse("2006:01:02 15:04:05", m.Taken)
-	return t, err == nil
 }
 
 // jpegSegment is one marker segment before the image data.
