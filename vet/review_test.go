@@ -2,7 +2,9 @@ package vet
 
 import (
 	"context"
+	"errors"
 	"image"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -193,7 +195,11 @@ func writeJPEGWithArtist(t *testing.T, path string, w, h int, artist string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := vision.WriteCleanFile(path, img.Image); err != nil {
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := errors.Join(vision.EncodeClean(f, img.Image), f.Close()); err != nil {
 		t.Fatal(err)
 	}
 	out, err := exec.Command("exiftool", "-overwrite_original", "-Artist="+artist, path).CombinedOutput()

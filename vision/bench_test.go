@@ -53,9 +53,7 @@ func benchPhoto(b testing.TB) string {
 		draw.Draw(canvas, img.Rect.Add(part.at), img, image.Point{}, draw.Src)
 	}
 	path := filepath.Join(b.TempDir(), "bench.jpg")
-	if err := WriteCleanFile(path, canvas); err != nil {
-		b.Fatal(err)
-	}
+	writeClean(b, path, canvas)
 	return path
 }
 

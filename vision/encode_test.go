@@ -2,6 +2,7 @@ package vision
 
 import (
 	"bytes"
+	"errors"
 	"image"
 	"os"
 	"path/filepath"
@@ -53,9 +54,7 @@ func TestEncodeClean(t *testing.T) {
 				}
 			}
 			out := filepath.Join(tmp, filepath.Base(in)+".export.jpg")
-			if err := WriteCleanFile(out, Redact(p.Image, nil, RedactBlur)); err != nil {
-				t.Fatal(err)
-			}
+			writeClean(t, out, Redact(p.Image, nil, RedactBlur))
 			if problems, err := cleancheck.Problems(out); err != nil || len(problems) > 0 {
 				t.Errorf("the export is not clean (%v):\n%s", err, strings.Join(problems, "\n"))
 			}
@@ -93,5 +92,17 @@ func TestWalkMarkersRejects(t *testing.T) {
 	markers, err := cleancheck.Markers(corruptEXIFJPEG(t))
 	if err != nil || !bytes.Contains(markers, []byte{0xE1}) {
 		t.Errorf("APP1 not seen: markers %X, %v", markers, err)
+	}
+}
+
+// writeClean encodes img with EncodeClean to a new file at path.
+func writeClean(tb testing.TB, path string, img image.Image) {
+	tb.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := errors.Join(EncodeClean(f, img), f.Close()); err != nil {
+		tb.Fatal(err)
 	}
 }
