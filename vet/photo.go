@@ -223,14 +223,6 @@ func (p *Photo) PreviewImage() (image.Image, error) {
 	return img, nil
 }
 
-// RedactedBoxes returns the areas export hides: every face the rules
-// redact (export hides the whole head around it) and every manual box
-// (hidden exactly as drawn).
-func (p *Photo) RedactedBoxes() []image.Rectangle {
-	faces, boxes := p.redactedFaces(), p.ManualBoxes
-	return append(faces, boxes...)
-}
-
 // redactedFaces returns the boxes of the faces the rules redact.
 func (p *Photo) redactedFaces() []image.Rectangle {
 	var faces []image.Rectangle

@@ -80,7 +80,7 @@ func TestReviewEdits(t *testing.T) {
 			if len(p.ManualBoxes) != tt.wantBoxes {
 				t.Errorf("%d manual boxes, want %d", len(p.ManualBoxes), tt.wantBoxes)
 			}
-			if got, want := len(p.RedactedBoxes()), tt.wantBoxes+countFalse(tt.wantVisible); got != want {
+			if got, want := len(p.redactedFaces())+len(p.ManualBoxes), tt.wantBoxes+countFalse(tt.wantVisible); got != want {
 				t.Errorf("%d redacted areas, want %d", got, want)
 			}
 		})
