@@ -57,16 +57,3 @@ func (s *Store) Review(ctx context.Context, originalSHA256, channel string) (Sav
 	r.State = json.RawMessage(state)
 	return r, nil
 }
-
-// DeleteReview forgets the review state of an original for a channel; it is
-// not an error when there is none.
-func (s *Store) DeleteReview(ctx context.Context, originalSHA256, channel string) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "DELETE FROM photo_reviews WHERE original_sha256 = ? AND channel = ?", strings.ToLower(originalSHA256), channel)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("delete review of %s for %s: %w", originalSHA256, channel, err)
-	}
-	return nil
-}
