@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -35,52 +34,26 @@ const DescriptorLen = 128
 // Register loads the whole register (settings and every person) for the
 // rules engine, as one consistent snapshot.
 func (s *Store) Register(ctx context.Context) (*Register, error) {
-	return s.loadRegister(ctx, nil)
-}
-
-// RegisterFor loads the settings and the people with the given ids (ids
-// not in the register are left out), as one consistent snapshot. Use it
-// when only the people a matcher found on a batch are needed.
-func (s *Store) RegisterFor(ctx context.Context, ids []string) (*Register, error) {
-	if ids == nil {
-		ids = []string{}
-	}
-	return s.loadRegister(ctx, ids)
-}
-
-// loadRegister loads the people whose ids are in only, or everybody when
-// only is nil.
-func (s *Store) loadRegister(ctx context.Context, only []string) (*Register, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("read register: %w", s.inWords(err))
 	}
 	defer tx.Rollback() // read-only: there is nothing to undo
-	reg, err := readRegister(ctx, tx, only)
+	reg, err := readRegister(ctx, tx)
 	if err != nil {
 		return nil, fmt.Errorf("read register: %w", s.inWords(err))
 	}
 	return reg, nil
 }
 
-func readRegister(ctx context.Context, tx *sql.Tx, only []string) (*Register, error) {
+func readRegister(ctx context.Context, tx *sql.Tx) (*Register, error) {
 	set, err := readSettings(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	// where limits a query to the people in only, by its column col.
-	where, args := func(string) string { return "" }, []any(nil)
-	if only != nil {
-		ids, err := json.Marshal(only)
-		if err != nil {
-			return nil, err
-		}
-		where = func(col string) string { return " WHERE " + col + " IN (SELECT value FROM json_each(?1))" }
-		args = []any{string(ids)}
-	}
 	reg := &Register{Settings: set, People: map[string]*Person{}}
 
-	rows, err := tx.QueryContext(ctx, "SELECT id, name, role, grp, unit, birth_date FROM people"+where("id"), args...)
+	rows, err := tx.QueryContext(ctx, "SELECT id, name, role, grp, unit, birth_date FROM people")
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +69,7 @@ func readRegister(ctx context.Context, tx *sql.Tx, only []string) (*Register, er
 		return nil, err
 	}
 
-	rows, err = tx.QueryContext(ctx, "SELECT person_id, purpose, giver, channel, valid_from, valid_until FROM consents"+where("person_id")+" ORDER BY person_id, purpose, giver, channel", args...)
+	rows, err = tx.QueryContext(ctx, "SELECT person_id, purpose, giver, channel, valid_from, valid_until FROM consents"+" ORDER BY person_id, purpose, giver, channel")
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +91,7 @@ func readRegister(ctx context.Context, tx *sql.Tx, only []string) (*Register, er
 		return nil, err
 	}
 
-	rows, err = tx.QueryContext(ctx, "SELECT person_id, channel, withdrawn_on FROM withdrawals"+where("person_id")+" ORDER BY id", args...)
+	rows, err = tx.QueryContext(ctx, "SELECT person_id, channel, withdrawn_on FROM withdrawals"+" ORDER BY id")
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +108,7 @@ func readRegister(ctx context.Context, tx *sql.Tx, only []string) (*Register, er
 		return nil, err
 	}
 
-	rows, err = tx.QueryContext(ctx, "SELECT person_id FROM biometric_opt_ins"+where("person_id"), args...)
+	rows, err = tx.QueryContext(ctx, "SELECT person_id FROM biometric_opt_ins")
 	if err != nil {
 		return nil, err
 	}

@@ -365,37 +365,6 @@ func TestR9_YearEndPurgeLeavesNoBytes(t *testing.T) {
 	}
 }
 
-func TestRegisterFor(t *testing.T) {
-	ctx := context.Background()
-	s, _ := openTestStore(t)
-	importTemplate(t, s)
-	if _, err := s.Withdraw(ctx, "S-1001", "facebook", templateDay); err != nil {
-		t.Fatal(err)
-	}
-	whole, err := s.Register(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	some, err := s.RegisterFor(ctx, []string{"S-1001", "T-9001", "S-404"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(some.People) != 2 || fmt.Sprint(some.Settings) != fmt.Sprint(whole.Settings) {
-		t.Fatalf("RegisterFor loaded %d people, want 2", len(some.People))
-	}
-	for _, id := range []string{"S-1001", "T-9001"} {
-		if fmt.Sprintf("%+v", *some.People[id]) != fmt.Sprintf("%+v", *whole.People[id]) {
-			t.Errorf("%s: RegisterFor gave %+v, Register %+v", id, *some.People[id], *whole.People[id])
-		}
-	}
-	if len(some.People["S-1001"].Withdrawals) != 1 || !some.People["S-1001"].BiometricOptIn {
-		t.Errorf("S-1001 loaded without its withdrawal or opt-in: %+v", some.People["S-1001"])
-	}
-	if none, err := s.RegisterFor(ctx, nil); err != nil || len(none.People) != 0 {
-		t.Errorf("RegisterFor(nil) = %d people, %v; want none", len(none.People), err)
-	}
-}
-
 // TestEveryConnectionWaitsAndOverwrites checks the settings of several
 // connections the store holds at once: each waits for other users of the
 // register and overwrites what it deletes.
