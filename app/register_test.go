@@ -239,7 +239,7 @@ func TestRegisterImportBadRoster(t *testing.T) {
 			if len(reg.People) != 0 || len(v.people) != 0 {
 				t.Errorf("a roster with bad lines imported %d people (table: %d rows)", len(reg.People), len(v.people))
 			}
-			if v.importButton.Disabled() || v.busy.Visible() {
+			if v.importButton.Disabled() || v.progress.running() {
 				t.Error("the import button stays disabled after a failed import")
 			}
 
@@ -279,9 +279,7 @@ func TestRegisterWithdrawAndTakedowns(t *testing.T) {
 	}
 
 	// Bram was on the photo but hidden: nothing to take down.
-	if _, err := v.withdraw("S-1002", consent.AllChannels, regDay); err != nil {
-		t.Fatal(err)
-	}
+	v.withdrawAndShow("S-1002", consent.AllChannels, regDay)
 	if got := regDialogText(v); !strings.Contains(got, "nothing needs to be taken down") {
 		t.Errorf("withdrawing Bram's consent says:\n%s\nwant that nothing needs to be taken down", got)
 	}
@@ -296,11 +294,8 @@ func TestRegisterWithdrawAndTakedowns(t *testing.T) {
 	regCloseDialogs(w)
 
 	// Anna was visible on it: one take-down task.
-	tasks, err := v.withdraw("S-1001", "instagram", regDay)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(tasks) != 1 {
+	v.withdrawAndShow("S-1001", "instagram", regDay)
+	if tasks := v.takedowns.tasks; len(tasks) != 1 {
 		t.Fatalf("withdrawing Anna's Instagram consent made %d take-down tasks, want 1", len(tasks))
 	}
 	got := regDialogText(v)
@@ -375,8 +370,8 @@ func TestRegisterSettings(t *testing.T) {
 
 	s.age.SetText("16")
 	s.threshold.SetText("0,45") // a decimal comma, as Dutch and Finnish write it
-	s.style.SetSelected(regStyleName("solid"))
-	s.unit.SetSelected(regUnit(consent.School))
+	s.style.SetSelected(styleName("solid"))
+	s.unit.SetSelected(unitLabel(consent.School))
 	s.channels.SetText("website, Instagram, schoolapp")
 	test.Tap(s.save)
 	if s.status.Text != "Settings saved." {
@@ -503,7 +498,7 @@ func TestRegisterEnrol(t *testing.T) {
 	if got := regCellAt(t, v, "S-1001", ""); got != "Enrolled" {
 		t.Errorf("Anna's face recognition cell says %q, want Enrolled", got)
 	}
-	if v.busy.Visible() || v.enrolButton.Disabled() {
+	if v.progress.running() || v.enrolButton.Disabled() {
 		t.Error("the progress stays on screen after the enrolment")
 	}
 	regCloseDialogs(w)
@@ -569,13 +564,44 @@ func (w *regWriteCloser) Close() error { w.closed = true; return nil }
 func TestRegisterSaveTemplate(t *testing.T) {
 	v, _, _ := newTestRegister(t, nil)
 	var out regWriteCloser
-	if err := v.saveTemplate(&out); err != nil {
-		t.Fatal(err)
-	}
+	v.templateChosen(&out)
 	if !bytes.Equal(out.Bytes(), assets.RosterTemplateCSV) || !out.closed {
 		t.Errorf("saved %d bytes (closed %v), want the template's %d", out.Len(), out.closed, len(assets.RosterTemplateCSV))
 	}
 	if got := regDialogText(v); !strings.Contains(got, "Import roster CSV...") {
 		t.Errorf("after saving the template the dialog says:\n%s\nwant the next step", got)
+	}
+}
+
+// TestRegisterActionsReturnErrors: an action on the register that fails
+// returns its error and shows nothing itself; the handler that called it
+// shows the problem, once.
+func TestRegisterActionsReturnErrors(t *testing.T) {
+	v, w, _ := newTestRegister(t, nil)
+	regImportTemplate(t, v)
+	regCloseDialogs(w)
+	for _, a := range []struct {
+		name string
+		act  func() error
+	}{
+		{"withdraw", func() error { _, err := v.withdraw("NOBODY", "instagram", regDay); return err }},
+		{"opt-in", func() error { return v.setOptIn("NOBODY", true) }},
+		{"remove", func() error { return v.remove("NOBODY") }},
+		{"take-down done", func() error { return v.takedowns.markDone(999) }},
+	} {
+		if err := a.act(); err == nil {
+			t.Errorf("%s for someone not in the register: no error", a.name)
+		}
+		if got := regDialogText(v); got != "" {
+			t.Errorf("%s showed a dialog itself:\n%s", a.name, got)
+		}
+		regCloseDialogs(w)
+	}
+	v.withdrawAndShow("NOBODY", "instagram", regDay)
+	if got := regDialogText(v); !strings.Contains(got, "The consent could not be withdrawn.") {
+		t.Errorf("a failed withdrawal says:\n%s", got)
+	}
+	if n := len(w.Canvas().Overlays().List()); n != 1 {
+		t.Errorf("a failed withdrawal opened %d dialogs, want 1", n)
 	}
 }

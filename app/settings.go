@@ -35,13 +35,9 @@ type registerSettings struct {
 	save      *widget.Button
 }
 
-// regRedactionStyles and regUnitTypes are the choices of the form, in the
-// order shown.
-func regRedactionStyles() []string { return []string{"blur", "solid"} }
-
-func regUnitTypes() []consent.Unit {
-	return []consent.Unit{consent.EarlyChildhood, consent.School, consent.UpperSecondary}
-}
+// redactionStyles are the redaction styles, in the order the form shows
+// them.
+func redactionStyles() []string { return []string{"blur", "solid"} }
 
 func newRegisterSettings(v *registerView) *registerSettings {
 	s := &registerSettings{v: v}
@@ -49,14 +45,18 @@ func newRegisterSettings(v *registerView) *registerSettings {
 	s.dataDir.Wrapping = fyne.TextWrapBreak
 	s.age = widget.NewEntry()
 	s.threshold = widget.NewEntry()
-	s.style = widget.NewRadioGroup([]string{regStyleName("blur"), regStyleName("solid")}, nil)
+	var styles []string
+	for _, st := range redactionStyles() {
+		styles = append(styles, styleName(st))
+	}
+	s.style = widget.NewRadioGroup(styles, nil)
 	s.style.Horizontal = false
 	s.style.Required = true
-	var units []string
-	for _, u := range regUnitTypes() {
-		units = append(units, regUnit(u))
+	var unitOptions []string
+	for _, u := range units() {
+		unitOptions = append(unitOptions, unitLabel(u))
 	}
-	s.unit = widget.NewSelect(units, nil)
+	s.unit = widget.NewSelect(unitOptions, nil)
 	s.channels = widget.NewEntry()
 	s.language = widget.NewSelect(nil, nil)
 	s.showLanguage()
@@ -101,8 +101,8 @@ func (s *registerSettings) load(set consent.Settings) {
 	}
 	s.age.SetText(strconv.Itoa(set.OwnConsentAge))
 	s.threshold.SetText(strconv.FormatFloat(set.MatchThreshold, 'f', -1, 64))
-	s.style.SetSelected(regStyleName(set.RedactionStyle))
-	s.unit.SetSelected(regUnit(set.DefaultUnit))
+	s.style.SetSelected(styleName(set.RedactionStyle))
+	s.unit.SetSelected(unitLabel(set.DefaultUnit))
 	s.channels.SetText(strings.Join(set.Channels, ", "))
 }
 
@@ -122,14 +122,14 @@ func (s *registerSettings) settings() (consent.Settings, error) {
 	}
 	set.MatchThreshold = threshold
 	set.RedactionStyle = ""
-	for _, st := range regRedactionStyles() {
-		if s.style.Selected == regStyleName(st) {
+	for _, st := range redactionStyles() {
+		if s.style.Selected == styleName(st) {
 			set.RedactionStyle = st
 		}
 	}
 	set.DefaultUnit = ""
 	if i := s.unit.SelectedIndex(); i >= 0 {
-		set.DefaultUnit = regUnitTypes()[i]
+		set.DefaultUnit = units()[i]
 	}
 	set.Channels = nil
 	for _, c := range strings.Split(s.channels.Text, ",") {
@@ -206,8 +206,8 @@ func (s *registerSettings) setLanguage(code string) error {
 	return nil
 }
 
-// regStyleName is a redaction style in the user's language.
-func regStyleName(style string) string {
+// styleName is a redaction style in the user's language.
+func styleName(style string) string {
 	switch style {
 	case "blur":
 		return lang.L("Blur: coarse blocks with noise")

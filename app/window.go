@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"unicode"
-	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -52,30 +50,6 @@ type MainWindow struct {
 	// exportFinished, when set, is called with the summary an export
 	// showed.
 	exportFinished func(exportSummary)
-}
-
-// units are the unit types in the order the unit selector offers them.
-func units() []consent.Unit {
-	return []consent.Unit{consent.School, consent.UpperSecondary, consent.EarlyChildhood}
-}
-
-func unitLabel(u consent.Unit) string {
-	switch u {
-	case consent.EarlyChildhood:
-		return lang.L("Early childhood (daycare, preschool)")
-	case consent.UpperSecondary:
-		return lang.L("Upper secondary")
-	default:
-		return lang.L("School")
-	}
-}
-
-// channelName is a channel as a heading or option shows it: "Instagram",
-// "Website".
-func channelName(channel string) string {
-	l := tr(consent.ChannelName(channel))
-	first, size := utf8.DecodeRuneInString(l)
-	return string(unicode.ToUpper(first)) + l[size:]
 }
 
 // NewMainWindow builds the main window over the register in store.
