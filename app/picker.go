@@ -3,7 +3,6 @@ package app
 import (
 	"errors"
 	"slices"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -90,10 +89,9 @@ func (k *personPicker) toggle(id string, on bool) {
 }
 
 func (k *personPicker) filter(text string) {
-	text = strings.ToLower(strings.TrimSpace(text))
 	k.shown = nil
 	for _, p := range k.people {
-		if text == "" || strings.Contains(strings.ToLower(personLine(p)), text) {
+		if personMatches(p, text) {
 			k.shown = append(k.shown, p)
 		}
 	}

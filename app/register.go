@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -44,8 +45,9 @@ type registerView struct {
 	// What the widgets show.
 	reg      *consent.Register
 	loadErr  error
-	people   []*consent.Person
-	enrolled map[string]int // reference descriptors per person id
+	everyone []*consent.Person // the register's people, sorted
+	people   []*consent.Person // the table's rows: those the search finds
+	enrolled map[string]int    // reference descriptors per person id
 	columns  []column
 	selected string // the selected person's id, "" for none
 
@@ -55,6 +57,7 @@ type registerView struct {
 	settingsTab  *container.TabItem
 	hint         *widget.Label // what to do next
 	summary      *widget.Label
+	search       *widget.Entry
 	table        *widget.Table
 	details      *widget.Label
 	importButton *widget.Button
@@ -89,6 +92,9 @@ func newRegisterView(win fyne.Window, store *consent.Store, faces *vet.Faces) *r
 	v.hint = widget.NewLabel("")
 	v.hint.Wrapping = fyne.TextWrapWord
 	v.summary = widget.NewLabel("")
+	v.search = widget.NewEntry()
+	v.search.SetPlaceHolder(lang.L("Type a name, group or id"))
+	v.search.OnChanged = func(string) { v.showPeople() }
 	v.details = widget.NewLabel("")
 	v.details.Wrapping = fyne.TextWrapWord
 
@@ -106,7 +112,8 @@ func newRegisterView(win fyne.Window, store *consent.Store, faces *vet.Faces) *r
 
 	actions := container.NewHBox(v.importButton, v.enrolButton, template)
 	personActions := container.NewHBox(v.withdrawBtn, v.optInButton, v.removeButton)
-	top := container.NewVBox(v.hint, actions, v.progress.box, v.summary)
+	search := container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, v.search)
+	top := container.NewVBox(v.hint, actions, v.progress.box, v.summary, search)
 	// The details scroll, so a long list of consents never squeezes the table.
 	details := container.NewVScroll(v.details)
 	details.SetMinSize(fyne.NewSize(0, 6*theme.TextSize()*1.6))
@@ -131,13 +138,28 @@ func (v *registerView) refresh() {
 		reg, err = nil, fmt.Errorf("load the register: %w", err)
 	}
 	v.reg, v.loadErr = reg, err
-	v.people = reg.SortedPeople()
+	v.everyone = reg.SortedPeople()
 	if counts, err := v.store.EnrolledCounts(v.ctx); err == nil {
 		v.enrolled = counts
 	} else if v.loadErr == nil {
 		v.loadErr = err
 	}
 	v.columns = v.makeColumns()
+	if v.reg != nil {
+		v.settings.load(v.reg.Settings)
+	}
+	v.showPeople()
+	v.takedowns.load()
+}
+
+// showPeople fills the table with the people the search finds.
+func (v *registerView) showPeople() {
+	v.people = nil
+	for _, p := range v.everyone {
+		if personMatches(p, v.search.Text) {
+			v.people = append(v.people, p)
+		}
+	}
 	for i, c := range v.columns {
 		v.table.SetColumnWidth(i, v.columnWidth(c))
 	}
@@ -149,12 +171,8 @@ func (v *registerView) refresh() {
 		v.selected = ""
 		v.table.UnselectAll()
 	}
-	if v.reg != nil {
-		v.settings.load(v.reg.Settings)
-	}
 	v.showSelection()
 	v.showHint()
-	v.takedowns.load()
 }
 
 // showHint says what the teacher can do next, and counts the people.
@@ -165,12 +183,12 @@ func (v *registerView) showHint() {
 		v.hint.SetText(lang.L("The register could not be read: {{.Error}}. Close PhotoVet and open it again; if this stays, ask your IT contact.",
 			map[string]any{"Error": v.loadErr.Error()}))
 		return
-	case len(v.people) == 0:
+	case len(v.everyone) == 0:
 		v.hint.SetText(lang.L("The register is empty. Press \"Import roster CSV...\" and choose the list of children and staff exported from your school's administration system. \"Save template CSV...\" gives you an example file to start from."))
 		return
 	}
 	children, staff, optedIn, enrolled := 0, 0, 0, 0
-	for _, p := range v.people {
+	for _, p := range v.everyone {
 		if p.Role == consent.Staff {
 			staff++
 		} else {
@@ -183,8 +201,12 @@ func (v *registerView) showHint() {
 			enrolled++
 		}
 	}
-	v.summary.SetText(lang.L("Children: {{.Children}}. Staff: {{.Staff}}. Recognised by face: {{.Enrolled}}.",
-		map[string]any{"Children": children, "Staff": staff, "Enrolled": enrolled}))
+	summary := lang.L("Children: {{.Children}}. Staff: {{.Staff}}. Recognised by face: {{.Enrolled}}.",
+		map[string]any{"Children": children, "Staff": staff, "Enrolled": enrolled})
+	if len(v.people) < len(v.everyone) {
+		summary += " " + lang.L("Found by the search: {{.Count}}.", map[string]any{"Count": len(v.people)})
+	}
+	v.summary.SetText(summary)
 	if optedIn > 0 && enrolled == 0 {
 		v.hint.SetText(lang.L("Next: press \"Enrol portraits...\" and choose the folder of portrait photos, each named by the person's id (for example S-1001.jpg), so that PhotoVet recognises the children and staff whose face recognition opt-in is recorded."))
 		return
@@ -340,6 +362,13 @@ func (v *registerView) showSelection() {
 		v.optInButton.SetText(lang.L("Record face recognition opt-in"))
 	}
 	v.details.SetText(v.describe(p))
+}
+
+// personMatches reports whether the search query finds p: by name,
+// group, role or id, whatever the case.
+func personMatches(p *consent.Person, query string) bool {
+	query = strings.ToLower(strings.TrimSpace(query))
+	return query == "" || strings.Contains(strings.ToLower(personLine(p)), query)
 }
 
 // selectedPerson is the person selected in the table, nil for none.

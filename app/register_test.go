@@ -605,3 +605,41 @@ func TestRegisterActionsReturnErrors(t *testing.T) {
 		t.Errorf("a failed withdrawal opened %d dialogs, want 1", n)
 	}
 }
+
+// TestRegisterSearch: typing in the search box leaves in the table only
+// the people it finds, by name, group or id; a selected person the search
+// hides is no longer selected; an empty box shows everyone again.
+func TestRegisterSearch(t *testing.T) {
+	v, w, _ := newTestRegister(t, nil)
+	regImportTemplate(t, v)
+	regCloseDialogs(w)
+	everyone := len(v.people)
+	v.selectPerson("S-1001")
+	for _, c := range []struct {
+		query string
+		want  []string
+	}{
+		{"anna", []string{"S-1001"}},
+		{"S-1001", []string{"S-1001"}},
+		{"LEHTONEN", []string{"T-9001"}},
+	} {
+		v.search.SetText(c.query) // as typed: the box calls back on each change
+		var got []string
+		for row := range len(v.people) {
+			got = append(got, v.people[row].ID)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("searching %q shows %v, want %v", c.query, got, c.want)
+		}
+		if !strings.Contains(v.summary.Text, fmt.Sprintf("Found by the search: %d.", len(c.want))) {
+			t.Errorf("searching %q: the summary says %q", c.query, v.summary.Text)
+		}
+	}
+	if v.selected != "" || !v.withdrawBtn.Disabled() {
+		t.Errorf("Anna stays selected (%q) while the search hides her", v.selected)
+	}
+	v.search.SetText("")
+	if len(v.people) != everyone || strings.Contains(v.summary.Text, "Found by the search") {
+		t.Errorf("an empty search shows %d of %d people; the summary says %q", len(v.people), everyone, v.summary.Text)
+	}
+}
