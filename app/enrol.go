@@ -86,7 +86,8 @@ func (v *registerView) showEnrolment(result []vet.Enrolment, err error) {
 		v.showError(lang.L("The portraits could not be enrolled. Choose a folder of portrait photos named by each person's id, for example S-1001.jpg, or a folder per person named by their id."), err)
 		return
 	}
-	var done, failed []string
+	var done, failed []string // failed: a line per person, then their problems
+	notEnrolled := 0
 	for _, e := range result {
 		name := e.PersonID
 		if v.reg != nil && v.reg.People[e.PersonID] != nil {
@@ -107,6 +108,7 @@ func (v *registerView) showEnrolment(result []vet.Enrolment, err error) {
 		default:
 			why = errorText(e.Err)
 		}
+		notEnrolled++
 		failed = append(failed, "• "+name+": "+why)
 		for _, p := range e.Problems {
 			failed = append(failed, "    "+tr(p))
@@ -116,8 +118,8 @@ func (v *registerView) showEnrolment(result []vet.Enrolment, err error) {
 	if len(done) > 0 {
 		lines = append(lines, strings.Join(done, ", "))
 	}
-	if len(failed) > 0 {
-		lines = append(lines, "", lang.L("Not enrolled: {{.Count}}.", map[string]any{"Count": len(failed)}))
+	if notEnrolled > 0 {
+		lines = append(lines, "", lang.L("Not enrolled: {{.Count}}.", map[string]any{"Count": notEnrolled}))
 		lines = append(lines, failed...)
 	}
 	lines = append(lines, "", lang.L("Next: drop photos on the main window. PhotoVet now recognises the enrolled people."))

@@ -511,6 +511,19 @@ func TestRegisterEnrol(t *testing.T) {
 	}
 	regCloseDialogs(w)
 
+	// A person whose only portrait is unusable counts once, however many
+	// lines explain why.
+	broken := t.TempDir()
+	if err := os.WriteFile(filepath.Join(broken, "S-1001.jpg"), []byte("not a photo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v.enrol(broken)
+	v.work.Wait()
+	if got := regDialogText(v); !strings.Contains(got, "Not enrolled: 1.") || !strings.Contains(got, "Anna de Vries (S-1001)") {
+		t.Errorf("one person with an unusable portrait:\n%s\nwant \"Not enrolled: 1.\" and Anna", got)
+	}
+	regCloseDialogs(w)
+
 	// Without the face models nothing can be enrolled, and the teacher is
 	// told so rather than blamed for the portraits.
 	v.faces = vet.NewFaces(func() (vision.FaceFinder, int, error) {
