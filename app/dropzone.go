@@ -33,7 +33,7 @@ func (z *dropZone) setCount(n int) {
 			"against the consent register and blurs every child who may not be shown. Your originals are never changed."))
 		return
 	}
-	z.hint.SetText(lang.L("{{.Count}} photos added. Drop more here, or choose \"Add photos...\".", map[string]any{"Count": n}))
+	z.hint.SetText(lang.N("{{.Count}} photos added. Drop more here, or choose \"Add photos...\".", n, map[string]any{"Count": n}))
 }
 
 func (z *dropZone) CreateRenderer() fyne.WidgetRenderer {

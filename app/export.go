@@ -55,10 +55,10 @@ func (w *MainWindow) confirmExport(dir string) {
 	settings := widget.NewForm(
 		widget.NewFormItem(lang.L("Publish on"), widget.NewLabelWithStyle(channelName(job.Channel), fyne.TextAlignLeading, bold)),
 		widget.NewFormItem(lang.L("Unit"), widget.NewLabelWithStyle(unitLabel(job.Unit), fyne.TextAlignLeading, bold)))
-	text := lang.L("{{.Cleared}} cleared photos will be saved to {{.Dir}} for {{.Channel}}, checked with the rules for {{.Unit}}, with every hidden face blurred and all hidden data removed. Your originals stay as they are. If the channel or the unit is wrong, cancel and change it first.",
-		map[string]any{"Cleared": counts[vet.Cleared], "Dir": dir, "Channel": channelName(job.Channel), "Unit": unitLabel(job.Unit)})
+	text := lang.N("{{.Cleared}} cleared photos will be saved to {{.Dir}} for {{.Channel}}, checked with the rules for {{.Unit}}, with every hidden face blurred and all hidden data removed. Your originals stay as they are. If the channel or the unit is wrong, cancel and change it first.",
+		counts[vet.Cleared], map[string]any{"Cleared": counts[vet.Cleared], "Dir": dir, "Channel": channelName(job.Channel), "Unit": unitLabel(job.Unit)})
 	if skipped := len(w.session.photos) - counts[vet.Cleared]; skipped > 0 {
-		text += "\n" + lang.L("{{.Count}} photos are not exported: they need review, are blocked or could not be read.", map[string]any{"Count": skipped})
+		text += "\n" + lang.N("{{.Count}} photos are not exported: they need review, are blocked or could not be read.", skipped, map[string]any{"Count": skipped})
 	}
 	explain := widget.NewLabel(text)
 	explain.Wrapping = fyne.TextWrapWord
@@ -160,8 +160,8 @@ func summarise(dir string, outcomes []vet.Outcome) exportSummary {
 // showExportSummary says what was exported and what was not and why, with
 // a button that opens the folder.
 func (w *MainWindow) showExportSummary(s exportSummary) {
-	head := widget.NewLabelWithStyle(lang.L("{{.Count}} photos exported to {{.Dir}}. They are recorded in the register, so a withdrawn consent shows which posts to take down.",
-		map[string]any{"Count": s.exported, "Dir": s.dir}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	head := widget.NewLabelWithStyle(lang.N("{{.Count}} photos exported to {{.Dir}}. They are recorded in the register, so a withdrawn consent shows which posts to take down.",
+		s.exported, map[string]any{"Count": s.exported, "Dir": s.dir}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	head.Wrapping = fyne.TextWrapWord
 	items := container.NewVBox(head)
 	if len(s.notDone) > 0 {
@@ -193,7 +193,7 @@ func (w *MainWindow) showExportSummary(s exportSummary) {
 	}, w)
 	d.Resize(fyne.NewSize(680, 420))
 	d.Show()
-	w.status.SetText(lang.L("{{.Count}} photos exported to {{.Dir}}.", map[string]any{"Count": s.exported, "Dir": s.dir}))
+	w.status.SetText(lang.N("{{.Count}} photos exported to {{.Dir}}.", s.exported, map[string]any{"Count": s.exported, "Dir": s.dir}))
 	if w.exportFinished != nil {
 		w.exportFinished(s)
 	}

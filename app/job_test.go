@@ -296,9 +296,9 @@ func TestExportConfirmationNamesChannelAndUnit(t *testing.T) {
 		lang string
 		want []string
 	}{
-		{"en", []string{"Publish on", "Website", "Unit", "Early childhood"}},
-		{"nl", []string{"Publiceren via", "Website", "Onderwijsvorm", "Kinderopvang"}},
-		{"fi", []string{"Julkaisukanava", "Verkkosivut", "Yksikkö", "Varhaiskasvatus"}},
+		{"en", []string{"Publish on", "Website", "Unit", "Early childhood", "1 cleared photo will be saved"}},
+		{"nl", []string{"Publiceren via", "Website", "Onderwijsvorm", "Kinderopvang", "De goedgekeurde foto (1) wordt"}},
+		{"fi", []string{"Julkaisukanava", "Verkkosivut", "Yksikkö", "Varhaiskasvatus", "Hyväksytty kuva (1) tallennetaan"}},
 	} {
 		if err := setUpLanguage(tt.lang); err != nil {
 			t.Fatal(err)

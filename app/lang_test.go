@@ -38,6 +38,7 @@ const (
 type textKey struct {
 	english string   // the English text: the key, or lang.X's fallback
 	where   []string // file:line of each use
+	plural  bool     // used with plural forms (lang.N and the like)
 }
 
 // sourceKeys returns the translation keys of every non-test Go file in
@@ -51,17 +52,18 @@ type textKey struct {
 func sourceKeys(t *testing.T) (keys map[string]*textKey, dynamic []string) {
 	t.Helper()
 	keys = make(map[string]*textKey)
-	add := func(key, english, where string) {
+	add := func(key, english, where string, plural bool) {
 		k := keys[key]
 		if k == nil {
 			k = &textKey{english: english}
 			keys[key] = k
 		}
 		k.where = append(k.where, where)
+		k.plural = k.plural || plural
 	}
 	for _, c := range consent.DefaultSettings().Channels {
 		label := consent.ChannelName(c).Format
-		add(label, label, "consent.ChannelName("+strconv.Quote(c)+")")
+		add(label, label, "consent.ChannelName("+strconv.Quote(c)+")", false)
 	}
 	fset := token.NewFileSet()
 	for _, dir := range sourceDirs {
@@ -100,10 +102,11 @@ func sourceKeys(t *testing.T) (keys map[string]*textKey, dynamic []string) {
 				if abs, err := filepath.Abs(pos.Filename); err == nil {
 					where = fmt.Sprintf("%s/%s:%d", filepath.Base(filepath.Dir(abs)), filepath.Base(abs), pos.Line)
 				}
+				plural := fn == "lang.N" || fn == "lang.LocalizePlural" || fn == "lang.XN" || fn == "lang.LocalizePluralKey"
 				switch fn {
 				case "lang.L", "lang.N", "lang.Localize", "lang.LocalizePlural", "msg.New":
 					if key, ok := stringConst(call.Args[0]); ok {
-						add(key, key, where)
+						add(key, key, where, plural)
 					} else {
 						dynamic = append(dynamic, fmt.Sprintf("%s: %s(%s, ...)", where, fn, exprString(fset, call.Args[0])))
 					}
@@ -114,7 +117,7 @@ func sourceKeys(t *testing.T) (keys map[string]*textKey, dynamic []string) {
 						english, ok2 = stringConst(call.Args[1])
 					}
 					if ok1 && ok2 {
-						add(key, english, where)
+						add(key, english, where, plural)
 					} else {
 						dynamic = append(dynamic, fmt.Sprintf("%s: %s(%s, ...)", where, fn, exprString(fset, call.Args[0])))
 					}
@@ -202,9 +205,23 @@ func languageFiles() []string {
 	return codes
 }
 
+// pluralForms are the CLDR plural categories of English, Dutch and
+// Finnish: a text with plural forms has exactly these.
+var pluralForms = []string{"one", "other"}
+
 // readTranslations reads assets/lang/CODE.json, failing on bad JSON, a
-// value that is not a string and a key given twice.
+// value that is neither a string nor plural forms, and a key given twice.
+// A text with plural forms appears in its "other" form.
 func readTranslations(t *testing.T, code string) map[string]string {
+	t.Helper()
+	texts, _ := readTranslationFile(t, code)
+	return texts
+}
+
+// readTranslationFile reads assets/lang/CODE.json as readTranslations
+// does, and returns the plural forms of the keys that have them, by key
+// and CLDR category.
+func readTranslationFile(t *testing.T, code string) (texts map[string]string, plurals map[string]map[string]string) {
 	t.Helper()
 	name := "lang/" + code + ".json"
 	data, err := assets.Translations.ReadFile(name)
@@ -216,15 +233,28 @@ func readTranslations(t *testing.T, code string) map[string]string {
 		t.Fatalf("%s: want a JSON object of \"English\": \"translation\" pairs (%v)", name, err)
 	}
 	m := make(map[string]string)
+	plurals = make(map[string]map[string]string)
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		key := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			t.Fatalf("%s: the value of %q: %v", name, key, err)
+		}
 		var value string
-		if err := dec.Decode(&value); err != nil {
-			t.Fatalf("%s: the value of %q: %v (want a string: the flat format, no plural forms)", name, key, err)
+		if err := json.Unmarshal(raw, &value); err != nil {
+			var forms map[string]string
+			if err := json.Unmarshal(raw, &forms); err != nil {
+				t.Fatalf("%s: the value of %q: %v (want a string, or plural forms {\"one\": ..., \"other\": ...})", name, key, err)
+			}
+			if got := slices.Sorted(maps.Keys(forms)); !slices.Equal(got, pluralForms) {
+				t.Errorf("%s: %q has the plural forms %q, want %q", name, key, got, pluralForms)
+			}
+			plurals[key] = forms
+			value = forms["other"]
 		}
 		if _, dup := m[key]; dup {
 			t.Errorf("%s: %q is given twice", name, key)
@@ -237,7 +267,7 @@ func readTranslations(t *testing.T, code string) map[string]string {
 	if dec.More() {
 		t.Fatalf("%s: text after the JSON object", name)
 	}
-	return m
+	return m, plurals
 }
 
 var placeholderRE = regexp.MustCompile(`{{\s*\.(\w+)\s*}}`)
@@ -261,7 +291,7 @@ var goI18nReserved = []string{"id", "description", "hash", "leftdelim", "rightde
 // template that renders with its placeholders filled.
 func TestTranslationsParse(t *testing.T) {
 	for _, code := range languageFiles() {
-		tr := readTranslations(t, code)
+		tr, plurals := readTranslationFile(t, code)
 		if len(tr) == 0 {
 			t.Errorf("%s.json is empty", code)
 		}
@@ -269,17 +299,23 @@ func TestTranslationsParse(t *testing.T) {
 			if slices.Contains(goI18nReserved, strings.ToLower(key)) {
 				t.Errorf("%s.json: go-i18n cannot load the key %q (a reserved word): use lang.X with a longer key", code, key)
 			}
-			tmpl, err := template.New("").Option("missingkey=error").Parse(value)
-			if err != nil {
-				t.Errorf("%s.json: %q: %v", code, key, err)
-				continue
+			values := []string{value}
+			if forms := plurals[key]; forms != nil {
+				values = slices.Collect(maps.Values(forms))
 			}
-			data := map[string]any{}
-			for _, p := range placeholders(value) {
-				data[p] = "x"
-			}
-			if err := tmpl.Execute(new(bytes.Buffer), data); err != nil {
-				t.Errorf("%s.json: %q: %v", code, key, err)
+			for _, value := range values {
+				tmpl, err := template.New("").Option("missingkey=error").Parse(value)
+				if err != nil {
+					t.Errorf("%s.json: %q: %v", code, key, err)
+					continue
+				}
+				data := map[string]any{}
+				for _, p := range placeholders(value) {
+					data[p] = "x"
+				}
+				if err := tmpl.Execute(new(bytes.Buffer), data); err != nil {
+					t.Errorf("%s.json: %q: %v", code, key, err)
+				}
 			}
 		}
 	}
@@ -307,7 +343,7 @@ func TestTranslationsComplete(t *testing.T) {
 	}
 	sorted := slices.Sorted(maps.Keys(keys))
 	for _, code := range languageFiles() {
-		file := readTranslations(t, code)
+		file, plurals := readTranslationFile(t, code)
 		var missing, stale, mismatched []string
 		for _, key := range sorted {
 			value, ok := file[key]
@@ -315,8 +351,21 @@ func TestTranslationsComplete(t *testing.T) {
 				missing = append(missing, key)
 				continue
 			}
-			if want, got := placeholders(keys[key].english), placeholders(value); !slices.Equal(want, got) {
-				mismatched = append(mismatched, fmt.Sprintf("%q: %q has placeholders %v, want %v (%s)", key, value, got, want, keys[key].where[0]))
+			forms := plurals[key]
+			switch {
+			case keys[key].plural && forms == nil:
+				t.Errorf("%s.json: %q is counted (%s): give it plural forms {\"one\": ..., \"other\": ...}", code, key, keys[key].where[0])
+			case !keys[key].plural && forms != nil:
+				t.Errorf("%s.json: %q has plural forms, but the code (%s) does not count it: use lang.N", code, key, keys[key].where[0])
+			}
+			values := []string{value}
+			if forms != nil {
+				values = []string{forms["one"], forms["other"]}
+			}
+			for _, value := range values {
+				if want, got := placeholders(keys[key].english), placeholders(value); !slices.Equal(want, got) {
+					mismatched = append(mismatched, fmt.Sprintf("%q: %q has placeholders %v, want %v (%s)", key, value, got, want, keys[key].where[0]))
+				}
 			}
 		}
 		for key := range file {

@@ -64,8 +64,8 @@ func (b *photographerBar) show(photos []*vet.Photo, job consent.Job) {
 	case missing == 0:
 		b.label.SetText(lang.L("Photographer: {{.Names}}. Permission for {{.Channel}}: yes, for every photo.", map[string]any{"Names": nameList(names), "Channel": channelName(channel)}))
 	default:
-		b.label.SetText(lang.L("Photographer: {{.Names}}. {{.Missing}} photos lack the photographer's permission for {{.Channel}}: choose \"Set photographer...\".",
-			map[string]any{"Names": nameList(names), "Missing": missing, "Channel": channelName(channel)}))
+		b.label.SetText(lang.N("Photographer: {{.Names}}. {{.Missing}} photos lack the photographer's permission for {{.Channel}}: choose \"Set photographer...\".",
+			missing, map[string]any{"Names": nameList(names), "Missing": missing, "Channel": channelName(channel)}))
 	}
 	b.label.Importance = widget.MediumImportance
 	if missing > 0 {

@@ -255,9 +255,9 @@ func (w *MainWindow) AddURIs(uris []fyne.URI) {
 }
 
 func (w *MainWindow) showCollection(c vet.Collection) {
-	msg := lang.L("{{.Count}} photos found.", map[string]any{"Count": len(c.Photos)})
+	msg := lang.N("{{.Count}} photos found.", len(c.Photos), map[string]any{"Count": len(c.Photos)})
 	if skipped := len(c.Skipped) + len(c.Unreadable); skipped > 0 {
-		msg = lang.L("{{.Count}} photos found, {{.Skipped}} other files skipped.", map[string]any{"Count": len(c.Photos), "Skipped": skipped})
+		msg = lang.N("{{.Count}} photos found; other files skipped: {{.Skipped}}.", len(c.Photos), map[string]any{"Count": len(c.Photos), "Skipped": skipped})
 	}
 	w.status.SetText(msg)
 	w.drop.setCount(len(w.session.paths))
@@ -351,8 +351,8 @@ func (w *MainWindow) askNewBatch() {
 		w.newBatch()
 		return
 	}
-	msg := widget.NewLabel(lang.L("{{.Count}} cleared photos have not been exported yet. Start a new batch anyway? Your review is kept: adding the same photos again brings it back.",
-		map[string]any{"Count": n}))
+	msg := widget.NewLabel(lang.N("{{.Count}} cleared photos have not been exported yet. Start a new batch anyway? Your review is kept: adding the same photos again brings it back.",
+		n, map[string]any{"Count": n}))
 	msg.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomConfirm(lang.L("Start a new batch?"), lang.L("New batch"), lang.L("Cancel"), msg, func(ok bool) {
 		if ok {
