@@ -364,12 +364,12 @@ func TestRegisterSettings(t *testing.T) {
 	if s.dataDir.Text != dir {
 		t.Errorf("the data folder shows %q, want %q", s.dataDir.Text, dir)
 	}
-	if s.age.Text != "15" || s.threshold.Text != "0.45" || s.channels.Text != "website, facebook, instagram, x, linkedin, newsletter, print" {
-		t.Errorf("the form shows the defaults as age %q, threshold %q, channels %q", s.age.Text, s.threshold.Text, s.channels.Text)
+	if s.age.Text != "15" || s.strictness.Selected != "Recommended" || s.channels.Text != "website, facebook, instagram, x, linkedin, newsletter, print" {
+		t.Errorf("the form shows the defaults as age %q, strictness %q, channels %q", s.age.Text, s.strictness.Selected, s.channels.Text)
 	}
 
 	s.age.SetText("16")
-	s.threshold.SetText("0,45") // a decimal comma, as Dutch and Finnish write it
+	s.strictness.SetSelected("Stricter")
 	s.style.SetSelected(styleName("solid"))
 	s.unit.SetSelected(unitLabel(consent.School))
 	s.channels.SetText("website, Instagram, schoolapp")
@@ -381,7 +381,7 @@ func TestRegisterSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.OwnConsentAge != 16 || got.MatchThreshold != 0.45 || got.RedactionStyle != "solid" || got.DefaultUnit != consent.School ||
+	if got.OwnConsentAge != 16 || got.MatchThreshold != 0.4 || got.RedactionStyle != "solid" || got.DefaultUnit != consent.School ||
 		!slices.Equal(got.Channels, []string{"website", "instagram", "schoolapp"}) {
 		t.Errorf("stored settings %+v", got)
 	}
@@ -395,7 +395,6 @@ func TestRegisterSettings(t *testing.T) {
 	}{
 		{s.age, "fifteen", "whole number"},
 		{s.age, "40", "own-consent age 40"},
-		{s.threshold, "3", "match threshold"},
 		{s.channels, " , ", "no channels"},
 		{s.channels, "website, all", "channel name"},
 	} {
@@ -411,6 +410,23 @@ func TestRegisterSettings(t *testing.T) {
 	}
 	if after, _ := store.Settings(ctx); after.OwnConsentAge != 16 || len(after.Channels) != 3 {
 		t.Errorf("a refused save changed the settings: %+v", after)
+	}
+
+	// A threshold set elsewhere (the command line) is shown and kept.
+	odd := got
+	odd.MatchThreshold = 0.42
+	if err := store.SetSettings(ctx, odd); err != nil {
+		t.Fatal(err)
+	}
+	v.refresh()
+	if s.strictness.Selected != "Other (0.42)" {
+		t.Errorf("a threshold of 0.42 shows as %q", s.strictness.Selected)
+	}
+	if err := s.saveForm(); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := store.Settings(ctx); after.MatchThreshold != 0.42 {
+		t.Errorf("saving the form changed a threshold of 0.42 to %v", after.MatchThreshold)
 	}
 
 	// The language applies at once and is remembered for this computer.

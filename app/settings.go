@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -16,23 +17,24 @@ import (
 )
 
 // registerSettings is the register's settings form: the data folder (shown,
-// not changed here), the own-consent age, the match threshold, the redaction
+// not changed here), the own-consent age, the recognition strictness (the
+// match threshold), the redaction
 // style, the default unit type and the channels. Save checks the values
 // with consent.Settings.Validate before storing them.
 type registerSettings struct {
 	widget.BaseWidget
 	v *registerView
 
-	current   consent.Settings // as loaded; fields the form does not show are kept
-	dataDir   *widget.Label
-	age       *widget.Entry
-	threshold *widget.Entry
-	style     *widget.RadioGroup
-	unit      *widget.Select
-	channels  *widget.Entry
-	language  *widget.Select // this computer's language, applied at once
-	status    *widget.Label
-	save      *widget.Button
+	current    consent.Settings // as loaded; fields the form does not show are kept
+	dataDir    *widget.Label
+	age        *widget.Entry
+	strictness *widget.Select // the match threshold, as strictnessLevels name it
+	style      *widget.RadioGroup
+	unit       *widget.Select
+	channels   *widget.Entry
+	language   *widget.Select // this computer's language, applied at once
+	status     *widget.Label
+	save       *widget.Button
 }
 
 // redactionStyles are the redaction styles, in the order the form shows
@@ -44,7 +46,7 @@ func newRegisterSettings(v *registerView) *registerSettings {
 	s.dataDir = widget.NewLabel("")
 	s.dataDir.Wrapping = fyne.TextWrapBreak
 	s.age = widget.NewEntry()
-	s.threshold = widget.NewEntry()
+	s.strictness = widget.NewSelect(nil, nil)
 	var styles []string
 	for _, st := range redactionStyles() {
 		styles = append(styles, styleName(st))
@@ -75,8 +77,8 @@ func (s *registerSettings) CreateRenderer() fyne.WidgetRenderer {
 			HintText: lang.L("The register and PhotoVet's records are kept here. To use another folder, start PhotoVet with --data FOLDER or set PHOTOVET_DATA (ask your IT contact).")},
 		&widget.FormItem{Text: lang.L("Own-consent age"), Widget: s.age,
 			HintText: lang.L("From this age a pupil's own consent is enough; below it the guardian and the pupil must both agree. 15 in Finland, 16 in the Netherlands.")},
-		&widget.FormItem{Text: lang.L("Match threshold"), Widget: s.threshold,
-			HintText: lang.L("How close a face must be to a portrait to be recognised. Lower is stricter; 0.5 is recommended. Faces that match nobody are hidden.")},
+		&widget.FormItem{Text: lang.L("Recognition strictness"), Widget: s.strictness,
+			HintText: lang.L("How alike a face and a portrait must be before PhotoVet names the person: stricter names fewer faces, so more are hidden until you name them by hand.")},
 		&widget.FormItem{Text: lang.L("Redaction style"), Widget: s.style,
 			HintText: lang.L("How hidden faces look in exported photos.")},
 		&widget.FormItem{Text: lang.L("Default unit type"), Widget: s.unit,
@@ -100,7 +102,7 @@ func (s *registerSettings) load(set consent.Settings) {
 		s.dataDir.SetText(lang.L("unknown"))
 	}
 	s.age.SetText(strconv.Itoa(set.OwnConsentAge))
-	s.threshold.SetText(strconv.FormatFloat(set.MatchThreshold, 'f', -1, 64))
+	s.showStrictness(set.MatchThreshold)
 	s.style.SetSelected(styleName(set.RedactionStyle))
 	s.unit.SetSelected(unitLabel(set.DefaultUnit))
 	s.channels.SetText(strings.Join(set.Channels, ", "))
@@ -115,12 +117,9 @@ func (s *registerSettings) settings() (consent.Settings, error) {
 		return set, errors.New(lang.L("Own-consent age: write a whole number, for example 15."))
 	}
 	set.OwnConsentAge = age
-	// A decimal comma is what Dutch and Finnish teachers write.
-	threshold, err := strconv.ParseFloat(strings.Replace(strings.TrimSpace(s.threshold.Text), ",", ".", 1), 64)
-	if err != nil {
-		return set, errors.New(lang.L("Match threshold: write a number, for example 0.5."))
-	}
-	set.MatchThreshold = threshold
+	if i := s.strictness.SelectedIndex(); i >= 0 && i < len(strictnessLevels()) {
+		set.MatchThreshold = strictnessLevels()[i].threshold
+	} // else a threshold set elsewhere (the CLI, an older version) is kept
 	set.RedactionStyle = ""
 	for _, st := range redactionStyles() {
 		if s.style.Selected == styleName(st) {
@@ -215,4 +214,43 @@ func styleName(style string) string {
 		return lang.L("Solid: a filled block")
 	}
 	return style
+}
+
+// strictnessLevel is a match threshold as the settings offer it.
+type strictnessLevel struct {
+	threshold float64 // the largest descriptor distance that still names someone
+	name      func() string
+}
+
+// strictnessLevels are the recognition strictness choices, strictest
+// first: the register's default threshold (consent.DefaultSettings, where
+// its reasons are) and one step either side.
+func strictnessLevels() []strictnessLevel {
+	recommended := consent.DefaultSettings().MatchThreshold
+	step := func(d float64) float64 { return math.Round((recommended+d)*100) / 100 }
+	return []strictnessLevel{
+		{step(-0.05), func() string { return lang.L("Stricter") }},
+		{recommended, func() string { return lang.L("Recommended") }},
+		{step(+0.05), func() string { return lang.L("More lenient") }},
+	}
+}
+
+// showStrictness offers the strictness levels with threshold's selected;
+// a threshold that is none of them (set from the command line) is shown
+// as one more option, kept when the form is saved.
+func (s *registerSettings) showStrictness(threshold float64) {
+	var options []string
+	selected := -1
+	for i, l := range strictnessLevels() {
+		options = append(options, l.name())
+		if math.Abs(l.threshold-threshold) < 1e-9 {
+			selected = i
+		}
+	}
+	if selected < 0 {
+		selected = len(options)
+		options = append(options, lang.L("Other ({{.Threshold}})", map[string]any{"Threshold": strconv.FormatFloat(threshold, 'f', -1, 64)}))
+	}
+	s.strictness.SetOptions(options)
+	s.strictness.SetSelectedIndex(selected)
 }
