@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os/user"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -40,8 +39,11 @@ func (w *MainWindow) chooseExportFolder() {
 // record), then exports to dir.
 func (w *MainWindow) confirmExport(dir string) {
 	counts := w.session.counts()
+	// Asked once: the login name ("root", "leraar3") is no person for the
+	// record, so the field starts empty until someone has given their name.
 	name := widget.NewEntry()
-	name.SetText(fyne.CurrentApp().Preferences().StringWithFallback(vettedByKey, defaultVettedBy()))
+	name.SetPlaceHolder(lang.L("Your first and last name"))
+	name.SetText(fyne.CurrentApp().Preferences().String(vettedByKey))
 	name.Validator = func(s string) error {
 		if strings.TrimSpace(s) == "" {
 			return fmt.Errorf("%s", lang.L("Your name is recorded with each published photo"))
@@ -72,15 +74,6 @@ func (w *MainWindow) confirmExport(dir string) {
 	}, w)
 	d.Resize(fyne.NewSize(640, 380))
 	d.Show()
-}
-
-// defaultVettedBy is the user's full name when the system knows it; a
-// login name ("root", "leraar3") is no person for the record.
-func defaultVettedBy() string {
-	if u, err := user.Current(); err == nil {
-		return strings.TrimSpace(strings.Split(u.Name, ",")[0])
-	}
-	return ""
 }
 
 // export writes the cleared photos to dir in a worker, showing progress,

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/photovet/photovet/consent"
 	"github.com/photovet/photovet/vet"
@@ -315,5 +316,46 @@ func TestExportConfirmationNamesChannelAndUnit(t *testing.T) {
 				t.Errorf("%s: the export dialog does not say %q:\n%s", tt.lang, want, texts)
 			}
 		}
+	}
+}
+
+// TestVettedByAskedOnce: the export asks who vets, never offering the
+// computer's login name in their place, and remembers the answer for the
+// next export.
+func TestVettedByAskedOnce(t *testing.T) {
+	s := newTestSetup(t)
+	w := s.win
+	s.drop(t, s.writePhoto(t, "ada and a stranger.png", widthTwoFaces))
+	s.reviewAll(t)
+	vettedBy := func() *widget.Entry {
+		t.Helper()
+		top := w.Canvas().Overlays().Top()
+		for _, o := range regObjects(top) {
+			if e, ok := o.(*widget.Entry); ok {
+				return e
+			}
+		}
+		t.Fatalf("the export dialog asks no name:\n%s", regTexts(top))
+		return nil
+	}
+
+	w.confirmExport(t.TempDir())
+	if e := vettedBy(); e.Text != "" {
+		t.Errorf("the first export offers %q as who vets, want an empty field to fill in", e.Text)
+	}
+	test.Type(vettedBy(), "Tess Teacher")
+	done := make(chan exportSummary, 1)
+	w.exportFinished = func(sum exportSummary) { done <- sum }
+	tapButton(t, w.Canvas().Overlays().Top(), "Export")
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the export did not finish")
+	}
+	regCloseDialogs(w)
+
+	w.confirmExport(t.TempDir())
+	if e := vettedBy(); e.Text != "Tess Teacher" {
+		t.Errorf("the next export offers %q as who vets, want the name given before", e.Text)
 	}
 }
