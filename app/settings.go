@@ -78,7 +78,7 @@ func (s *registerSettings) CreateRenderer() fyne.WidgetRenderer {
 		&widget.FormItem{Text: lang.L("Own-consent age"), Widget: s.age,
 			HintText: lang.L("From this age a pupil's own consent is enough; below it the guardian and the pupil must both agree. 15 in Finland, 16 in the Netherlands.")},
 		&widget.FormItem{Text: lang.L("Recognition strictness"), Widget: s.strictness,
-			HintText: lang.L("How alike a face and a portrait must be before PhotoVet names the person: stricter names fewer faces, so more are hidden until you name them by hand.")},
+			HintText: lang.L("How alike a face and a portrait must be before PhotoVet names the person; stricter hides more faces until you name them.")},
 		&widget.FormItem{Text: lang.L("Redaction style"), Widget: s.style,
 			HintText: lang.L("How hidden faces look in exported photos.")},
 		&widget.FormItem{Text: lang.L("Default unit type"), Widget: s.unit,
