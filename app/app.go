@@ -17,8 +17,8 @@ import (
 	"github.com/photovet/photovet/vet"
 )
 
-// ID is the app's unique identifier, as in FyneApp.toml.
-const ID = "org.photovet.photovet"
+// appID is the app's unique identifier, as in FyneApp.toml.
+const appID = "org.photovet.photovet"
 
 // languageKey is the preference holding the chosen language ("" follows
 // the system).
@@ -29,7 +29,7 @@ const languageKey = "language"
 // paths, photos or folders given on the command line ("Open with
 // PhotoVet"), are taken as if dropped on the window.
 func Run(version string, paths []string) (err error) {
-	a := fyneapp.NewWithID(ID)
+	a := fyneapp.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
 	if err := setUpLanguage(a.Preferences().String(languageKey)); err != nil {
 		fyne.LogError("language", err)
@@ -50,7 +50,7 @@ func Run(version string, paths []string) (err error) {
 	if problem.IsZero() {
 		go faces.Finder() // the models load while the teacher finds the photos
 	}
-	w := NewMainWindow(a, store, faces, version, problem)
+	w := newMainWindow(a, store, faces, version, problem)
 	if len(paths) > 0 {
 		uris := make([]fyne.URI, len(paths))
 		for i, p := range paths {
@@ -60,7 +60,7 @@ func Run(version string, paths []string) (err error) {
 			}
 			uris[i] = storage.NewFileURI(abs)
 		}
-		a.Lifecycle().SetOnStarted(func() { w.AddURIs(uris) })
+		a.Lifecycle().SetOnStarted(func() { w.addURIs(uris) })
 	}
 	w.ShowAndRun()
 	return nil

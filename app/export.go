@@ -31,13 +31,13 @@ type exportSummary struct {
 }
 
 // chooseExportFolder asks where the cleared photos go, then confirms.
-func (w *MainWindow) chooseExportFolder() {
+func (w *mainWindow) chooseExportFolder() {
 	showFolderDialog(w, lang.L("Choose the folder to export the cleared photos to"), lang.L("Export here"), w.confirmExport, func(err error) { w.showError(lang.L("The folder could not be opened."), err) })
 }
 
 // confirmExport says what will happen and asks who is vetting (for the
 // record), then exports to dir.
-func (w *MainWindow) confirmExport(dir string) {
+func (w *mainWindow) confirmExport(dir string) {
 	counts := w.session.counts()
 	// Asked once: the login name ("root", "leraar3") is no person for the
 	// record, so the field starts empty until someone has given their name.
@@ -78,7 +78,7 @@ func (w *MainWindow) confirmExport(dir string) {
 
 // export writes the cleared photos to dir in a worker, showing progress,
 // then the summary.
-func (w *MainWindow) export(dir, vettedBy string) {
+func (w *mainWindow) export(dir, vettedBy string) {
 	// Export decides again against the register; it works on copies so
 	// the window can go on drawing the originals meanwhile.
 	originals := w.session.photos
@@ -152,7 +152,7 @@ func summarise(dir string, outcomes []vet.Outcome) exportSummary {
 
 // showExportSummary says what was exported and what was not and why, with
 // a button that opens the folder.
-func (w *MainWindow) showExportSummary(s exportSummary) {
+func (w *mainWindow) showExportSummary(s exportSummary) {
 	head := widget.NewLabelWithStyle(lang.N("{{.Count}} photos exported to {{.Dir}}. They are recorded in the register, so a withdrawn consent shows which posts to take down.",
 		s.exported, map[string]any{"Count": s.exported, "Dir": s.dir}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	head.Wrapping = fyne.TextWrapWord

@@ -63,7 +63,7 @@ func (fakeFinder) Find(_ context.Context, p *vision.Photo) ([]vision.Face, error
 // enrolled, and the fake finder.
 type testSetup struct {
 	app   fyne.App
-	win   *MainWindow
+	win   *mainWindow
 	store *consent.Store
 	dir   string // where the test photos are
 }
@@ -73,7 +73,7 @@ func newTestSetup(t *testing.T) *testSetup {
 	a := test.NewTempApp(t)
 	store := openTestRegister(t, t.TempDir())
 	faces := vet.NewFaces(func() (vision.FaceFinder, int, error) { return fakeFinder{}, 2, nil })
-	w := NewMainWindow(a, store, faces, "test", msg.Text{})
+	w := newMainWindow(a, store, faces, "test", msg.Text{})
 	w.photographer.name, w.photographer.channels = "Pia Photo", []string{"instagram", "website"}
 	w.channel.SetSelectedIndex(slices.Index(w.channelIDs, "instagram"))
 	return &testSetup{app: a, win: w, store: store, dir: t.TempDir()}
@@ -152,7 +152,7 @@ func (s *testSetup) drop(t *testing.T, paths ...string) {
 	for i, p := range paths {
 		uris[i] = storage.NewFileURI(p)
 	}
-	s.win.AddURIs(uris)
+	s.win.addURIs(uris)
 	select {
 	case <-done:
 	case <-time.After(30 * time.Second):

@@ -230,7 +230,7 @@ func TestChannelSwitchMidBatchDecidesAgain(t *testing.T) {
 	w.session.Faces = vet.NewFaces(func() (vision.FaceFinder, int, error) { return gate, 1, nil })
 	done := make(chan struct{})
 	w.batchFinished = func() { close(done) }
-	w.AddURIs([]fyne.URI{storage.NewFileURI(s.writePhoto(t, "later 1.png", widthTwoFaces)),
+	w.addURIs([]fyne.URI{storage.NewFileURI(s.writePhoto(t, "later 1.png", widthTwoFaces)),
 		storage.NewFileURI(s.writePhoto(t, "later 2.png", widthTwoFaces))})
 
 	// As the batch starts: the website (Ada may be shown there too).

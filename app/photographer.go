@@ -105,7 +105,7 @@ func (b *photographerBar) CreateRenderer() fyne.WidgetRenderer {
 // editPhotographer asks who took the photos and what they permit, and
 // applies it to only (one photo from the review) or, when only is nil, to
 // the whole batch and the photos dropped from now on.
-func (w *MainWindow) editPhotographer(only []*vet.Photo) {
+func (w *mainWindow) editPhotographer(only []*vet.Photo) {
 	ctx := context.Background()
 	name := widget.NewEntry()
 	name.SetPlaceHolder(lang.L("Name of who took the photos"))
@@ -172,7 +172,7 @@ func (w *MainWindow) editPhotographer(only []*vet.Photo) {
 // applyPhotographer records the photographer and their permitted channels
 // and sets them on only, or on the whole batch and the photos dropped from
 // now on when only is nil.
-func (w *MainWindow) applyPhotographer(only []*vet.Photo, name string, channels []string) {
+func (w *mainWindow) applyPhotographer(only []*vet.Photo, name string, channels []string) {
 	scope := w.session.photos
 	if only != nil {
 		scope = only

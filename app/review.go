@@ -20,7 +20,7 @@ import (
 // left, what is decided and what the reviewer can do on the right.
 type reviewView struct {
 	widget.BaseWidget
-	win     *MainWindow
+	win     *mainWindow
 	session *session
 	back    func()
 	changed func(*vet.Photo)
@@ -52,7 +52,7 @@ type reviewView struct {
 	tools *fyne.Container
 }
 
-func newReviewView(w *MainWindow, s *session, back func(), changed func(*vet.Photo)) *reviewView {
+func newReviewView(w *mainWindow, s *session, back func(), changed func(*vet.Photo)) *reviewView {
 	r := &reviewView{win: w, session: s, back: back, changed: changed, selected: noSelection()}
 	r.view = newPhotoView(r.selectOverlay, r.addBox)
 	r.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})

@@ -18,9 +18,9 @@ import (
 	"github.com/photovet/photovet/vet"
 )
 
-// MainWindow is PhotoVet's main window: the batch settings on top, the
+// mainWindow is PhotoVet's main window: the batch settings on top, the
 // photos (drop zone, grid, review) and the register in tabs.
-type MainWindow struct {
+type mainWindow struct {
 	fyne.Window
 	store        *consent.Store
 	session      *session
@@ -52,14 +52,14 @@ type MainWindow struct {
 	exportFinished func(exportSummary)
 }
 
-// NewMainWindow builds the main window over the register in store.
+// newMainWindow builds the main window over the register in store.
 // modelProblem, when not zero, is shown as a warning because faces cannot
 // be found without the models.
-func NewMainWindow(a fyne.App, store *consent.Store, faces *vet.Faces, version string, modelProblem msg.Text) *MainWindow {
-	w := &MainWindow{Window: a.NewWindow("PhotoVet"), store: store, session: newSession(store, faces),
+func newMainWindow(a fyne.App, store *consent.Store, faces *vet.Faces, version string, modelProblem msg.Text) *mainWindow {
+	w := &mainWindow{Window: a.NewWindow("PhotoVet"), store: store, session: newSession(store, faces),
 		version: version, modelProblem: modelProblem}
 	w.build()
-	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { w.AddURIs(uris) })
+	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { w.addURIs(uris) })
 	w.Canvas().SetOnTypedKey(w.typedKey)
 	w.Resize(fyne.NewSize(1180, 800))
 	return w
@@ -67,7 +67,7 @@ func NewMainWindow(a fyne.App, store *consent.Store, faces *vet.Faces, version s
 
 // build makes the window's widgets and content in the current language
 // from the session; it runs again when the language changes.
-func (w *MainWindow) build() {
+func (w *mainWindow) build() {
 	w.status = widget.NewLabel("")
 	w.status.Wrapping = fyne.TextWrapWord
 	w.drop = newDropZone()
@@ -128,7 +128,7 @@ func (w *MainWindow) build() {
 
 // rebuild builds the window again after a language switch, keeping the
 // batch, the job and the tab the teacher was on.
-func (w *MainWindow) rebuild() {
+func (w *mainWindow) rebuild() {
 	tab, reviewing := w.tabs.SelectedIndex(), w.review.photo
 	w.build() // shows the session's job
 	w.tabs.SelectIndex(tab)
@@ -143,7 +143,7 @@ func (w *MainWindow) rebuild() {
 // loadJob fills the channel and unit selectors from the register's
 // settings and applies the job again (the register may have changed),
 // keeping the current channel when it still exists.
-func (w *MainWindow) loadJob() {
+func (w *mainWindow) loadJob() {
 	set, err := w.store.Settings(context.Background())
 	if err != nil {
 		w.showError(lang.L("The settings could not be read."), err)
@@ -171,14 +171,14 @@ func (w *MainWindow) loadJob() {
 }
 
 // chooseChannel is the teacher's choice of channel i in the selector.
-func (w *MainWindow) chooseChannel(i int) {
+func (w *mainWindow) chooseChannel(i int) {
 	job := w.session.Job.Job
 	job.Channel = w.channelIDs[i]
 	w.askJob(job)
 }
 
 // chooseUnit is the teacher's choice of unit type i in the selector.
-func (w *MainWindow) chooseUnit(i int) {
+func (w *mainWindow) chooseUnit(i int) {
 	job := w.session.Job.Job
 	job.Unit = units()[i]
 	w.askJob(job)
@@ -187,7 +187,7 @@ func (w *MainWindow) chooseUnit(i int) {
 // askJob applies a job the teacher chose; while photos are in the batch
 // (decided or still being processed) it asks first, because every photo
 // is then decided again and who is hidden can change.
-func (w *MainWindow) askJob(job consent.Job) {
+func (w *mainWindow) askJob(job consent.Job) {
 	current := w.session.Job.Job
 	n := w.session.size()
 	if n == 0 || current.Channel == "" {
@@ -222,7 +222,7 @@ func (w *MainWindow) askJob(job consent.Job) {
 
 // applyJob sets the channel and unit for today, shows them in the
 // selectors and decides every photo again.
-func (w *MainWindow) applyJob(job consent.Job) {
+func (w *mainWindow) applyJob(job consent.Job) {
 	job.Date = consent.Today()
 	if err := w.session.setJob(context.Background(), job); err != nil {
 		w.showError(lang.L("The consent register could not be read: every face stays hidden."), err)
@@ -236,10 +236,10 @@ func (w *MainWindow) applyJob(job consent.Job) {
 	}
 }
 
-// AddURIs takes dropped or chosen files and folders and starts processing
+// addURIs takes dropped or chosen files and folders and starts processing
 // the photos among them. The window's drop callback only forwards here, so
 // tests can drive it directly.
-func (w *MainWindow) AddURIs(uris []fyne.URI) {
+func (w *mainWindow) addURIs(uris []fyne.URI) {
 	paths := make([]string, 0, len(uris))
 	for _, u := range uris {
 		if u.Scheme() == "file" {
@@ -254,7 +254,7 @@ func (w *MainWindow) AddURIs(uris []fyne.URI) {
 	}
 }
 
-func (w *MainWindow) showCollection(c vet.Collection) {
+func (w *mainWindow) showCollection(c vet.Collection) {
 	msg := lang.N("{{.Count}} photos found.", len(c.Photos), map[string]any{"Count": len(c.Photos)})
 	if skipped := len(c.Skipped) + len(c.Unreadable); skipped > 0 {
 		msg = lang.N("{{.Count}} photos found; other files skipped: {{.Skipped}}.", len(c.Photos), map[string]any{"Count": len(c.Photos), "Skipped": skipped})
@@ -265,7 +265,7 @@ func (w *MainWindow) showCollection(c vet.Collection) {
 
 // process runs the batch over paths in a worker; each photo appears in the
 // grid as soon as it is done.
-func (w *MainWindow) process(paths []string) {
+func (w *mainWindow) process(paths []string) {
 	if w.session.cancel != nil { // one batch at a time: the next waits
 		w.session.pending = append(w.session.pending, paths...)
 		return
@@ -297,7 +297,7 @@ func (w *MainWindow) process(paths []string) {
 	}()
 }
 
-func (w *MainWindow) batchDone(err error) {
+func (w *mainWindow) batchDone(err error) {
 	w.session.cancel = nil
 	w.photos.stop()
 	if next := w.session.pending; len(next) > 0 && err == nil {
@@ -322,14 +322,14 @@ func (w *MainWindow) batchDone(err error) {
 	}
 }
 
-func (w *MainWindow) cancelBatch() {
+func (w *mainWindow) cancelBatch() {
 	if w.session.cancel != nil {
 		w.session.cancel()
 	}
 }
 
 // refreshPhotos updates the grid, the counts and the buttons.
-func (w *MainWindow) refreshPhotos() {
+func (w *mainWindow) refreshPhotos() {
 	w.photos.refresh()
 	if w.session.counts()[vet.Cleared] > 0 {
 		w.exportButton.Enable()
@@ -345,7 +345,7 @@ func (w *MainWindow) refreshPhotos() {
 
 // askNewBatch starts a new batch, first asking when cleared photos have
 // not been exported.
-func (w *MainWindow) askNewBatch() {
+func (w *mainWindow) askNewBatch() {
 	n := w.session.unexported()
 	if n == 0 {
 		w.newBatch()
@@ -364,7 +364,7 @@ func (w *MainWindow) askNewBatch() {
 }
 
 // newBatch clears the photos, so that the next drop starts afresh.
-func (w *MainWindow) newBatch() {
+func (w *mainWindow) newBatch() {
 	if w.session.cancel != nil {
 		return // the button is disabled while a batch runs
 	}
@@ -378,7 +378,7 @@ func (w *MainWindow) newBatch() {
 }
 
 // photoChanged is called after the reviewer changed a photo.
-func (w *MainWindow) photoChanged(*vet.Photo) {
+func (w *mainWindow) photoChanged(*vet.Photo) {
 	w.photographer.show(w.session.photos, w.session.Job.Job)
 	w.refreshPhotos()
 	if w.session.cancel == nil {
@@ -387,7 +387,7 @@ func (w *MainWindow) photoChanged(*vet.Photo) {
 }
 
 // showCounts says in the status line where the batch stands.
-func (w *MainWindow) showCounts() {
+func (w *mainWindow) showCounts() {
 	c := w.session.counts()
 	text := lang.L("Done: {{.Cleared}} cleared, {{.Review}} need review, {{.Blocked}} blocked.",
 		map[string]any{"Cleared": c[vet.Cleared], "Review": c[vet.NeedsReview], "Blocked": c[vet.Blocked]})
@@ -397,18 +397,18 @@ func (w *MainWindow) showCounts() {
 	w.status.SetText(text)
 }
 
-func (w *MainWindow) showArea(o fyne.CanvasObject) {
+func (w *mainWindow) showArea(o fyne.CanvasObject) {
 	w.area.Objects = []fyne.CanvasObject{o}
 	w.area.Refresh()
 }
 
-func (w *MainWindow) openReview(p *vet.Photo) {
+func (w *mainWindow) openReview(p *vet.Photo) {
 	w.review.show(p)
 	w.showArea(w.review)
 	w.Canvas().Focus(nil)
 }
 
-func (w *MainWindow) closeReview() {
+func (w *mainWindow) closeReview() {
 	w.review.photo = nil
 	w.showArea(w.photos)
 	w.refreshPhotos()
@@ -418,7 +418,7 @@ func (w *MainWindow) closeReview() {
 // that needs review, B for before/after, Delete for the selected box,
 // Escape back to all photos. The setting drop-downs hand their keys here
 // too. Keys pressed while a dialog is open do nothing behind it.
-func (w *MainWindow) typedKey(e *fyne.KeyEvent) {
+func (w *mainWindow) typedKey(e *fyne.KeyEvent) {
 	if w.review.photo == nil || w.tabs.SelectedIndex() != 0 || w.Canvas().Overlays().Top() != nil {
 		return
 	}
@@ -427,11 +427,11 @@ func (w *MainWindow) typedKey(e *fyne.KeyEvent) {
 
 // showError tells the teacher what could not be done, with the error's
 // details below.
-func (w *MainWindow) showError(what string, err error) {
+func (w *mainWindow) showError(what string, err error) {
 	showProblem(w, what, err)
 }
 
-func (w *MainWindow) chooseFolder() {
-	showFolderDialog(w, lang.L("Choose a folder of photos to vet"), lang.L("Add these photos"), func(dir string) { w.AddURIs([]fyne.URI{storage.NewFileURI(dir)}) },
+func (w *mainWindow) chooseFolder() {
+	showFolderDialog(w, lang.L("Choose a folder of photos to vet"), lang.L("Add these photos"), func(dir string) { w.addURIs([]fyne.URI{storage.NewFileURI(dir)}) },
 		func(err error) { w.showError(lang.L("The folder could not be opened."), err) })
 }

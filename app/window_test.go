@@ -50,7 +50,7 @@ func TestMainWindowDrop(t *testing.T) {
 			if tt.wantPhotos > 0 {
 				s.drop(t, paths...)
 			} else {
-				w.AddURIs([]fyne.URI{storage.NewFileURI(paths[0])})
+				w.addURIs([]fyne.URI{storage.NewFileURI(paths[0])})
 			}
 			if got := len(w.session.photos); got != tt.wantPhotos {
 				t.Errorf("%d photos in the batch, want %d", got, tt.wantPhotos)
@@ -75,12 +75,12 @@ func TestMainWindowModelProblem(t *testing.T) {
 	}
 	defer store.Close()
 	faces := vet.NewFaces(func() (vision.FaceFinder, int, error) { return fakeFinder{}, 1, nil })
-	if w := NewMainWindow(a, store, faces, "test", msg.Text{}); w.warning != nil {
+	if w := newMainWindow(a, store, faces, "test", msg.Text{}); w.warning != nil {
 		t.Errorf("a warning is shown although the models verify: %q", w.warning.Text)
 	}
 	problem := msg.New("PhotoVet cannot recognise faces yet: the face model {{.File}} is missing. "+
 		"Ask your IT contact to install PhotoVet again (or, in its source folder, to run \"make run\" once with a network connection).", "File", "/x/mmod.dat")
-	w := NewMainWindow(a, store, faces, "test", problem)
+	w := newMainWindow(a, store, faces, "test", problem)
 	if w.warning == nil || w.warning.Text != problem.String() || !w.warning.Visible() {
 		t.Error("the model problem is not shown in the window")
 	}
@@ -128,7 +128,7 @@ func TestCancelBatch(t *testing.T) {
 	paths := []string{s.writePhoto(t, "a.png", widthTwoFaces), s.writePhoto(t, "b.png", widthTwoFaces)}
 	done := make(chan struct{})
 	s.win.batchFinished = func() { close(done) }
-	s.win.AddURIs([]fyne.URI{storage.NewFileURI(s.dir)})
+	s.win.addURIs([]fyne.URI{storage.NewFileURI(s.dir)})
 	waitFor(t, started, "the first photo to be looked at")
 	if !s.win.photos.progressBox.Visible() {
 		t.Error("no progress bar while processing")

@@ -87,11 +87,11 @@ func runKeysScenario(folder, shots string) error {
 	defer store.Close()
 	faces := vet.NewFaces(vet.LoadEngine)
 	defer faces.Close()
-	a := fyneapp.NewWithID(ID)
-	w := NewMainWindow(a, store, faces, "keys test", vet.ModelProblem())
+	a := fyneapp.NewWithID(appID)
+	w := newMainWindow(a, store, faces, "keys test", vet.ModelProblem())
 	done := make(chan struct{})
 	w.batchFinished = func() { close(done) }
-	a.Lifecycle().SetOnStarted(func() { w.AddURIs([]fyne.URI{storage.NewFileURI(folder)}) })
+	a.Lifecycle().SetOnStarted(func() { w.addURIs([]fyne.URI{storage.NewFileURI(folder)}) })
 	result := make(chan error, 1)
 	go func() {
 		result <- driveKeys(w, done, shots)
@@ -103,7 +103,7 @@ func runKeysScenario(folder, shots string) error {
 
 // xWindow drives the app's window with xdotool, in window pixels.
 type xWindow struct {
-	w     *MainWindow
+	w     *mainWindow
 	id    string  // the X window
 	scale float32 // window pixels per Fyne unit
 }
@@ -121,7 +121,7 @@ func xdotool(args ...string) (string, error) {
 
 // findXWindow finds the app's window on the display and gives it the
 // keyboard (there is no window manager to do so).
-func findXWindow(w *MainWindow) (*xWindow, error) {
+func findXWindow(w *mainWindow) (*xWindow, error) {
 	x := &xWindow{w: w}
 	fyne.DoAndWait(func() { x.scale = w.Canvas().Scale() })
 	err := waitUntil("the window to be on the display", func() bool {
@@ -202,7 +202,7 @@ func (x *xWindow) inDialog(text string) fyne.CanvasObject {
 
 // driveKeys waits for the batch, opens the review of the middle photo and
 // chooses a unit, then a channel, each followed by the arrow keys.
-func driveKeys(w *MainWindow, done <-chan struct{}, shots string) error {
+func driveKeys(w *mainWindow, done <-chan struct{}, shots string) error {
 	select {
 	case <-done:
 	case <-time.After(8 * time.Minute):

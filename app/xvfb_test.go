@@ -254,13 +254,13 @@ func runScreenshotScenario(rec, shots, exports string) error {
 		}
 	}
 
-	a := fyneapp.NewWithID(ID)
-	w := NewMainWindow(a, store, faces, "screenshot test", vet.ModelProblem())
+	a := fyneapp.NewWithID(appID)
+	w := newMainWindow(a, store, faces, "screenshot test", vet.ModelProblem())
 	w.channel.SetSelectedIndex(slices.Index(w.channelIDs, "instagram"))
 	w.photographer.name, w.photographer.channels = "Pia Photo", []string{"instagram", "website"}
 	done := make(chan struct{})
 	w.batchFinished = func() { close(done) }
-	a.Lifecycle().SetOnStarted(func() { w.AddURIs([]fyne.URI{storage.NewFileURI(rec)}) })
+	a.Lifecycle().SetOnStarted(func() { w.addURIs([]fyne.URI{storage.NewFileURI(rec)}) })
 	result := make(chan error, 1)
 	go func() {
 		result <- driveScreenshots(w, done, shots, exports)
@@ -272,7 +272,7 @@ func runScreenshotScenario(rec, shots, exports string) error {
 
 // driveScreenshots waits for the batch, takes the screenshots, and exports
 // after hiding the unknown faces on pristin.jpg.
-func driveScreenshots(w *MainWindow, done <-chan struct{}, shots, exports string) error {
+func driveScreenshots(w *mainWindow, done <-chan struct{}, shots, exports string) error {
 	select {
 	case <-done:
 	case <-time.After(15 * time.Minute):
