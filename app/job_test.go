@@ -38,14 +38,14 @@ func chooseWithPointer(t *testing.T, c fyne.Canvas, dropDown fyne.Tappable, opti
 	if list == nil {
 		t.Fatal("clicking the drop-down opened no list")
 	}
-	for _, o := range regObjects(list) {
+	for _, o := range visibleObjects(list) {
 		if text, ok := o.(*canvas.Text); ok && text.Text == option {
 			pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(text)
 			test.TapCanvas(c, pos.Add(fyne.NewPos(2, 2)))
 			return
 		}
 	}
-	t.Fatalf("the list has no option %q:\n%s", option, regTexts(list))
+	t.Fatalf("the list has no option %q:\n%s", option, visibleTexts(list))
 }
 
 // answerDialog taps the button of the dialog on top of the window; it
@@ -177,7 +177,7 @@ func TestSettingChangeAsksWhilePhotosAreIn(t *testing.T) {
 		t.Fatal("choosing X with a photo in the batch did not ask")
 	}
 	for _, want := range []string{"Publish on X?", "checked for Instagram", "checked again for X", "(1)"} {
-		if got := regFlat(regTexts(top)); !strings.Contains(got, want) {
+		if got := flatText(visibleTexts(top)); !strings.Contains(got, want) {
 			t.Errorf("the question says %q, want it to say %q", got, want)
 		}
 	}
@@ -304,13 +304,13 @@ func TestExportConfirmationNamesChannelAndUnit(t *testing.T) {
 		if err := setUpLanguage(tt.lang); err != nil {
 			t.Fatal(err)
 		}
-		regCloseDialogs(w)
+		closeDialogs(w)
 		w.confirmExport(t.TempDir())
 		top := w.Canvas().Overlays().Top()
 		if top == nil {
 			t.Fatalf("%s: no export dialog", tt.lang)
 		}
-		texts := regTexts(top)
+		texts := visibleTexts(top)
 		for _, want := range tt.want {
 			if !strings.Contains(texts, want) {
 				t.Errorf("%s: the export dialog does not say %q:\n%s", tt.lang, want, texts)
@@ -330,12 +330,12 @@ func TestVettedByAskedOnce(t *testing.T) {
 	vettedBy := func() *widget.Entry {
 		t.Helper()
 		top := w.Canvas().Overlays().Top()
-		for _, o := range regObjects(top) {
+		for _, o := range visibleObjects(top) {
 			if e, ok := o.(*widget.Entry); ok {
 				return e
 			}
 		}
-		t.Fatalf("the export dialog asks no name:\n%s", regTexts(top))
+		t.Fatalf("the export dialog asks no name:\n%s", visibleTexts(top))
 		return nil
 	}
 
@@ -352,7 +352,7 @@ func TestVettedByAskedOnce(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the export did not finish")
 	}
-	regCloseDialogs(w)
+	closeDialogs(w)
 
 	w.confirmExport(t.TempDir())
 	if e := vettedBy(); e.Text != "Tess Teacher" {

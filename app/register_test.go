@@ -26,9 +26,9 @@ import (
 	"github.com/photovet/photovet/vision"
 )
 
-// regDay is the day the register tests run on: inside the template
+// testDay is the day the register tests run on: inside the template
 // roster's validity period.
-var regDay = consent.NewDate(2026, 11, 21)
+var testDay = consent.NewDate(2026, 11, 21)
 
 // newTestRegister opens an empty register in a temporary folder and shows
 // its view in a test window.
@@ -43,27 +43,27 @@ func newTestRegister(t *testing.T, faces *vet.Faces) (*registerView, fyne.Window
 	w := test.NewWindow(nil)
 	t.Cleanup(w.Close)
 	v := newRegisterView(w, store, faces)
-	v.today = func() consent.Date { return regDay }
+	v.today = func() consent.Date { return testDay }
 	v.refresh()
 	w.SetContent(v.content())
 	w.Resize(fyne.NewSize(1900, 1000))
 	return v, w, store
 }
 
-// regImportTemplate imports the template roster through the view, as the
+// importTemplate imports the template roster through the view, as the
 // file dialog's callback does, and waits for it.
-func regImportTemplate(t *testing.T, v *registerView) {
+func importTemplate(t *testing.T, v *registerView) {
 	t.Helper()
 	v.importRoster(io.NopCloser(bytes.NewReader(assets.RosterTemplateCSV)))
 	v.work.Wait()
 	if len(v.people) == 0 {
-		t.Fatalf("the template roster imported nobody; the dialog says:\n%s", regDialogText(v))
+		t.Fatalf("the template roster imported nobody; the dialog says:\n%s", dialogText(v))
 	}
 }
 
-// regObjects returns the visible objects under o, through the widgets'
+// visibleObjects returns the visible objects under o, through the widgets'
 // cached renderers.
-func regObjects(o fyne.CanvasObject) []fyne.CanvasObject {
+func visibleObjects(o fyne.CanvasObject) []fyne.CanvasObject {
 	var all []fyne.CanvasObject
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
@@ -86,10 +86,10 @@ func regObjects(o fyne.CanvasObject) []fyne.CanvasObject {
 	return all
 }
 
-// regTexts returns the visible text under o, a line per text object.
-func regTexts(o fyne.CanvasObject) string {
+// visibleTexts returns the visible text under o, a line per text object.
+func visibleTexts(o fyne.CanvasObject) string {
 	var lines []string
-	for _, o := range regObjects(o) {
+	for _, o := range visibleObjects(o) {
 		if t, ok := o.(*canvas.Text); ok {
 			lines = append(lines, t.Text)
 		}
@@ -97,28 +97,28 @@ func regTexts(o fyne.CanvasObject) string {
 	return strings.Join(lines, "\n")
 }
 
-// regFlat is text with its line breaks (wrapping) made spaces.
-func regFlat(s string) string { return strings.Join(strings.Fields(s), " ") }
+// flatText is text with its line breaks (wrapping) made spaces.
+func flatText(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// regDialogText is the text of the dialog on top of the window, "" when none.
-func regDialogText(v *registerView) string {
+// dialogText is the text of the dialog on top of the window, "" when none.
+func dialogText(v *registerView) string {
 	top := v.win.Canvas().Overlays().Top()
 	if top == nil {
 		return ""
 	}
-	return regFlat(regTexts(top))
+	return flatText(visibleTexts(top))
 }
 
-// regCloseDialogs removes every dialog from the window.
-func regCloseDialogs(w fyne.Window) {
+// closeDialogs removes every dialog from the window.
+func closeDialogs(w fyne.Window) {
 	for w.Canvas().Overlays().Top() != nil {
 		w.Canvas().Overlays().Remove(w.Canvas().Overlays().Top())
 	}
 }
 
-// regCellAt is the table's text for person id in the column of channel, or in
+// cellAt is the table's text for person id in the column of channel, or in
 // the face recognition column when channel is "".
-func regCellAt(t *testing.T, v *registerView, id, channel string) string {
+func cellAt(t *testing.T, v *registerView, id, channel string) string {
 	t.Helper()
 	row := v.rowOf(id)
 	col := len(v.columns) - 1
@@ -141,7 +141,7 @@ func TestRegisterImportTemplate(t *testing.T) {
 		t.Error("Withdraw is enabled with nobody selected")
 	}
 
-	regImportTemplate(t, v)
+	importTemplate(t, v)
 	reg, err := store.Register(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -149,7 +149,7 @@ func TestRegisterImportTemplate(t *testing.T) {
 	if len(v.people) != len(reg.People) {
 		t.Errorf("the table has %d rows, the register %d people", len(v.people), len(reg.People))
 	}
-	if got, want := regDialogText(v), fmt.Sprintf("The roster was imported. New people: %d. Updated: 0.", len(reg.People)); !strings.Contains(got, want) {
+	if got, want := dialogText(v), fmt.Sprintf("The roster was imported. New people: %d. Updated: 0.", len(reg.People)); !strings.Contains(got, want) {
 		t.Errorf("the import dialog says:\n%s\nwant the count of people imported", got)
 	}
 	if !strings.Contains(v.hint.Text, "Enrol portraits") {
@@ -167,13 +167,13 @@ func TestRegisterImportTemplate(t *testing.T) {
 		{"S-1001", "", "Opted in, no portrait yet"},
 		{"S-1003", "", "No opt-in"},
 	} {
-		if got := regCellAt(t, v, c.id, c.channel); got != c.want {
+		if got := cellAt(t, v, c.id, c.channel); got != c.want {
 			t.Errorf("%s, %q: the table shows %q, want %q", c.id, c.channel, got, c.want)
 		}
 	}
 
 	// What is on screen: names, channel headings and marks.
-	shown := regTexts(v.table)
+	shown := visibleTexts(v.table)
 	for _, want := range []string{"Name", "Instagram", "Face recognition", "Anna de Vries", "Marja Lehtonen", "Yes", "No", "Never shown"} {
 		if !slices.Contains(strings.Split(shown, "\n"), want) {
 			t.Errorf("the table does not show %q; it shows:\n%s", want, shown)
@@ -223,7 +223,7 @@ func TestRegisterImportBadRoster(t *testing.T) {
 			v.importRoster(io.NopCloser(strings.NewReader(bad)))
 			v.work.Wait()
 
-			got := regDialogText(v)
+			got := dialogText(v)
 			for _, want := range tc.want {
 				if !strings.Contains(got, want) {
 					t.Errorf("the dialog says:\n%s\nwant %q", got, want)
@@ -254,8 +254,8 @@ func TestRegisterImportBadRoster(t *testing.T) {
 func TestRegisterWithdrawAndTakedowns(t *testing.T) {
 	ctx := context.Background()
 	v, w, store := newTestRegister(t, nil)
-	regImportTemplate(t, v)
-	regCloseDialogs(w)
+	importTemplate(t, v)
+	closeDialogs(w)
 	published := consent.NewDate(2026, 11, 2)
 	// An export to /exports/trip, as vet records it.
 	claim, err := store.ClaimExport(ctx, consent.Publication{
@@ -279,56 +279,56 @@ func TestRegisterWithdrawAndTakedowns(t *testing.T) {
 	}
 
 	// Bram was on the photo but hidden: nothing to take down.
-	v.withdrawAndShow("S-1002", consent.AllChannels, regDay)
-	if got := regDialogText(v); !strings.Contains(got, "nothing needs to be taken down") {
+	v.withdrawAndShow("S-1002", consent.AllChannels, testDay)
+	if got := dialogText(v); !strings.Contains(got, "nothing needs to be taken down") {
 		t.Errorf("withdrawing Bram's consent says:\n%s\nwant that nothing needs to be taken down", got)
 	}
-	regCloseDialogs(w)
+	closeDialogs(w)
 
 	// The form offers every channel, "All channels" first, from today.
 	v.selectPerson("S-1001")
 	v.askWithdraw()
-	if got := regDialogText(v); !strings.Contains(got, "Anna de Vries") || !strings.Contains(got, "All channels") || !strings.Contains(got, "2026-11-21") {
+	if got := dialogText(v); !strings.Contains(got, "Anna de Vries") || !strings.Contains(got, "All channels") || !strings.Contains(got, "2026-11-21") {
 		t.Errorf("the withdrawal form shows:\n%s\nwant Anna, All channels and today", got)
 	}
-	regCloseDialogs(w)
+	closeDialogs(w)
 
 	// Anna was visible on it: one take-down task.
-	v.withdrawAndShow("S-1001", "instagram", regDay)
+	v.withdrawAndShow("S-1001", "instagram", testDay)
 	if tasks := v.takedowns.tasks; len(tasks) != 1 {
 		t.Fatalf("withdrawing Anna's Instagram consent made %d take-down tasks, want 1", len(tasks))
 	}
-	got := regDialogText(v)
+	got := dialogText(v)
 	for _, want := range []string{"Anna de Vries is hidden on Instagram", "Instagram: /exports/trip/2026-11-02_instagram_001.jpg, published on 2026-11-02", "Show take-downs"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the withdrawal dialog says:\n%s\nwant %q", got, want)
 		}
 	}
-	if got := regCellAt(t, v, "S-1001", "instagram"); got != "Withdrawn" {
+	if got := cellAt(t, v, "S-1001", "instagram"); got != "Withdrawn" {
 		t.Errorf("Anna's Instagram cell says %q after the withdrawal, want Withdrawn", got)
 	}
-	if got := regCellAt(t, v, "S-1001", "website"); got != "Yes" {
+	if got := cellAt(t, v, "S-1001", "website"); got != "Yes" {
 		t.Errorf("Anna's website cell says %q after withdrawing Instagram only, want Yes", got)
 	}
-	if got := regCellAt(t, v, "S-1002", "website"); got != "Withdrawn" {
+	if got := cellAt(t, v, "S-1002", "website"); got != "Withdrawn" {
 		t.Errorf("Bram's website cell says %q after withdrawing all, want Withdrawn", got)
 	}
 	if !strings.Contains(v.details.Text, "Withdrawn for Instagram from 2026-11-21") {
 		t.Errorf("Anna's details say %q, want the withdrawal", v.details.Text)
 	}
-	regCloseDialogs(w)
+	closeDialogs(w)
 
 	// The take-down list shows the task with a Done button.
 	v.tabs.Select(v.takedownTab)
 	if v.takedownTab.Text != "Take-downs (1)" {
 		t.Errorf("the tab says %q, want the open task counted", v.takedownTab.Text)
 	}
-	shown := regFlat(regTexts(v.takedowns))
+	shown := flatText(visibleTexts(v.takedowns))
 	if !strings.Contains(shown, "/exports/trip/2026-11-02_instagram_001.jpg") || !strings.Contains(shown, "Anna de Vries") {
 		t.Errorf("the take-down list shows:\n%s\nwant Anna's photo", shown)
 	}
 	var done *widget.Button
-	for _, o := range regObjects(v.takedowns.list) {
+	for _, o := range visibleObjects(v.takedowns.list) {
 		if b, ok := o.(*widget.Button); ok && b.Text == "Done" && b.Visible() && b.OnTapped != nil {
 			done = b
 		}
@@ -348,8 +348,8 @@ func TestRegisterWithdrawAndTakedowns(t *testing.T) {
 		t.Errorf("after Done the list holds %d tasks, says %q, tab %q", len(v.takedowns.tasks), v.takedowns.hint.Text, v.takedownTab.Text)
 	}
 	v.takedowns.showDone.SetChecked(true)
-	if len(v.takedowns.tasks) != 1 || !strings.Contains(regFlat(regTexts(v.takedowns)), "Done on 2026-11-21") {
-		t.Errorf("showing finished tasks: %d tasks, list shows:\n%s", len(v.takedowns.tasks), regTexts(v.takedowns))
+	if len(v.takedowns.tasks) != 1 || !strings.Contains(flatText(visibleTexts(v.takedowns)), "Done on 2026-11-21") {
+		t.Errorf("showing finished tasks: %d tasks, list shows:\n%s", len(v.takedowns.tasks), visibleTexts(v.takedowns))
 	}
 }
 
@@ -444,11 +444,11 @@ func TestRegisterSettings(t *testing.T) {
 	}
 }
 
-// regPortraitFinder is a vision.FaceFinder that finds one face in the middle
+// portraitFinder is a vision.FaceFinder that finds one face in the middle
 // of every photo, with the same descriptor.
-type regPortraitFinder struct{}
+type portraitFinder struct{}
 
-func (regPortraitFinder) Find(_ context.Context, p *vision.Photo) ([]vision.Face, error) {
+func (portraitFinder) Find(_ context.Context, p *vision.Photo) ([]vision.Face, error) {
 	var d vision.Descriptor
 	d[0] = 1
 	return []vision.Face{{
@@ -458,7 +458,7 @@ func (regPortraitFinder) Find(_ context.Context, p *vision.Photo) ([]vision.Face
 	}}, nil
 }
 
-func regWritePortrait(t *testing.T, path string) {
+func writePortrait(t *testing.T, path string) {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, 64, 80))
 	for y := range 80 {
@@ -479,14 +479,14 @@ func TestRegisterEnrol(t *testing.T) {
 	loads := 0
 	faces := vet.NewFaces(func() (vision.FaceFinder, int, error) {
 		loads++
-		return regPortraitFinder{}, 1, nil
+		return portraitFinder{}, 1, nil
 	})
 	v, w, store := newTestRegister(t, faces)
-	regImportTemplate(t, v)
-	regCloseDialogs(w)
+	importTemplate(t, v)
+	closeDialogs(w)
 	dir := t.TempDir()
 	for _, id := range []string{"S-1001", "S-1003", "Z-0000"} { // opted in, no opt-in, not in the register
-		regWritePortrait(t, filepath.Join(dir, id+".jpg"))
+		writePortrait(t, filepath.Join(dir, id+".jpg"))
 	}
 
 	v.enrol(dir)
@@ -494,7 +494,7 @@ func TestRegisterEnrol(t *testing.T) {
 	if loads != 1 {
 		t.Errorf("the face finder was loaded %d times, want once", loads)
 	}
-	got := regDialogText(v)
+	got := dialogText(v)
 	for _, want := range []string{
 		"People enrolled: 1.", "Anna de Vries (S-1001)",
 		"Not enrolled: 2.", "Chloé Martin (S-1003): no face recognition opt-in",
@@ -511,21 +511,21 @@ func TestRegisterEnrol(t *testing.T) {
 	if counts["S-1001"] != 1 || len(counts) != 1 {
 		t.Errorf("stored references %v, want one for S-1001", counts)
 	}
-	if got := regCellAt(t, v, "S-1001", ""); got != "Enrolled" {
+	if got := cellAt(t, v, "S-1001", ""); got != "Enrolled" {
 		t.Errorf("Anna's face recognition cell says %q, want Enrolled", got)
 	}
 	if v.progress.running() || v.enrolButton.Disabled() {
 		t.Error("the progress stays on screen after the enrolment")
 	}
-	regCloseDialogs(w)
+	closeDialogs(w)
 
 	// A folder without portraits says what is wanted.
 	v.enrol(t.TempDir())
 	v.work.Wait()
-	if got := regDialogText(v); !strings.Contains(got, "named by each person's id") {
+	if got := dialogText(v); !strings.Contains(got, "named by each person's id") {
 		t.Errorf("an empty folder says:\n%s", got)
 	}
-	regCloseDialogs(w)
+	closeDialogs(w)
 
 	// A person whose only portrait is unusable counts once, however many
 	// lines explain why.
@@ -535,10 +535,10 @@ func TestRegisterEnrol(t *testing.T) {
 	}
 	v.enrol(broken)
 	v.work.Wait()
-	if got := regDialogText(v); !strings.Contains(got, "Not enrolled: 1.") || !strings.Contains(got, "Anna de Vries (S-1001)") {
+	if got := dialogText(v); !strings.Contains(got, "Not enrolled: 1.") || !strings.Contains(got, "Anna de Vries (S-1001)") {
 		t.Errorf("one person with an unusable portrait:\n%s\nwant \"Not enrolled: 1.\" and Anna", got)
 	}
-	regCloseDialogs(w)
+	closeDialogs(w)
 
 	// Without the face models nothing can be enrolled, and the teacher is
 	// told so rather than blamed for the portraits.
@@ -547,7 +547,7 @@ func TestRegisterEnrol(t *testing.T) {
 	})
 	v.enrol(dir)
 	v.work.Wait()
-	if got := regDialogText(v); !strings.Contains(got, "Face recognition is not ready") || !strings.Contains(got, "model file missing") {
+	if got := dialogText(v); !strings.Contains(got, "Face recognition is not ready") || !strings.Contains(got, "model file missing") {
 		t.Errorf("enrolling without the models says:\n%s", got)
 	}
 }
@@ -555,19 +555,19 @@ func TestRegisterEnrol(t *testing.T) {
 func TestRegisterOptInAndRemove(t *testing.T) {
 	ctx := context.Background()
 	v, _, store := newTestRegister(t, nil)
-	regImportTemplate(t, v)
+	importTemplate(t, v)
 	v.selectPerson("S-1003")
 	if v.optInButton.Text != "Record face recognition opt-in" {
 		t.Errorf("for Chloé (no opt-in) the button says %q", v.optInButton.Text)
 	}
 	test.Tap(v.optInButton) // recording asks nothing: it adds no data
-	if got := regCellAt(t, v, "S-1003", ""); got != "Opted in, no portrait yet" {
+	if got := cellAt(t, v, "S-1003", ""); got != "Opted in, no portrait yet" {
 		t.Errorf("after recording the opt-in the cell says %q", got)
 	}
 	if err := v.setOptIn("S-1003", false); err != nil {
 		t.Fatal(err)
 	}
-	if got := regCellAt(t, v, "S-1003", ""); got != "No opt-in" {
+	if got := cellAt(t, v, "S-1003", ""); got != "No opt-in" {
 		t.Errorf("after removing the opt-in the cell says %q", got)
 	}
 	if err := v.remove("S-1003"); err != nil {
@@ -582,22 +582,22 @@ func TestRegisterOptInAndRemove(t *testing.T) {
 	}
 }
 
-// regWriteCloser is a buffer that records being closed.
-type regWriteCloser struct {
+// closeRecorder is a buffer that records being closed.
+type closeRecorder struct {
 	bytes.Buffer
 	closed bool
 }
 
-func (w *regWriteCloser) Close() error { w.closed = true; return nil }
+func (w *closeRecorder) Close() error { w.closed = true; return nil }
 
 func TestRegisterSaveTemplate(t *testing.T) {
 	v, _, _ := newTestRegister(t, nil)
-	var out regWriteCloser
+	var out closeRecorder
 	v.templateChosen(&out)
 	if !bytes.Equal(out.Bytes(), assets.RosterTemplateCSV) || !out.closed {
 		t.Errorf("saved %d bytes (closed %v), want the template's %d", out.Len(), out.closed, len(assets.RosterTemplateCSV))
 	}
-	if got := regDialogText(v); !strings.Contains(got, "Import roster CSV...") {
+	if got := dialogText(v); !strings.Contains(got, "Import roster CSV...") {
 		t.Errorf("after saving the template the dialog says:\n%s\nwant the next step", got)
 	}
 }
@@ -607,13 +607,13 @@ func TestRegisterSaveTemplate(t *testing.T) {
 // shows the problem, once.
 func TestRegisterActionsReturnErrors(t *testing.T) {
 	v, w, _ := newTestRegister(t, nil)
-	regImportTemplate(t, v)
-	regCloseDialogs(w)
+	importTemplate(t, v)
+	closeDialogs(w)
 	for _, a := range []struct {
 		name string
 		act  func() error
 	}{
-		{"withdraw", func() error { _, err := v.withdraw("NOBODY", "instagram", regDay); return err }},
+		{"withdraw", func() error { _, err := v.withdraw("NOBODY", "instagram", testDay); return err }},
 		{"opt-in", func() error { return v.setOptIn("NOBODY", true) }},
 		{"remove", func() error { return v.remove("NOBODY") }},
 		{"take-down done", func() error { return v.takedowns.markDone(999) }},
@@ -621,13 +621,13 @@ func TestRegisterActionsReturnErrors(t *testing.T) {
 		if err := a.act(); err == nil {
 			t.Errorf("%s for someone not in the register: no error", a.name)
 		}
-		if got := regDialogText(v); got != "" {
+		if got := dialogText(v); got != "" {
 			t.Errorf("%s showed a dialog itself:\n%s", a.name, got)
 		}
-		regCloseDialogs(w)
+		closeDialogs(w)
 	}
-	v.withdrawAndShow("NOBODY", "instagram", regDay)
-	if got := regDialogText(v); !strings.Contains(got, "The consent could not be withdrawn.") {
+	v.withdrawAndShow("NOBODY", "instagram", testDay)
+	if got := dialogText(v); !strings.Contains(got, "The consent could not be withdrawn.") {
 		t.Errorf("a failed withdrawal says:\n%s", got)
 	}
 	if n := len(w.Canvas().Overlays().List()); n != 1 {
@@ -640,8 +640,8 @@ func TestRegisterActionsReturnErrors(t *testing.T) {
 // hides is no longer selected; an empty box shows everyone again.
 func TestRegisterSearch(t *testing.T) {
 	v, w, _ := newTestRegister(t, nil)
-	regImportTemplate(t, v)
-	regCloseDialogs(w)
+	importTemplate(t, v)
+	closeDialogs(w)
 	everyone := len(v.people)
 	v.selectPerson("S-1001")
 	for _, c := range []struct {

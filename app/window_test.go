@@ -210,7 +210,7 @@ func TestNewBatch(t *testing.T) {
 	// "Cancel" keeps the batch.
 	test.Tap(s.win.newBatchButton)
 	top := s.win.Canvas().Overlays().Top()
-	if top == nil || !strings.Contains(regFlat(regTexts(top)), "2 cleared photos have not been exported yet") {
+	if top == nil || !strings.Contains(flatText(visibleTexts(top)), "2 cleared photos have not been exported yet") {
 		t.Fatalf("New batch with unexported photos did not ask; overlay: %v", top)
 	}
 	tapButton(t, top, "Cancel")
@@ -242,11 +242,11 @@ func tapButton(t *testing.T, o fyne.CanvasObject, text string) {
 	if o == nil {
 		t.Fatalf("no dialog to tap %q in", text)
 	}
-	for _, c := range regObjects(o) {
+	for _, c := range visibleObjects(o) {
 		if b, ok := c.(*widget.Button); ok && b.Text == text {
 			test.Tap(b)
 			return
 		}
 	}
-	t.Fatalf("no %q button in:\n%s", text, regTexts(o))
+	t.Fatalf("no %q button in:\n%s", text, visibleTexts(o))
 }

@@ -185,7 +185,7 @@ func (x *xWindow) inDialog(text string) fyne.CanvasObject {
 	if top == nil {
 		return nil
 	}
-	for _, o := range regObjects(top) {
+	for _, o := range visibleObjects(top) {
 		switch v := o.(type) {
 		case *widget.Button:
 			if v.Text == text {
