@@ -221,7 +221,9 @@ func requirePerson(ctx context.Context, tx *sql.Tx, id string) error {
 }
 
 // SetDescriptors replaces the reference face descriptors of a person (the
-// enrolment of R9). It refuses with ErrNoBiometricOptIn when the person has
+// enrolment of R9) with the given portrait references; confirmed
+// references (AddConfirmedReference) go too: a new enrolment starts
+// afresh. It refuses with ErrNoBiometricOptIn when the person has
 // no biometric opt-in: children and staff alike, since a face descriptor is
 // biometric data whoever it belongs to. Each descriptor must have
 // DescriptorLen finite values. The replaced descriptors are overwritten
@@ -243,11 +245,7 @@ func (s *Store) SetDescriptors(ctx context.Context, id string, descriptors [][]f
 		if err := requirePerson(ctx, tx, id); err != nil {
 			return err
 		}
-		var one int
-		err := tx.QueryRowContext(ctx, "SELECT 1 FROM biometric_opt_ins WHERE person_id = ?", id).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNoBiometricOptIn
-		} else if err != nil {
+		if err := requireOptIn(ctx, tx, id); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM descriptors WHERE person_id = ?", id); err != nil {
@@ -266,30 +264,18 @@ func (s *Store) SetDescriptors(ctx context.Context, id string, descriptors [][]f
 	return nil
 }
 
-// Reference is one stored face descriptor and whose it is.
+// Reference is one stored face descriptor, whose it is and where it came
+// from.
 type Reference struct {
 	PersonID   string
 	Descriptor []float32 // DescriptorLen values
+	Source     ReferenceSource
 }
 
 // References returns every stored reference descriptor, to build a
 // matcher. Only people with a biometric opt-in have any (R9).
 func (s *Store) References(ctx context.Context) ([]Reference, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT person_id, descriptor FROM descriptors ORDER BY person_id, id")
-	if err != nil {
-		return nil, fmt.Errorf("read descriptors: %w", s.inWords(err))
-	}
-	var refs []Reference
-	err = scanRows(rows, func() error {
-		var ref Reference
-		var blob []byte
-		if err := rows.Scan(&ref.PersonID, &blob); err != nil {
-			return err
-		}
-		ref.Descriptor = decodeDescriptor(blob)
-		refs = append(refs, ref)
-		return nil
-	})
+	refs, err := readReferences(ctx, s.db)
 	if err != nil {
 		return nil, fmt.Errorf("read descriptors: %w", s.inWords(err))
 	}

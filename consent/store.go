@@ -287,6 +287,14 @@ CREATE TABLE export_claims (
 	claimed_at     TEXT NOT NULL
 ) STRICT;
 `,
+		// 4: references added from review (see AddConfirmedReference). A
+		// person's references were their enrolled portraits; a face a
+		// reviewer assigned to an opted-in person may join them, marked
+		// so that they can be capped and deleted apart. They live in the
+		// same table, so every deletion of R9 takes them too.
+		`
+ALTER TABLE descriptors ADD COLUMN source TEXT NOT NULL DEFAULT 'portrait' CHECK (source IN ('portrait', 'confirmed'));
+`,
 	}
 }
 

@@ -1,0 +1,271 @@
+package consent
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/photovet/photovet/msg"
+)
+
+// ReferenceSource says where a reference descriptor came from.
+type ReferenceSource string
+
+// The sources of references.
+const (
+	// PortraitReference: enrolled from a portrait that passed the
+	// enrolment's checks.
+	PortraitReference ReferenceSource = "portrait"
+	// ConfirmedReference: a face in a batch that a reviewer assigned to
+	// the person (AddConfirmedReference).
+	ConfirmedReference ReferenceSource = "confirmed"
+)
+
+// MaxConfirmedReferences is how many confirmed references a person keeps:
+// adding one more drops the oldest. A handful covers a child's faces over
+// a year (light, angle, haircut) without letting one term's photos crowd
+// out the portraits.
+const MaxConfirmedReferences = 5
+
+// confirmedReach is how far, beyond the match threshold, a confirmed face
+// may lie from the person's own nearest reference and still be added: the
+// faces worth adding are the ones the threshold just missed. A face
+// farther away than that is more likely a slip of the reviewer's hand
+// (another child, not enrolled) than the person, and as a reference it
+// would name that other child after the person.
+const confirmedReach = 0.1
+
+// Errors of the reference rules; each comes in words (msg.FromError) as
+// well.
+var (
+	// ErrLikelyMixUp reports a face closer to another enrolled person
+	// than the match threshold: as the person's reference it would make
+	// the two confusable, and it is more likely the other person.
+	ErrLikelyMixUp = errors.New("face is as close to another enrolled person as a match")
+	// ErrNotEnrolled reports a confirmed face for a person with no
+	// enrolled portrait: references start from checked portraits.
+	ErrNotEnrolled = errors.New("no enrolled portrait")
+	// ErrUnlikeReferences reports a confirmed face too far from the
+	// person's own references (see confirmedReach).
+	ErrUnlikeReferences = errors.New("face too far from the person's references")
+)
+
+// ReferenceCount is how many references of each source a person has.
+type ReferenceCount struct {
+	Portraits int
+	Confirmed int
+}
+
+// Total is the number of references.
+func (c ReferenceCount) Total() int { return c.Portraits + c.Confirmed }
+
+// ReferenceCounts returns, per person id with any, how many references are
+// stored from portraits and from confirmed faces.
+func (s *Store) ReferenceCounts(ctx context.Context) (map[string]ReferenceCount, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT person_id, source, count(*) FROM descriptors GROUP BY person_id, source")
+	if err != nil {
+		return nil, fmt.Errorf("count references: %w", s.inWords(err))
+	}
+	counts := map[string]ReferenceCount{}
+	err = scanRows(rows, func() error {
+		var id string
+		var source ReferenceSource
+		var n int
+		if err := rows.Scan(&id, &source, &n); err != nil {
+			return err
+		}
+		c := counts[id]
+		if source == ConfirmedReference {
+			c.Confirmed += n
+		} else {
+			c.Portraits += n
+		}
+		counts[id] = c
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count references: %w", s.inWords(err))
+	}
+	return counts, nil
+}
+
+// AddConfirmedReference adds a face a reviewer assigned to person id as one
+// of their references, so that the person is recognised from more of their
+// faces. It refuses (the error in words, matching the sentinel) when the
+// person has no biometric opt-in (ErrNoBiometricOptIn, R9) or no enrolled
+// portrait (ErrNotEnrolled), when the face is within the match threshold of
+// another person (ErrLikelyMixUp) or too far from the person's own
+// references (ErrUnlikeReferences). Beyond MaxConfirmedReferences the
+// oldest confirmed references are dropped; it returns how many.
+func (s *Store) AddConfirmedReference(ctx context.Context, id string, descriptor []float32) (dropped int, err error) {
+	blob, err := encodeDescriptor(descriptor)
+	if err != nil {
+		return 0, fmt.Errorf("add a reference of %q: %w", id, err)
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := requirePerson(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := requireOptIn(ctx, tx, id); err != nil {
+			return err
+		}
+		set, err := readSettings(ctx, tx)
+		if err != nil {
+			return err
+		}
+		refs, err := readReferences(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := set.checkConfirmed(refs, func(id string) string { return displayName(ctx, tx, id) }, id, descriptor); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO descriptors (person_id, descriptor, source) VALUES (?, ?, ?)", id, blob, ConfirmedReference); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM descriptors WHERE person_id = ?1 AND source = ?2 AND id NOT IN (
+			SELECT id FROM descriptors WHERE person_id = ?1 AND source = ?2 ORDER BY id DESC LIMIT ?3)`, id, ConfirmedReference, MaxConfirmedReferences)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		dropped = int(n)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("add a reference of %q: %w", id, err)
+	}
+	return dropped, nil
+}
+
+// DeleteReferences deletes person id's references of the given source, or
+// all of them when source is "", and wipes their bytes from the register's
+// files (see ErrNotWiped for when they cannot be yet: the count is
+// returned then too). It returns how many it deleted.
+func (s *Store) DeleteReferences(ctx context.Context, id string, source ReferenceSource) (int, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := requirePerson(ctx, tx, id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, "DELETE FROM descriptors WHERE person_id = ?1 AND (?2 = '' OR source = ?2)", id, source)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err == nil && n > 0 {
+		err = s.wipe(ctx)
+	}
+	if err != nil {
+		return int(n), fmt.Errorf("delete the references of %q: %w", id, err)
+	}
+	return int(n), nil
+}
+
+// LikelyMixUp reports the person other than id whose reference lies
+// nearest to descriptor, when it lies within the match threshold: a
+// portrait or face that close to someone else is more likely theirs (files
+// mixed up), and as id's reference it would make the two confusable.
+func (s Settings) LikelyMixUp(refs []Reference, id string, descriptor []float32) (other string, distance float64, found bool) {
+	distance = math.Inf(1)
+	for _, r := range refs {
+		if r.PersonID == id {
+			continue
+		}
+		if d := descriptorDistance(r.Descriptor, descriptor); d < distance {
+			other, distance = r.PersonID, d
+		}
+	}
+	return other, distance, distance <= s.MatchThreshold+distanceTolerance
+}
+
+// checkConfirmed applies the rules for a confirmed reference of id (see
+// AddConfirmedReference); name gives a person's display name for the
+// words.
+func (s Settings) checkConfirmed(refs []Reference, name func(id string) string, id string, descriptor []float32) error {
+	own := math.Inf(1)
+	portraits := 0
+	for _, r := range refs {
+		if r.PersonID != id {
+			continue
+		}
+		if r.Source != ConfirmedReference {
+			portraits++
+		}
+		own = math.Min(own, descriptorDistance(r.Descriptor, descriptor))
+	}
+	if portraits == 0 {
+		return &wordsError{
+			words: &msg.Error{Text: msg.New("{{.Name}} has no enrolled portrait: enrol a portrait first, then confirmed faces can be added", "Name", name(id))},
+			kind:  ErrNotEnrolled, cause: ErrNotEnrolled,
+		}
+	}
+	if other, d, found := s.LikelyMixUp(refs, id, descriptor); found {
+		return &wordsError{
+			words: &msg.Error{Text: msg.New("the face looks like {{.Other}}, so it was not added to {{.Name}}'s references", "Other", name(other), "Name", name(id))},
+			kind:  ErrLikelyMixUp, cause: fmt.Errorf("distance %.3f to %s", d, other),
+		}
+	}
+	if own > s.MatchThreshold+confirmedReach+distanceTolerance {
+		return &wordsError{
+			words: &msg.Error{Text: msg.New("the face is too unlike {{.Name}}'s portraits to be added to their references (it can still be assigned to them)", "Name", name(id))},
+			kind:  ErrUnlikeReferences, cause: fmt.Errorf("distance %.3f to the nearest reference", own),
+		}
+	}
+	return nil
+}
+
+// descriptorDistance is the Euclidean distance between two descriptors.
+func descriptorDistance(a, b []float32) float64 {
+	var sum float64
+	for i := range min(len(a), len(b)) {
+		d := float64(a[i]) - float64(b[i])
+		sum += d * d
+	}
+	return math.Sqrt(sum)
+}
+
+// readReferences reads every stored reference.
+func readReferences(ctx context.Context, q querier) ([]Reference, error) {
+	rows, err := q.QueryContext(ctx, "SELECT person_id, descriptor, source FROM descriptors ORDER BY person_id, id")
+	if err != nil {
+		return nil, err
+	}
+	var refs []Reference
+	err = scanRows(rows, func() error {
+		var ref Reference
+		var blob []byte
+		if err := rows.Scan(&ref.PersonID, &blob, &ref.Source); err != nil {
+			return err
+		}
+		ref.Descriptor = decodeDescriptor(blob)
+		refs = append(refs, ref)
+		return nil
+	})
+	return refs, err
+}
+
+// displayName returns the display name of person id, or the id when it
+// cannot be read.
+func displayName(ctx context.Context, tx *sql.Tx, id string) string {
+	p := Person{ID: id}
+	if err := tx.QueryRowContext(ctx, "SELECT name FROM people WHERE id = ?", id).Scan(&p.Name); err != nil {
+		return id
+	}
+	return p.DisplayName()
+}
+
+// requireOptIn returns ErrNoBiometricOptIn when person id has no
+// biometric opt-in.
+func requireOptIn(ctx context.Context, tx *sql.Tx, id string) error {
+	var one int
+	err := tx.QueryRowContext(ctx, "SELECT 1 FROM biometric_opt_ins WHERE person_id = ?", id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNoBiometricOptIn
+	}
+	return err
+}
