@@ -24,13 +24,14 @@ func nudged(d []float32, i int, by float32) []float32 {
 
 // TestConfirmedReferences adds faces a reviewer assigned as references,
 // under each rule: only with the opt-in (R9), only for an enrolled person,
-// never a face within the threshold of someone else, never one far from
+// never a face about as near to someone else, never one far from
 // the person's portraits; capped, the oldest dropped first.
 func TestConfirmedReferences(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTestStore(t)
 	importTemplate(t, s)
-	anna, bram := descriptor(1), descriptor(2) // 11.3 apart
+	anna := descriptor(1)
+	bram := nudged(anna, 1, 0.6) // as near as different children come
 	for id, d := range map[string][]float32{"S-1001": anna, "S-1002": bram} {
 		if err := s.SetDescriptors(ctx, id, [][]float32{d}); err != nil {
 			t.Fatal(err)
@@ -46,7 +47,8 @@ func TestConfirmedReferences(t *testing.T) {
 		{"not in the register", "S-4040", nudged(anna, 0, 0.3), ErrNotFound, ""},
 		{"no biometric opt-in", "S-1003", nudged(anna, 0, 0.3), ErrNoBiometricOptIn, ""},
 		{"opted in, no portrait", "S-1004", nudged(anna, 0, 0.3), ErrNotEnrolled, "Daan Bakker has no enrolled portrait"},
-		{"as close to Bram as a match", "S-1001", nudged(bram, 0, 0.45), ErrLikelyMixUp, "the face looks like Bram Jansen, so it was not added to Anna de Vries's references"},
+		{"nearer to Bram", "S-1001", nudged(bram, 0, 0.45), ErrLikelyMixUp, "the face looks as much like Bram Jansen, so it was not added to Anna de Vries's references"},
+		{"not nearer to Anna by the margin", "S-1001", nudged(anna, 1, 0.28), ErrLikelyMixUp, "the face looks as much like Bram Jansen"},
 		{"far from Anna's portrait", "S-1001", nudged(anna, 0, 0.65), ErrUnlikeReferences, "the face is too unlike Anna de Vries's portraits"},
 		{"just missed by the threshold", "S-1001", nudged(anna, 0, 0.55), nil, ""},
 	}
@@ -176,5 +178,28 @@ func TestR9_ConfirmedReferencesLeaveNoBytes(t *testing.T) {
 				t.Errorf("%d of S-1001's references are left", n)
 			}
 		})
+	}
+}
+
+func TestLikelyMixUp(t *testing.T) {
+	anna := descriptor(1)
+	refs := []Reference{{PersonID: "S-1001", Descriptor: anna}, {PersonID: "S-1002", Descriptor: nudged(anna, 1, 0.6)}}
+	cases := []struct {
+		name     string
+		id       string
+		portrait []float32
+		other    string
+		found    bool
+	}{
+		{"a copy of Anna's portrait as Bram's", "S-1002", anna, "S-1001", true},
+		{"Anna again, from the same sitting", "S-1002", nudged(anna, 0, 0.25), "S-1001", true},
+		{"another child as near as children come", "S-1003", nudged(anna, 0, 0.45), "S-1001", false},
+		{"Anna's own second portrait", "S-1001", nudged(anna, 0, 0.05), "S-1002", false},
+	}
+	for _, c := range cases {
+		other, d, found := LikelyMixUp(refs, c.id, c.portrait)
+		if other != c.other || found != c.found {
+			t.Errorf("%s: %s at %.3f, found %v; want %s, %v", c.name, other, d, found, c.other, c.found)
+		}
 	}
 }
