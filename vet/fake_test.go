@@ -78,7 +78,17 @@ func (f *fakeFinder) Find(ctx context.Context, p *vision.Photo) ([]vision.Face, 
 		d = unitVector(2)
 	}
 	w, h := p.Width, p.Height
-	return []vision.Face{{Box: image.Rect(w/4, h/4, 3*w/4, 3*h/4), Score: 1, Detector: vision.RetinaFace, Descriptor: d}}, nil
+	box := image.Rect(w/4, h/4, 3*w/4, 3*h/4)
+	return []vision.Face{{Box: box, Score: 1, Detector: vision.RetinaFace, Landmarks: frontalLandmarks(box), Descriptor: d}}, nil
+}
+
+// frontalLandmarks returns dlib's five landmarks (two corners of each eye,
+// the base of the nose) of a face looking into the camera in box.
+func frontalLandmarks(box image.Rectangle) [5]image.Point {
+	at := func(x, y float64) image.Point {
+		return image.Pt(box.Min.X+int(x*float64(box.Dx())), box.Min.Y+int(y*float64(box.Dy())))
+	}
+	return [5]image.Point{at(0.8, 0.35), at(0.6, 0.35), at(0.2, 0.35), at(0.4, 0.35), at(0.5, 0.6)}
 }
 
 // writeTestPhoto writes a patterned PNG of the given size: the pattern
