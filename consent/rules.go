@@ -55,9 +55,10 @@ type Face struct {
 	// closest, or "" when nobody is enrolled or the face has no descriptor
 	// (a box the reviewer drew by hand).
 	NearestID string
-	// Distance is the Euclidean distance to NearestID's closest reference.
+	// Distance is the Euclidean distance to NearestID's references, as the
+	// matcher measures it (vision.NewMatcher: to their mean).
 	Distance float64
-	// NextDistance is the distance to the closest reference of any other
+	// NextDistance is the distance to the references of the nearest other
 	// person; math.Inf(1) when nobody else is enrolled. The zero value
 	// counts as a rival at distance 0, so leaving it unset fails closed.
 	NextDistance float64

@@ -19,7 +19,7 @@ import (
 func TestMatcher(t *testing.T) {
 	at := func(x float32) Descriptor { var d Descriptor; d[0] = x; return d }
 	refs := []Reference{
-		{"ann", at(0)}, {"ann", at(0.1)},
+		{"ann", at(-0.1)}, {"ann", at(0.1)},
 		{"ben", at(1)},
 		{"cas", at(2)}, {"dan", at(2.04)},
 	}
@@ -31,7 +31,7 @@ func TestMatcher(t *testing.T) {
 		person string
 		dist   float64
 	}{
-		{"nearest of several references", at(0.15), MatchMatched, "ann", 0.05},
+		{"the mean of several references", at(0.15), MatchMatched, "ann", 0.15},
 		{"under the threshold by the margin", at(-0.375), MatchMatched, "ann", 0.375},
 		{"under the threshold by less than the margin", at(-0.4375), MatchUnknown, "", 0.4375},
 		{"beyond the threshold", at(-0.5625), MatchUnknown, "", 0.5625},
@@ -326,4 +326,121 @@ func TestIdentifyLabelled(t *testing.T) {
 	}
 	t.Logf("one photo per person enrolled (%d people): enrolled people correct %d, unknown %d, wrong %d; people not enrolled: unknown %d, named %d",
 		len(refs), correct, unknown, wrong, strangersUnknown, strangersNamed)
+}
+
+// TestMatcherCandidates checks the suggestions a match carries: the
+// people within the threshold plus SuggestReach, nearest first, at most
+// MaxCandidates, whatever the status.
+func TestMatcherCandidates(t *testing.T) {
+	at := func(x float32) Descriptor { var d Descriptor; d[0] = x; return d }
+	refs := []Reference{{"rena", at(0)}, {"nayoung", at(0.05)}, {"eunwoo", at(0.2)}, {"yujin", at(0.3)}, {"far", at(3)}}
+	m := NewMatcher(refs, DefaultThreshold, DefaultMargin)
+	cases := []struct {
+		name   string
+		query  Descriptor
+		status MatchStatus
+		want   []string
+	}{
+		{"between Rena and Nayoung", at(0.02), MatchAmbiguous, []string{"rena", "nayoung", "eunwoo"}},
+		{"just beyond the threshold", at(-0.52), MatchUnknown, []string{"rena"}},
+		{"far from everyone", at(-2), MatchUnknown, nil},
+		{"a clear match", at(3.01), MatchMatched, []string{"far"}},
+	}
+	for _, c := range cases {
+		got := m.Match(c.query)
+		var ids []string
+		for i, cand := range got.Candidates {
+			ids = append(ids, cand.PersonID)
+			if i > 0 && cand.Distance < got.Candidates[i-1].Distance {
+				t.Errorf("%s: candidates not nearest first: %+v", c.name, got.Candidates)
+			}
+		}
+		if got.Status != c.status || !slices.Equal(ids, c.want) {
+			t.Errorf("%s: %s with candidates %v, want %s with %v", c.name, got.Status, ids, c.status, c.want)
+		}
+	}
+}
+
+// TestSeveralReferences measures how a person's several references are
+// best used, on idols.json: each face in turn is left out and matched,
+// under the default threshold and margin and the rules' demand that a
+// match beat the threshold by the margin, against the people of its band
+// (a class: people who look alike), enrolled from k of their other faces
+// each. Descriptors that lie within 0.2 of another person's are left out:
+// the file gives some photos to several members of a band (distance 0).
+// It prints correct, unknown and wrong for one reference and for the mean
+// of two and of three (the Matcher's rule), and checks that more
+// references give more correct names and no more wrong ones.
+func TestSeveralReferences(t *testing.T) {
+	people, all := idolRefs(t)
+	var refs []Reference
+	for _, r := range all {
+		if !slices.ContainsFunc(all, func(o Reference) bool { return o.PersonID != r.PersonID && Distance(o.Descriptor, r.Descriptor) < 0.2 }) {
+			refs = append(refs, r)
+		}
+	}
+	t.Logf("%d of %d descriptors kept (the others lie within 0.2 of another person's)", len(refs), len(all))
+	byPerson := map[string][]int{}
+	var order []string
+	for i, r := range refs {
+		if _, ok := byPerson[r.PersonID]; !ok {
+			order = append(order, r.PersonID)
+		}
+		byPerson[r.PersonID] = append(byPerson[r.PersonID], i)
+	}
+	type outcome struct{ correct, unknown, wrong int }
+	// run leaves out each face of the people with more than k faces and
+	// matches it against the band enrolled from k faces each, as refsOf
+	// makes their references.
+	run := func(k int, refsOf func(person string, faces []int) []Reference) outcome {
+		var o outcome
+		for _, p := range order {
+			if len(byPerson[p]) <= k {
+				continue
+			}
+			band := people[p][1]
+			for _, left := range byPerson[p] {
+				var enrolled []Reference
+				for _, q := range order {
+					if people[q][1] != band {
+						continue
+					}
+					var faces []int
+					for _, i := range byPerson[q] {
+						if i != left && len(faces) < k {
+							faces = append(faces, i)
+						}
+					}
+					enrolled = append(enrolled, refsOf(q, faces)...)
+				}
+				res := NewMatcher(enrolled, DefaultThreshold, DefaultMargin).Match(refs[left].Descriptor)
+				switch {
+				case res.Status != MatchMatched || DefaultThreshold-res.Distance < DefaultMargin:
+					o.unknown++
+				case res.PersonID == p:
+					o.correct++
+				default:
+					o.wrong++
+				}
+			}
+		}
+		return o
+	}
+	// Each reference as it is: the matcher takes their mean.
+	mean := func(person string, faces []int) []Reference {
+		var out []Reference
+		for _, i := range faces {
+			out = append(out, refs[i])
+		}
+		return out
+	}
+	one := run(1, mean)
+	t.Logf("1 reference per person: correct %d, unknown %d, wrong %d", one.correct, one.unknown, one.wrong)
+	for _, k := range []int{2, 3} {
+		o := run(k, mean)
+		t.Logf("%d references per person, their mean: correct %d, unknown %d, wrong %d", k, o.correct, o.unknown, o.wrong)
+		if o.correct <= one.correct || o.wrong > one.wrong {
+			t.Errorf("%d references: correct %d, wrong %d; want more correct than one reference gives (%d) and no more wrong (%d)", k, o.correct, o.wrong, one.correct, one.wrong)
+		}
+	}
 }
