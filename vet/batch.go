@@ -173,6 +173,7 @@ func (b Batch) process(ctx context.Context, path string) *Photo {
 			// The rules want the distance to the nearest other person;
 			// the matcher gives the margin to it.
 			face.NearestID, face.Distance, face.NextDistance = m.Nearest, m.Distance, m.Distance+m.Margin
+			face.Candidates = m.Candidates
 		}
 		p.Faces = append(p.Faces, face)
 	}

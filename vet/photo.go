@@ -47,6 +47,11 @@ type Face struct {
 	Distance     float64 `json:"-"`
 	NextDistance float64 `json:"-"`
 
+	// Candidates are the enrolled people the face lies near, nearest
+	// first (vision.Match.Candidates): whom to suggest when the face is
+	// not a clear match (Suggestions). In memory only, for this batch.
+	Candidates []vision.Candidate `json:"-"`
+
 	Review     consent.Review `json:"review"`
 	AssignedID string         `json:"assigned_id,omitempty"`
 	Note       string         `json:"note,omitempty"`
@@ -103,6 +108,18 @@ func (f *Face) UnmarshalJSON(data []byte) error {
 // reviewed it: the faces shown for a decision (R4).
 func (f Face) Unknown() bool {
 	return f.Review == consent.NotReviewed && f.Decision.PersonID == ""
+}
+
+// Suggestions returns the people to offer the reviewer for a face nobody
+// was identified as ("Rena or Nayoung?"), nearest first: its candidates
+// while it is unknown (Unknown), none once it is identified or reviewed.
+// A suggestion decides nothing: the face stays redacted until the
+// reviewer picks someone (R4), and the rules then decide for that person.
+func (f Face) Suggestions() []vision.Candidate {
+	if !f.Unknown() {
+		return nil
+	}
+	return f.Candidates
 }
 
 // consentFace is what the rules engine reads of the face.
