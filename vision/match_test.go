@@ -368,9 +368,10 @@ func TestMatcherCandidates(t *testing.T) {
 // (a class: people who look alike), enrolled from k of their other faces
 // each. Descriptors that lie within 0.2 of another person's are left out:
 // the file gives some photos to several members of a band (distance 0).
-// It prints correct, unknown and wrong for one reference and for the mean
-// of two and of three (the Matcher's rule), and checks that more
-// references give more correct names and no more wrong ones.
+// It prints correct, unknown and wrong for one reference and, for two and
+// three, for their mean (the Matcher's rule) and their nearest (the rule
+// before), and checks that the mean names more faces rightly than one
+// reference and than the nearest, and no more wrongly.
 func TestSeveralReferences(t *testing.T) {
 	people, all := idolRefs(t)
 	var refs []Reference
@@ -389,10 +390,30 @@ func TestSeveralReferences(t *testing.T) {
 		byPerson[r.PersonID] = append(byPerson[r.PersonID], i)
 	}
 	type outcome struct{ correct, unknown, wrong int }
+	// byNearest names a face as the matcher did before, by each person's
+	// nearest reference, under the same threshold and margin.
+	byNearest := func(enrolled []Reference, d Descriptor) Match {
+		nearest := map[string]float64{}
+		for _, r := range enrolled {
+			if dist, ok := nearest[r.PersonID]; !ok || Distance(d, r.Descriptor) < dist {
+				nearest[r.PersonID] = Distance(d, r.Descriptor)
+			}
+		}
+		var single []Reference
+		for _, r := range enrolled {
+			if Distance(d, r.Descriptor) == nearest[r.PersonID] {
+				single = append(single, r)
+				nearest[r.PersonID] = -1 // one reference per person
+			}
+		}
+		return NewMatcher(single, DefaultThreshold, DefaultMargin).Match(d)
+	}
+	byMean := func(enrolled []Reference, d Descriptor) Match {
+		return NewMatcher(enrolled, DefaultThreshold, DefaultMargin).Match(d)
+	}
 	// run leaves out each face of the people with more than k faces and
-	// matches it against the band enrolled from k faces each, as refsOf
-	// makes their references.
-	run := func(k int, refsOf func(person string, faces []int) []Reference) outcome {
+	// matches it against the band enrolled from k faces each by rule.
+	run := func(k int, rule func([]Reference, Descriptor) Match) outcome {
 		var o outcome
 		for _, p := range order {
 			if len(byPerson[p]) <= k {
@@ -411,9 +432,11 @@ func TestSeveralReferences(t *testing.T) {
 							faces = append(faces, i)
 						}
 					}
-					enrolled = append(enrolled, refsOf(q, faces)...)
+					for _, i := range faces {
+						enrolled = append(enrolled, refs[i])
+					}
 				}
-				res := NewMatcher(enrolled, DefaultThreshold, DefaultMargin).Match(refs[left].Descriptor)
+				res := rule(enrolled, refs[left].Descriptor)
 				switch {
 				case res.Status != MatchMatched || DefaultThreshold-res.Distance < DefaultMargin:
 					o.unknown++
@@ -426,21 +449,15 @@ func TestSeveralReferences(t *testing.T) {
 		}
 		return o
 	}
-	// Each reference as it is: the matcher takes their mean.
-	mean := func(person string, faces []int) []Reference {
-		var out []Reference
-		for _, i := range faces {
-			out = append(out, refs[i])
-		}
-		return out
-	}
-	one := run(1, mean)
+	one := run(1, byMean)
 	t.Logf("1 reference per person: correct %d, unknown %d, wrong %d", one.correct, one.unknown, one.wrong)
 	for _, k := range []int{2, 3} {
-		o := run(k, mean)
-		t.Logf("%d references per person, their mean: correct %d, unknown %d, wrong %d", k, o.correct, o.unknown, o.wrong)
-		if o.correct <= one.correct || o.wrong > one.wrong {
-			t.Errorf("%d references: correct %d, wrong %d; want more correct than one reference gives (%d) and no more wrong (%d)", k, o.correct, o.wrong, one.correct, one.wrong)
+		mean, nearest := run(k, byMean), run(k, byNearest)
+		t.Logf("%d references per person: their mean correct %d, unknown %d, wrong %d; the nearest of them correct %d, unknown %d, wrong %d",
+			k, mean.correct, mean.unknown, mean.wrong, nearest.correct, nearest.unknown, nearest.wrong)
+		if mean.correct <= one.correct || mean.wrong > one.wrong || mean.correct <= nearest.correct || mean.wrong > nearest.wrong {
+			t.Errorf("%d references: the mean gives %d correct, %d wrong; want more correct than one reference (%d) and than the nearest (%d), and no more wrong (%d, %d)",
+				k, mean.correct, mean.wrong, one.correct, nearest.correct, one.wrong, nearest.wrong)
 		}
 	}
 }
