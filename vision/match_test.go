@@ -161,8 +161,13 @@ func TestIdentifyPristin(t *testing.T) {
 		t.Errorf("the faces' nearest members are %d different people, want 10", len(distinct))
 	}
 	t.Logf("pristin.jpg, the 10 members enrolled (%d references): correct %d, unknown %d, wrong %d", len(members), correct, unknown, wrong)
-	if correct < 9 || wrong > 0 {
-		t.Errorf("correct %d (want >= 9), wrong %d (want 0)", correct, wrong)
+	// Matching the mean of a person's references (NewMatcher) names two
+	// of the ten by a margin of 0.059 and 0.055 short of the 0.06 needed
+	// (the nearest reference named all but one), while over idols.json's
+	// 1,250 faces it names 112 more rightly and 2 fewer wrongly
+	// (TestSeveralReferences).
+	if correct < 8 || wrong > 0 {
+		t.Errorf("correct %d (want >= 8), wrong %d (want 0)", correct, wrong)
 	}
 
 	// The whole file: many look-alikes make more faces ambiguous, but none
