@@ -113,13 +113,9 @@ func (c *rosterCommand) list(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	refs, err := store.References(ctx)
+	enrolled, err := store.ReferenceCounts(ctx)
 	if err != nil {
 		return err
-	}
-	enrolled := map[string]int{}
-	for _, r := range refs {
-		enrolled[r.PersonID]++
 	}
 	people := make([]*consent.Person, 0, len(reg.People))
 	for _, p := range reg.People {
@@ -133,7 +129,10 @@ func (c *rosterCommand) list(ctx context.Context, args []string) error {
 	for _, p := range people {
 		biometric := "no"
 		if p.BiometricOptIn {
-			biometric = fmt.Sprintf("yes, %d refs", enrolled[p.ID])
+			biometric = fmt.Sprintf("yes, %d refs", enrolled[p.ID].Total())
+			if n := enrolled[p.ID].Confirmed; n > 0 {
+				biometric += fmt.Sprintf(" (%d confirmed)", n)
+			}
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Name, p.Role, p.Group, p.Unit, p.BirthDate, biometric, describeConsents(p))
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -175,14 +176,22 @@ func TestRosterCLIImportErrorsAndPurge(t *testing.T) {
 	if err := store.SetDescriptors(context.Background(), "S-1001", [][]float32{descriptor, descriptor}); err != nil {
 		t.Fatal(err)
 	}
+	confirmed := slices.Clone(descriptor)
+	confirmed[0] = 0.3
+	if _, err := store.AddConfirmedReference(context.Background(), "S-1001", confirmed); err != nil {
+		t.Fatal(err)
+	}
 	if err := store.SetDescriptors(context.Background(), "T-9001", [][]float32{descriptor}); err != nil {
 		t.Fatal(err)
 	}
 	store.Close()
+	if code, out, _ := photovetCLI(t, "roster", "list", "--data", data); code != 0 || !strings.Contains(out, "yes, 3 refs (1 confirmed)") || !strings.Contains(out, "yes, 1 refs ") {
+		t.Fatalf("roster list: exit %d, want S-1001 with 3 references, 1 confirmed, and T-9001 with 1:\n%s", code, out)
+	}
 	if code, out, _ := photovetCLI(t, "withdraw", "T-9001", "--biometric", "--data", data); code != 0 || !strings.Contains(out, "descriptors are deleted") {
 		t.Fatalf("withdraw --biometric: exit %d", code)
 	}
-	if code, out, _ := photovetCLI(t, "purge", "--year-end", "--data", data); code != 0 || !strings.Contains(out, "deleted 2 reference face descriptors") {
+	if code, out, _ := photovetCLI(t, "purge", "--year-end", "--data", data); code != 0 || !strings.Contains(out, "deleted 3 reference face descriptors") {
 		t.Fatalf("purge: exit %d", code)
 	}
 	if code, out, _ := photovetCLI(t, "roster", "remove", "S-1001", "--data", data); code != 0 || !strings.Contains(out, "removed S-1001") {
