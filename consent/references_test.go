@@ -50,7 +50,7 @@ func TestConfirmedReferences(t *testing.T) {
 		{"nearer to Bram", "S-1001", nudged(bram, 0, 0.45), ErrLikelyMixUp, "the face looks as much like Bram Jansen, so it was not added to Anna de Vries's references"},
 		{"not nearer to Anna by the margin", "S-1001", nudged(anna, 1, 0.28), ErrLikelyMixUp, "the face looks as much like Bram Jansen"},
 		{"far from Anna's portrait", "S-1001", nudged(anna, 0, 0.65), ErrUnlikeReferences, "the face is too unlike Anna de Vries's portraits"},
-		{"just missed by the threshold", "S-1001", nudged(anna, 0, 0.55), nil, ""},
+		{"just missed by the threshold", "S-1001", nudged(anna, 0, 0.5), nil, ""},
 	}
 	for _, c := range cases {
 		before := countRows(t, s, "SELECT count(*) FROM descriptors")
@@ -70,7 +70,7 @@ func TestConfirmedReferences(t *testing.T) {
 	// The cap: the newest MaxConfirmedReferences stay.
 	var faces [][]float32
 	for i := range MaxConfirmedReferences + 2 {
-		faces = append(faces, nudged(anna, 10+i, 0.55))
+		faces = append(faces, nudged(anna, 10+i, 0.5))
 		dropped, err := s.AddConfirmedReference(ctx, "S-1001", faces[i])
 		if err != nil {
 			t.Fatal(err)
@@ -115,7 +115,7 @@ func TestConfirmedReferences(t *testing.T) {
 	if n, err := s.DeleteReferences(ctx, "S-1001", ConfirmedReference); err != nil || n != MaxConfirmedReferences {
 		t.Errorf("DeleteReferences(confirmed) = %d, %v; want %d", n, err, MaxConfirmedReferences)
 	}
-	if _, err := s.AddConfirmedReference(ctx, "S-1001", nudged(anna, 0, 0.55)); err != nil {
+	if _, err := s.AddConfirmedReference(ctx, "S-1001", nudged(anna, 0, 0.5)); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.SetDescriptors(ctx, "S-1001", [][]float32{anna}); err != nil {

@@ -19,7 +19,7 @@ import (
 func TestMatcher(t *testing.T) {
 	at := func(x float32) Descriptor { var d Descriptor; d[0] = x; return d }
 	refs := []Reference{
-		{"ann", at(-0.1)}, {"ann", at(0.1)},
+		{"ann", at(0)}, {"ann", at(0.1)},
 		{"ben", at(1)},
 		{"cas", at(2)}, {"dan", at(2.04)},
 	}
@@ -31,7 +31,7 @@ func TestMatcher(t *testing.T) {
 		person string
 		dist   float64
 	}{
-		{"the mean of several references", at(0.15), MatchMatched, "ann", 0.15},
+		{"nearest of several references", at(0.15), MatchMatched, "ann", 0.05},
 		{"under the threshold by the margin", at(-0.375), MatchMatched, "ann", 0.375},
 		{"under the threshold by less than the margin", at(-0.4375), MatchUnknown, "", 0.4375},
 		{"beyond the threshold", at(-0.5625), MatchUnknown, "", 0.5625},
@@ -161,13 +161,8 @@ func TestIdentifyPristin(t *testing.T) {
 		t.Errorf("the faces' nearest members are %d different people, want 10", len(distinct))
 	}
 	t.Logf("pristin.jpg, the 10 members enrolled (%d references): correct %d, unknown %d, wrong %d", len(members), correct, unknown, wrong)
-	// Matching the mean of a person's references (NewMatcher) names two
-	// of the ten by a margin of 0.059 and 0.055 short of the 0.06 needed
-	// (the nearest reference named all but one), while over idols.json's
-	// 1,250 faces it names 112 more rightly and 2 fewer wrongly
-	// (TestSeveralReferences).
-	if correct < 8 || wrong > 0 {
-		t.Errorf("correct %d (want >= 8), wrong %d (want 0)", correct, wrong)
+	if correct < 9 || wrong > 0 {
+		t.Errorf("correct %d (want >= 9), wrong %d (want 0)", correct, wrong)
 	}
 
 	// The whole file: many look-alikes make more faces ambiguous, but none
@@ -367,16 +362,18 @@ func TestMatcherCandidates(t *testing.T) {
 }
 
 // TestSeveralReferences measures how a person's several references are
-// best used, on idols.json: each face in turn is left out and matched,
-// under the default threshold and margin and the rules' demand that a
-// match beat the threshold by the margin, against the people of its band
-// (a class: people who look alike), enrolled from k of their other faces
-// each. Descriptors that lie within 0.2 of another person's are left out:
-// the file gives some photos to several members of a band (distance 0).
-// It prints correct, unknown and wrong for one reference and, for two and
-// three, for their mean (the Matcher's rule) and their nearest (the rule
-// before), and checks that the mean names more faces rightly than one
-// reference and than the nearest, and no more wrongly.
+// best used, on idols.json: each face in turn is left out and matched
+// against the people of its band (a class: people who look alike),
+// enrolled from k of their other faces each. Descriptors that lie within
+// 0.2 of another person's are left out: the file gives some photos to
+// several members of a band (distance 0). It prints correct, unknown and
+// wrong for one reference and, for two and three, for the nearest of them
+// (the Matcher's rule) and their mean, and checks that several references
+// name more faces rightly than one and no more wrongly. The mean names
+// more still (at the default threshold, with three references, 584 and 4
+// wrong against the nearest's 469 and 6), but pristin.jpg's class figure
+// falls from 9 to 7 of 10 with it (TestNamingRecognitionFolder in vet):
+// left for the team to weigh.
 func TestSeveralReferences(t *testing.T) {
 	people, all := idolRefs(t)
 	var refs []Reference
@@ -395,26 +392,27 @@ func TestSeveralReferences(t *testing.T) {
 		byPerson[r.PersonID] = append(byPerson[r.PersonID], i)
 	}
 	type outcome struct{ correct, unknown, wrong int }
-	// byNearest names a face as the matcher did before, by each person's
-	// nearest reference, under the same threshold and margin.
+	// byNearest is the Matcher's rule: each person's nearest reference.
 	byNearest := func(enrolled []Reference, d Descriptor) Match {
-		nearest := map[string]float64{}
-		for _, r := range enrolled {
-			if dist, ok := nearest[r.PersonID]; !ok || Distance(d, r.Descriptor) < dist {
-				nearest[r.PersonID] = Distance(d, r.Descriptor)
-			}
-		}
-		var single []Reference
-		for _, r := range enrolled {
-			if Distance(d, r.Descriptor) == nearest[r.PersonID] {
-				single = append(single, r)
-				nearest[r.PersonID] = -1 // one reference per person
-			}
-		}
-		return NewMatcher(single, DefaultThreshold, DefaultMargin).Match(d)
-	}
-	byMean := func(enrolled []Reference, d Descriptor) Match {
 		return NewMatcher(enrolled, DefaultThreshold, DefaultMargin).Match(d)
+	}
+	// byMean measures the mean of each person's references instead.
+	byMean := func(enrolled []Reference, d Descriptor) Match {
+		sums := map[string][]Reference{}
+		for _, r := range enrolled {
+			sums[r.PersonID] = append(sums[r.PersonID], r)
+		}
+		var means []Reference
+		for person, rs := range sums {
+			var m Descriptor
+			for _, r := range rs {
+				for j, v := range r.Descriptor {
+					m[j] += v / float32(len(rs))
+				}
+			}
+			means = append(means, Reference{PersonID: person, Descriptor: m})
+		}
+		return NewMatcher(means, DefaultThreshold, DefaultMargin).Match(d)
 	}
 	// run leaves out each face of the people with more than k faces and
 	// matches it against the band enrolled from k faces each by rule.
@@ -454,15 +452,14 @@ func TestSeveralReferences(t *testing.T) {
 		}
 		return o
 	}
-	one := run(1, byMean)
+	one := run(1, byNearest)
 	t.Logf("1 reference per person: correct %d, unknown %d, wrong %d", one.correct, one.unknown, one.wrong)
 	for _, k := range []int{2, 3} {
-		mean, nearest := run(k, byMean), run(k, byNearest)
-		t.Logf("%d references per person: their mean correct %d, unknown %d, wrong %d; the nearest of them correct %d, unknown %d, wrong %d",
-			k, mean.correct, mean.unknown, mean.wrong, nearest.correct, nearest.unknown, nearest.wrong)
-		if mean.correct <= one.correct || mean.wrong > one.wrong || mean.correct <= nearest.correct || mean.wrong > nearest.wrong {
-			t.Errorf("%d references: the mean gives %d correct, %d wrong; want more correct than one reference (%d) and than the nearest (%d), and no more wrong (%d, %d)",
-				k, mean.correct, mean.wrong, one.correct, nearest.correct, one.wrong, nearest.wrong)
+		nearest, mean := run(k, byNearest), run(k, byMean)
+		t.Logf("%d references per person: the nearest (the Matcher's rule) correct %d, unknown %d, wrong %d; their mean correct %d, unknown %d, wrong %d",
+			k, nearest.correct, nearest.unknown, nearest.wrong, mean.correct, mean.unknown, mean.wrong)
+		if nearest.correct <= one.correct || nearest.wrong > one.wrong {
+			t.Errorf("%d references: correct %d, wrong %d; want more correct than one reference gives (%d) and no more wrong (%d)", k, nearest.correct, nearest.wrong, one.correct, one.wrong)
 		}
 	}
 }
