@@ -451,19 +451,31 @@ type portraitFinder struct{}
 func (portraitFinder) Find(_ context.Context, p *vision.Photo) ([]vision.Face, error) {
 	var d vision.Descriptor
 	d[0] = 1
+	box := image.Rect(p.Width/4, p.Height/4, p.Width*3/4, p.Height*3/4)
+	at := func(x, y float64) image.Point {
+		return image.Pt(box.Min.X+int(x*float64(box.Dx())), box.Min.Y+int(y*float64(box.Dy())))
+	}
 	return []vision.Face{{
-		Box:        image.Rect(p.Width/4, p.Height/4, p.Width*3/4, p.Height*3/4),
-		Score:      1,
+		Box:   box,
+		Score: 1,
+		// Looking into the camera: enrolment refuses turned faces.
+		Landmarks:  [5]image.Point{at(0.8, 0.35), at(0.6, 0.35), at(0.2, 0.35), at(0.4, 0.35), at(0.5, 0.6)},
 		Descriptor: d,
 	}}, nil
 }
 
 func writePortrait(t *testing.T, path string) {
 	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 64, 80))
-	for y := range 80 {
-		for x := range 64 {
-			img.Set(x, y, color.RGBA{uint8(x * 4), uint8(y * 3), 128, 255})
+	// Large and sharp enough for a reference (enrolment refuses faces
+	// under 100 px and blurred ones): a checked pattern, 320x400.
+	img := image.NewRGBA(image.Rect(0, 0, 320, 400))
+	for y := range 400 {
+		for x := range 320 {
+			v := uint8(40)
+			if (x/8+y/8)%2 == 0 {
+				v = 220
+			}
+			img.Set(x, y, color.RGBA{v, uint8(y / 2), 128, 255})
 		}
 	}
 	var buf bytes.Buffer
