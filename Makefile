@@ -43,6 +43,7 @@ test: setup vet
 	$(GO) test -race -timeout 30m -skip '^$(XVFB_TEST)$$' $(RACE_PKGS)
 	$(GO) test -timeout 30m -run '^$(XVFB_TEST)$$' -v ./app/
 	$(GO) test -timeout 30m ./cli/
+	$(GO) test -timeout 30m -run '^TestNamingRecognitionFolder$$' ./vet/
 	$(GO) test -timeout 30m -v ./vision/
 	$(GO) test -asan -short -timeout 30m -run '^TestOddShapes$$' ./vision/
 	$(MAKE) --no-print-directory fuzz

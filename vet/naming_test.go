@@ -1,3 +1,9 @@
+//go:build !race
+
+// The real face engine runs without the race detector (make test runs
+// this file on its own): it adds nothing to the C and C++ and slows the
+// pixel loops several times.
+
 package vet
 
 import (
