@@ -2,10 +2,7 @@ package vision
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/binary"
 	"encoding/csv"
-	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -58,39 +55,14 @@ func TestMatcher(t *testing.T) {
 // idolRefs reads idols.json: people (id -> name, band) and references.
 func idolRefs(t *testing.T) (map[string][2]string, []Reference) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testdata.Dir(t), "recognition", "idols.json"))
-	if err != nil {
-		t.Fatal(err)
+	idols, faces := testdata.Idols(t)
+	people := make(map[string][2]string, len(idols))
+	for id, i := range idols {
+		people[id] = [2]string{i.Name, i.Band}
 	}
-	var doc struct {
-		Idols []struct {
-			ID       string `json:"id"`
-			Name     string `json:"name"`
-			BandName string `json:"band_name"`
-		} `json:"idols"`
-		Faces []struct {
-			Descriptor string `json:"descriptor"`
-			IdolID     string `json:"idol_id"`
-		} `json:"faces"`
-	}
-	if err := json.Unmarshal(data, &doc); err != nil {
-		t.Fatal(err)
-	}
-	people := map[string][2]string{}
-	for _, i := range doc.Idols {
-		people[i.ID] = [2]string{i.Name, i.BandName}
-	}
-	var refs []Reference
-	for _, f := range doc.Faces {
-		raw, err := base64.StdEncoding.DecodeString(f.Descriptor)
-		if err != nil || len(raw) != 4*DescriptorSize {
-			t.Fatalf("descriptor of %s: %d bytes, %v", f.IdolID, len(raw), err)
-		}
-		r := Reference{PersonID: f.IdolID}
-		for i := range r.Descriptor {
-			r.Descriptor[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
-		}
-		refs = append(refs, r)
+	refs := make([]Reference, 0, len(faces))
+	for _, f := range faces {
+		refs = append(refs, Reference{PersonID: f.PersonID, Descriptor: Descriptor(f.Descriptor)})
 	}
 	return people, refs
 }
