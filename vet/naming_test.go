@@ -8,8 +8,6 @@ package vet
 
 import (
 	"context"
-	"encoding/csv"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -53,22 +51,8 @@ func TestNamingRecognitionFolder(t *testing.T) {
 	}
 
 	// Who is on each photo: LABELS.csv, then shared stems (not jimin*).
-	f, err := os.Open(filepath.Join(dir, "LABELS.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := csv.NewReader(f).ReadAll()
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	person, labelled := testdata.Labels(t) // labelled: LABELS.csv's order
 	stem := func(file string) string { return strings.TrimRight(strings.TrimSuffix(file, ".jpg"), "0123456789") }
-	person := map[string]string{}
-	var labelled []string // LABELS.csv's order
-	for _, r := range rows[1:] {
-		person[r[0]] = r[1]
-		labelled = append(labelled, r[0])
-	}
 	byStem := map[string]string{}
 	for file, p := range person {
 		byStem[stem(file)] = p

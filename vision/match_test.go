@@ -2,7 +2,6 @@ package vision
 
 import (
 	"context"
-	"encoding/csv"
 	"math"
 	"os"
 	"path/filepath"
@@ -200,21 +199,7 @@ func TestIdentifyPristin(t *testing.T) {
 func TestIdentifyLabelled(t *testing.T) {
 	e := testEngine(t)
 	dir := filepath.Join(testdata.Dir(t), "recognition")
-	f, err := os.Open(filepath.Join(dir, "LABELS.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := csv.NewReader(f).ReadAll()
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	label := map[string]string{}
-	var order []string
-	for _, r := range rows[1:] {
-		label[r[0]] = r[1]
-		order = append(order, r[0])
-	}
+	label, order := testdata.Labels(t)
 	stem := func(file string) string { return strings.TrimRight(strings.TrimSuffix(file, ".jpg"), "0123456789") }
 	stemPerson := map[string]string{}
 	for file, person := range label {
