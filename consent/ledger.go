@@ -125,7 +125,7 @@ func (s *Store) ClaimExport(ctx context.Context, p Publication, opt ClaimOptions
 			return err
 		}
 		err = tx.QueryRowContext(ctx, `INSERT INTO publications (original_sha256, export_name, folder, pending, channel, published_on, vetted_by, photographer, photographer_channels, recorded_at)
-			VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			VALUES (?, ?, ?, true, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			strings.ToLower(p.OriginalSHA256), c.Name, p.Folder, p.Channel, p.Date, p.VettedBy, p.Photographer, strings.Join(p.PhotographerChannels, ","), timestamp()).Scan(&c.PublicationID)
 		if err != nil {
 			return err
@@ -135,7 +135,7 @@ func (s *Store) ClaimExport(ctx context.Context, p Publication, opt ClaimOptions
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, "INSERT INTO export_claims (publication_id, temp_name, republish, claimed_at) VALUES (?, ?, ?, ?)", c.PublicationID, opt.Temp, opt.Republish, timestamp())
+		_, err = tx.ExecContext(ctx, "INSERT INTO export_claims (publication_id, temp_name, republish, claimed_at, host) VALUES (?, ?, ?, ?, ?)", c.PublicationID, opt.Temp, opt.Republish, timestamp(), s.host)
 		return err
 	})
 	if err != nil {
@@ -177,6 +177,9 @@ func claimName(ctx context.Context, tx *sql.Tx, p Publication, create func(name 
 func (s *Store) PublishExport(ctx context.Context, id int64) (Publication, error) {
 	var pub Publication
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.dialect.lockLedger(ctx, tx); err != nil {
+			return err
+		}
 		var pending, republish bool
 		err := tx.QueryRowContext(ctx, `SELECT p.pending, c.republish FROM export_claims c JOIN publications p ON p.id = c.publication_id
 			WHERE c.publication_id = ?`, id).Scan(&pending, &republish)
@@ -191,7 +194,7 @@ func (s *Store) PublishExport(ctx context.Context, id int64) (Publication, error
 			if err != nil {
 				return err
 			}
-			first, err := readPublication(ctx, tx, "original_sha256 = ? AND channel = ? AND republishes IS NULL AND pending = 0", p.OriginalSHA256, p.Channel)
+			first, err := readPublication(ctx, tx, "original_sha256 = ? AND channel = ? AND republishes IS NULL AND pending = false", p.OriginalSHA256, p.Channel)
 			switch {
 			case err == nil && !republish:
 				return &AlreadyPublishedError{Earlier: first}
@@ -203,14 +206,14 @@ func (s *Store) PublishExport(ctx context.Context, id int64) (Publication, error
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, "UPDATE publications SET pending = 0, recorded_at = ? WHERE id = ?", timestamp(), id); err != nil {
+			if _, err := tx.ExecContext(ctx, "UPDATE publications SET pending = false, recorded_at = ? WHERE id = ?", timestamp(), id); err != nil {
 				return err
 			}
 			_, err = tx.ExecContext(ctx, `INSERT INTO takedowns (publication_id, person_id, withdrawn_on)
 				SELECT f.publication_id, f.person_id, min(w.withdrawn_on)
 				FROM publication_faces f JOIN withdrawals w ON w.person_id = f.person_id AND w.channel IN (?2, 'all')
-				WHERE f.publication_id = ?1 AND f.visible = 1
-				GROUP BY f.person_id`, id, p.Channel)
+				WHERE f.publication_id = ?1 AND f.visible = true
+				GROUP BY f.publication_id, f.person_id`, id, p.Channel)
 			if err != nil {
 				return err
 			}
@@ -261,7 +264,7 @@ func (s *Store) AbandonExport(ctx context.Context, id int64) error {
 func (s *Store) ReleaseExport(ctx context.Context, id int64) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM export_claims WHERE publication_id = ?
-			AND publication_id IN (SELECT id FROM publications WHERE pending = 0)`, id)
+			AND publication_id IN (SELECT id FROM publications WHERE pending = false)`, id)
 		return err
 	})
 	if err != nil {
@@ -276,7 +279,7 @@ func (s *Store) ReleaseExport(ctx context.Context, id int64) error {
 func (s *Store) ExportClaims(ctx context.Context, folder string) ([]ExportClaim, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT p.id, p.export_name, p.folder, c.temp_name, p.pending
 		FROM export_claims c JOIN publications p ON p.id = c.publication_id
-		WHERE p.folder = ? ORDER BY p.id`, folder)
+		WHERE p.folder = ? AND c.host IN ('', ?) ORDER BY p.id`, folder, s.host)
 	if err != nil {
 		return nil, fmt.Errorf("read the exports claimed in %s: %w", folder, err)
 	}
@@ -303,7 +306,7 @@ func (s *Store) FirstPublication(ctx context.Context, originalSHA256, channel st
 		return nil, fmt.Errorf("read ledger: %w", err)
 	}
 	defer tx.Rollback() // read-only: there is nothing to undo
-	p, err := readPublication(ctx, tx, "original_sha256 = ? AND channel = ? AND republishes IS NULL AND pending = 0", strings.ToLower(originalSHA256), channel)
+	p, err := readPublication(ctx, tx, "original_sha256 = ? AND channel = ? AND republishes IS NULL AND pending = false", strings.ToLower(originalSHA256), channel)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return nil, nil
@@ -376,7 +379,7 @@ func (s *Store) Publications(ctx context.Context) ([]Publication, error) {
 	defer tx.Rollback() // read-only: there is nothing to undo
 	var pubs []Publication
 	byID := map[int64]int{}
-	rows, err := tx.QueryContext(ctx, "SELECT "+publicationColumns+" FROM publications WHERE pending = 0 ORDER BY id")
+	rows, err := tx.QueryContext(ctx, "SELECT "+publicationColumns+" FROM publications WHERE pending = false ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("read ledger: %w", err)
 	}
@@ -391,7 +394,7 @@ func (s *Store) Publications(ctx context.Context) ([]Publication, error) {
 	}
 	rows, err = tx.QueryContext(ctx, `SELECT f.publication_id, f.person_id, f.visible
 		FROM publication_faces f JOIN publications p ON p.id = f.publication_id
-		WHERE p.pending = 0 ORDER BY f.publication_id, f.face_index`)
+		WHERE p.pending = false ORDER BY f.publication_id, f.face_index`)
 	if err != nil {
 		return nil, fmt.Errorf("read ledger: %w", err)
 	}
@@ -427,6 +430,9 @@ func (s *Store) Withdraw(ctx context.Context, personID, channel string, on Date)
 		return nil, fmt.Errorf("withdraw %q: no date", personID)
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.dialect.lockLedger(ctx, tx); err != nil {
+			return err
+		}
 		if err := requirePerson(ctx, tx, personID); err != nil {
 			return err
 		}
@@ -442,10 +448,11 @@ func (s *Store) Withdraw(ctx context.Context, personID, channel string, on Date)
 		}
 		// WHERE true: SQLite needs it to tell the upsert from a join.
 		_, err = tx.ExecContext(ctx, `INSERT INTO takedowns (publication_id, person_id, withdrawn_on)
-			SELECT p.id, f.person_id, ?3
+			SELECT p.id, f.person_id, CAST(?3 AS TEXT)
 			FROM publications p JOIN publication_faces f ON f.publication_id = p.id
-			WHERE true AND f.person_id = ?1 AND f.visible = 1 AND p.pending = 0 AND (?2 = 'all' OR p.channel = ?2)
-			ON CONFLICT (publication_id, person_id) DO UPDATE SET withdrawn_on = min(withdrawn_on, excluded.withdrawn_on)`,
+			WHERE true AND f.person_id = ?1 AND f.visible = true AND p.pending = false AND (CAST(?2 AS TEXT) = 'all' OR p.channel = ?2)
+			ON CONFLICT (publication_id, person_id) DO UPDATE SET withdrawn_on = CASE
+				WHEN excluded.withdrawn_on < takedowns.withdrawn_on THEN excluded.withdrawn_on ELSE takedowns.withdrawn_on END`,
 			personID, channel, on)
 		return err
 	})
@@ -551,7 +558,7 @@ func (s *Store) SetPhotographerPermission(ctx context.Context, photographer stri
 			if !set.HasChannel(c) {
 				return fmt.Errorf("unknown channel %q", c)
 			}
-			if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO photographer_permissions (photographer, channel, recorded_on) VALUES (?, ?, ?)", photographer, c, on); err != nil {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO photographer_permissions (photographer, channel, recorded_on) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", photographer, c, on); err != nil {
 				return err
 			}
 		}

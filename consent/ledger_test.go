@@ -43,8 +43,12 @@ func record(ctx context.Context, s *Store, p Publication) (Publication, error) {
 }
 
 func TestR7_WithdrawalCreatesTakedowns(t *testing.T) {
+	forEachBackend(t, testR7_WithdrawalCreatesTakedowns)
+}
+
+func testR7_WithdrawalCreatesTakedowns(t *testing.T, b testBackend) {
 	ctx := context.Background()
-	s, _ := openTestStore(t)
+	s, _ := b.open(t)
 	importTemplate(t, s)
 	anna, bram := "S-1001", "S-1002"
 	// The ledger names the exports; the test calls them by what they show.
@@ -145,8 +149,12 @@ func TestR7_WithdrawalCreatesTakedowns(t *testing.T) {
 }
 
 func TestR5_LedgerNeedsPhotographerPermission(t *testing.T) {
+	forEachBackend(t, testR5_LedgerNeedsPhotographerPermission)
+}
+
+func testR5_LedgerNeedsPhotographerPermission(t *testing.T, b testBackend) {
 	ctx := context.Background()
-	s, _ := openTestStore(t)
+	s, _ := b.open(t)
 	importTemplate(t, s)
 	good := testPublication("instagram", "2026-09-10", PublishedFace{"S-1001", true}, PublishedFace{"", false})
 	for _, tc := range []struct {
@@ -199,9 +207,11 @@ func TestR5_LedgerNeedsPhotographerPermission(t *testing.T) {
 // day and channel across folders, taken names skipped, pending exports
 // outside the ledger, an original published once unless republished, and
 // abandoning and releasing claims.
-func TestExportClaims(t *testing.T) {
+func TestExportClaims(t *testing.T) { forEachBackend(t, testExportClaims) }
+
+func testExportClaims(t *testing.T, b testBackend) {
 	ctx := context.Background()
-	s, _ := openTestStore(t)
+	s, _ := b.open(t)
 	importTemplate(t, s)
 	anna := PublishedFace{"S-1001", true}
 	claim := func(p Publication, republish bool, taken ...string) ExportClaim {
@@ -353,7 +363,7 @@ func TestMigrateLedgerToClaims(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range migrations()[:2] {
+	for _, m := range (sqliteDialect{}).migrations()[:2] {
 		if _, err := db.ExecContext(ctx, m); err != nil {
 			t.Fatal(err)
 		}

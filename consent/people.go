@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"slices"
 )
 
@@ -101,12 +100,8 @@ func (s *Store) EnrolledCounts(ctx context.Context) (map[string]int, error) {
 	return counts, nil
 }
 
-// Dir returns the data directory the register's file is in.
-func (s *Store) Dir(ctx context.Context) (string, error) {
-	var seq int
-	var name, file string
-	if err := s.db.QueryRowContext(ctx, "PRAGMA database_list").Scan(&seq, &name, &file); err != nil {
-		return "", fmt.Errorf("register location: %w", err)
-	}
-	return filepath.Dir(file), nil
+// Dir returns the laptop's data directory: the register's file is in it,
+// or, for a shared register, what the laptop keeps for itself.
+func (s *Store) Dir(context.Context) (string, error) {
+	return s.dir, nil
 }

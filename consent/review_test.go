@@ -8,9 +8,11 @@ import (
 	"testing"
 )
 
-func TestReviewSurvivesReopen(t *testing.T) {
+func TestReviewSurvivesReopen(t *testing.T) { forEachBackend(t, testReviewSurvivesReopen) }
+
+func testReviewSurvivesReopen(t *testing.T, b testBackend) {
 	ctx := context.Background()
-	s, dir := openTestStore(t)
+	s, dir := b.open(t)
 	sum := strings.Repeat("ab", 32)
 	first := SavedReview{OriginalSHA256: sum, Channel: "instagram", Path: "/photos/a.jpg", State: json.RawMessage(`{"faces":[1]}`)}
 	if err := s.SaveReview(ctx, first); err != nil {
@@ -24,7 +26,7 @@ func TestReviewSurvivesReopen(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s, err := Open(ctx, dir)
+	s, err := OpenRegister(ctx, dir, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,8 +43,10 @@ func TestReviewSurvivesReopen(t *testing.T) {
 	}
 }
 
-func TestSaveReviewRefusesBadInput(t *testing.T) {
-	s, _ := openTestStore(t)
+func TestSaveReviewRefusesBadInput(t *testing.T) { forEachBackend(t, testSaveReviewRefusesBadInput) }
+
+func testSaveReviewRefusesBadInput(t *testing.T, b testBackend) {
+	s, _ := b.open(t)
 	tests := []struct {
 		name string
 		r    SavedReview

@@ -43,14 +43,50 @@ func DataDir(flagValue string) (string, error) {
 	return dir, nil
 }
 
-// Store is the consent register in its SQLite file. Its methods are safe
-// for concurrent use; every method that changes the register does so in one
-// transaction, so a failure or a killed process leaves it as it was.
+// Store is the consent register: a SQLite file in the data directory, or
+// the shared register on a PostgreSQL server (see OpenRegister). Its
+// methods are safe for concurrent use; every method that changes the
+// register does so in one transaction, so a failure or a killed process
+// leaves it as it was.
 type Store struct {
-	db *sql.DB
-	// lockWait is how long a connection waits for another one to finish
-	// with the register before it gives up: busyTimeout, shorter in tests.
+	db      *sql.DB
+	dialect dialect
+	// lockWait is how long a SQLite connection waits for another one to
+	// finish with the register before it gives up: busyTimeout, shorter in
+	// tests.
 	lockWait time.Duration
+	// dir is the laptop's data directory.
+	dir string
+	// name names the register in messages: its file, or its URL without
+	// password.
+	name string
+	// reach remembers since when a shared register cannot be reached; nil
+	// for a SQLite file.
+	reach *reachability
+	// host names this computer in the export claims of a shared register.
+	host string
+}
+
+// dialect is what differs between the register's two databases: the
+// statements of the store are written once, in SQLite's placeholders, and
+// rebound for PostgreSQL (see rebind).
+type dialect interface {
+	// migrations returns the schema changes in order: migration i brings
+	// the schema from version i to i+1.
+	migrations() []string
+	schemaVersion(ctx context.Context, q queryRower) (int, error)
+	setSchemaVersion(ctx context.Context, tx *sql.Tx, version int) error
+	// lockSchema makes concurrent migrations wait for each other.
+	lockSchema(ctx context.Context, tx *sql.Tx) error
+	// lockLedger makes a withdrawal and a publication wait for each other.
+	lockLedger(ctx context.Context, tx *sql.Tx) error
+	// inWords tells the failures staff can act on in words.
+	inWords(s *Store, err error) error
+}
+
+// queryRower is a *sql.DB, *sql.Conn or *sql.Tx.
+type queryRower interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // busyTimeout is how long a connection to the register waits for another
@@ -98,7 +134,8 @@ func open(ctx context.Context, dir string, busy time.Duration) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open register %s: %w", path, err)
 	}
-	s := &Store{db: db, lockWait: busy}
+	host, _ := os.Hostname()
+	s := &Store{db: db, dialect: sqliteDialect{}, lockWait: busy, dir: dir, name: path, host: host}
 	if err := s.migrateWhenFree(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open register %s: %w", path, s.inWords(err))
@@ -129,10 +166,14 @@ func (s *Store) migrateWhenFree(ctx context.Context) error {
 // Close closes the register.
 func (s *Store) Close() error { return s.db.Close() }
 
+// sqliteDialect is the register in a SQLite file.
+type sqliteDialect struct{}
+
 // migrations returns the schema changes in order; migration i brings the
 // schema (PRAGMA user_version) from version i to i+1. To change the schema,
-// append a migration: never edit one that has shipped.
-func migrations() []string {
+// append a migration here and its equivalent to postgresDialect's: never
+// edit one that has shipped.
+func (sqliteDialect) migrations() []string {
 	return []string{
 		// 1: the register, the ledger and the settings.
 		`
@@ -292,35 +333,59 @@ CREATE TABLE export_claims (
 		// reviewer assigned to an opted-in person may join them, marked
 		// so that they can be capped and deleted apart. They live in the
 		// same table, so every deletion of R9 takes them too.
-		`
-ALTER TABLE descriptors ADD COLUMN source TEXT NOT NULL DEFAULT 'portrait' CHECK (source IN ('portrait', 'confirmed'));
-`,
+		migrationReferenceSource,
+		migration4,
+		// 5: units kept apart: a shared register's matter (see
+		// postgresMigration5); a laptop's register is one unit's.
+		"",
 	}
 }
 
-// migrate applies the migrations the file has not had yet, each in its own
-// transaction together with the version bump. Another process may be
-// opening the same new register at the same moment: the version is read
-// again inside each transaction, which holds the write lock, so a migration
-// that process applied first is not applied twice. An up-to-date register
-// is only read, so it opens while another user is writing.
+// migrationReferenceSource, the same on both databases: see migration 4
+// in sqliteDialect.migrations.
+const migrationReferenceSource = `
+ALTER TABLE descriptors ADD COLUMN source TEXT NOT NULL DEFAULT 'portrait' CHECK (source IN ('portrait', 'confirmed'));
+`
+
+// migration4, the same on both databases: review state carries a version,
+// so that a review saved on one laptop is not silently overwritten by one
+// made from an older copy on another (see ErrReviewChanged); an export
+// claim names the computer whose folder holds its temporary file, so that
+// recovery on one laptop leaves another's exports alone.
+const migration4 = `
+ALTER TABLE photo_reviews ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE export_claims ADD COLUMN host TEXT NOT NULL DEFAULT '';
+`
+
+// migrate applies the migrations the register has not had yet, each in its
+// own transaction together with the version bump. Another process may be
+// opening the same new register at the same moment: each transaction
+// first takes the schema lock (SQLite's write lock, PostgreSQL's advisory
+// lock) and reads the version again, so a migration that process applied
+// first is not applied twice. An up-to-date register is only read, so it
+// opens while another user is writing.
 func (s *Store) migrate(ctx context.Context) error {
-	all := migrations()
-	version, err := schemaVersion(ctx, s.db)
+	all := s.dialect.migrations()
+	version, err := s.dialect.schemaVersion(ctx, s.db)
 	if err != nil {
 		return err
 	}
 	for version < len(all) {
 		err := s.inTx(ctx, func(tx *sql.Tx) error {
-			current, err := schemaVersion(ctx, tx)
+			if err := s.dialect.lockSchema(ctx, tx); err != nil {
+				return err
+			}
+			current, err := s.dialect.schemaVersion(ctx, tx)
 			if err != nil || current >= len(all) {
 				version = current
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, all[current]); err != nil {
-				return fmt.Errorf("migrate schema to version %d: %w", current+1, err)
+			if all[current] != "" {
+				if _, err := tx.ExecContext(ctx, all[current]); err != nil {
+					return fmt.Errorf("migrate schema to version %d: %w", current+1, err)
+				}
 			}
-			if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(current+1)); err != nil {
+			if err := s.dialect.setSchemaVersion(ctx, tx, current+1); err != nil {
 				return fmt.Errorf("migrate schema to version %d: %w", current+1, err)
 			}
 			version = current + 1
@@ -336,16 +401,25 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-// schemaVersion reads the register's schema version (PRAGMA user_version).
-func schemaVersion(ctx context.Context, q interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}) (int, error) {
+func (sqliteDialect) schemaVersion(ctx context.Context, q queryRower) (int, error) {
 	var version int
 	if err := q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return 0, fmt.Errorf("read schema version: %w", err)
 	}
 	return version, nil
 }
+
+func (sqliteDialect) setSchemaVersion(ctx context.Context, tx *sql.Tx, version int) error {
+	_, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(version))
+	return err
+}
+
+// lockSchema needs nothing on SQLite: every transaction takes the write
+// lock as it begins (_txlock=immediate).
+func (sqliteDialect) lockSchema(context.Context, *sql.Tx) error { return nil }
+
+// lockLedger needs nothing on SQLite: see lockSchema.
+func (sqliteDialect) lockLedger(context.Context, *sql.Tx) error { return nil }
 
 // inTx runs fn in one transaction and commits it when fn returns nil.
 // SQLite's reports of a busy register or a full disk come back in words

@@ -163,8 +163,8 @@ func TestOpenPrivateFilesAndMigrations(t *testing.T) {
 		t.Errorf("journal mode %q, %v; want wal", journal, err)
 	}
 	var version int
-	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil || version != len(migrations()) {
-		t.Fatalf("schema version %d, %v; want %d", version, err, len(migrations()))
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil || version != len(sqliteDialect{}.migrations()) {
+		t.Fatalf("schema version %d, %v; want %d", version, err, len(sqliteDialect{}.migrations()))
 	}
 	before := dumpStore(t, s)
 	s.Close()
@@ -178,7 +178,7 @@ func TestOpenPrivateFilesAndMigrations(t *testing.T) {
 		t.Errorf("reopening changed the register:\n%s\nwant\n%s", after, before)
 	}
 	// A register written by a newer PhotoVet is refused, not damaged.
-	if _, err := s2.db.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations())+1)); err != nil {
+	if _, err := s2.db.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(sqliteDialect{}.migrations())+1)); err != nil {
 		t.Fatal(err)
 	}
 	s2.Close()
@@ -190,9 +190,11 @@ func TestOpenPrivateFilesAndMigrations(t *testing.T) {
 	}
 }
 
-func TestSettings(t *testing.T) {
+func TestSettings(t *testing.T) { forEachBackend(t, testSettings) }
+
+func testSettings(t *testing.T, b testBackend) {
 	ctx := context.Background()
-	s, _ := openTestStore(t)
+	s, _ := b.open(t)
 	got, err := s.Settings(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -239,9 +241,11 @@ func descriptor(seed float32) []float32 {
 	return d
 }
 
-func TestR9_BiometricOptIn(t *testing.T) {
+func TestR9_BiometricOptIn(t *testing.T) { forEachBackend(t, testR9_BiometricOptIn) }
+
+func testR9_BiometricOptIn(t *testing.T, b testBackend) {
 	ctx := context.Background()
-	s, _ := openTestStore(t)
+	s, _ := b.open(t)
 	importTemplate(t, s)
 
 	// S-1003 (child) and T-9002 (staff) have no opt-in in the template.
@@ -393,22 +397,27 @@ func TestEveryConnectionWaitsAndOverwrites(t *testing.T) {
 
 // TestOpenNewRegisterConcurrently opens a register that does not exist yet
 // from several stores at the same moment, as two windows or the app and the
-// command line might on the first day: each must find the schema complete.
+// command line might on the first day, or every laptop of a school on a new
+// shared register: each must find the schema complete.
 func TestOpenNewRegisterConcurrently(t *testing.T) {
+	forEachBackend(t, testOpenNewRegisterConcurrently)
+}
+
+func testOpenNewRegisterConcurrently(t *testing.T, b testBackend) {
 	const stores = 6
 	for round := range 5 {
-		dir := t.TempDir()
+		where := b.newRegister(t)
 		errs := make(chan error, stores)
 		start := make(chan struct{})
 		for range stores {
 			go func() {
 				<-start
-				s, err := Open(context.Background(), dir)
+				s, err := OpenRegister(context.Background(), where, t.TempDir())
 				if err == nil {
 					var version int
-					err = s.db.QueryRow("PRAGMA user_version").Scan(&version)
-					if err == nil && version != len(migrations()) {
-						err = fmt.Errorf("schema version %d, want %d", version, len(migrations()))
+					version, err = s.dialect.schemaVersion(context.Background(), s.db)
+					if err == nil && version != len(s.dialect.migrations()) {
+						err = fmt.Errorf("schema version %d, want %d", version, len(s.dialect.migrations()))
 					}
 					err = errors.Join(err, s.Close())
 				}

@@ -30,12 +30,25 @@ func (e *wordsError) Unwrap() []error {
 	return []error{e.words, e.kind, e.cause}
 }
 
+// inWords returns err told in words when staff can act on it (see the
+// dialects' inWords); any other error as it is. A nil error says that a
+// shared register answered.
+func (s *Store) inWords(err error) error {
+	if err == nil {
+		if s.reach != nil {
+			s.reach.reached()
+		}
+		return nil
+	}
+	return s.dialect.inWords(s, err)
+}
+
 // inWords returns err told in words when SQLite reports that another
 // connection kept the register locked for longer than the busy timeout,
 // that the disk is full or that the file could not be read or written; any
 // other error as it is.
-func (s *Store) inWords(err error) error {
-	if _, told := errors.AsType[*wordsError](err); told || err == nil {
+func (sqliteDialect) inWords(s *Store, err error) error {
+	if _, told := errors.AsType[*wordsError](err); told {
 		return err
 	}
 	sqliteErr, ok := errors.AsType[*sqlite.Error](err)

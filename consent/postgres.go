@@ -1,0 +1,348 @@
+package consent
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/photovet/photovet/msg"
+)
+
+// RegisterEnv names the environment variable that chooses the register:
+// a postgres:// URL for a shared register, or nothing for the SQLite file
+// in the data directory.
+const RegisterEnv = "PHOTOVET_REGISTER"
+
+// ErrPasswordInURL refuses a register URL that holds a password: a URL
+// ends up on command lines, in settings files and in logs. The password
+// goes in a passfile (PGPASSFILE, ~/.pgpass or the URL's passfile
+// parameter) or in PGPASSWORD.
+var ErrPasswordInURL = errors.New("the register URL holds a password: put it in a passfile (PGPASSFILE or ~/.pgpass) or PGPASSWORD instead")
+
+// ErrUnreachable is matched by every error that says the shared register
+// could not be reached; see UnreachableError.
+var ErrUnreachable = errors.New("register unreachable")
+
+// UnreachableError says that the shared register could not be reached,
+// and since when: then nothing is exported and every face is hidden (R4).
+type UnreachableError struct {
+	Register string    // the register's URL, without any password
+	Since    time.Time // the first failure since the register was last reached
+	Cause    error
+}
+
+func (e *UnreachableError) Error() string { return e.words().String() }
+
+// words tells the failure in words for staff.
+func (e *UnreachableError) words() msg.Text {
+	return msg.New("the shared register {{.Register}} cannot be reached (since {{.Since}}): nothing is exported and every face stays hidden until it can be (detail: {{.Detail}})",
+		"Register", e.Register, "Since", e.Since.Local().Format("2006-01-02 15:04:05"), "Detail", e.Cause.Error())
+}
+
+// Unwrap gives ErrUnreachable, the words as a *msg.Error (for the app to
+// translate) and the cause.
+func (e *UnreachableError) Unwrap() []error {
+	return []error{ErrUnreachable, &msg.Error{Text: e.words()}, e.Cause}
+}
+
+// IsPostgresURL reports whether register names a PostgreSQL register
+// rather than a SQLite file.
+func IsPostgresURL(register string) bool {
+	return strings.HasPrefix(register, "postgres://") || strings.HasPrefix(register, "postgresql://")
+}
+
+// RegisterChoice returns the register to open: flagValue when not empty
+// (the --register flag), else $PHOTOVET_REGISTER.
+func RegisterChoice(flagValue string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	return os.Getenv(RegisterEnv)
+}
+
+// OpenRegister opens the register that register names: a postgres:// URL
+// opens the shared register on that server (see OpenPostgres); a path or
+// nothing opens the SQLite file in the data directory dataDir (see Open),
+// a path being a data directory of its own.
+func OpenRegister(ctx context.Context, register, dataDir string) (*Store, error) {
+	switch {
+	case IsPostgresURL(register):
+		return OpenPostgres(ctx, register, dataDir)
+	case register != "":
+		return Open(ctx, register)
+	}
+	return Open(ctx, dataDir)
+}
+
+// pgMaxConns bounds the connections one PhotoVet opens to the server: a
+// city's server is shared by every laptop.
+const pgMaxConns = 8
+
+// redactURL returns the register URL without password or parameters, to
+// name it in messages and logs.
+func redactURL(register string) string {
+	u, err := url.Parse(register)
+	if err != nil {
+		return "(unreadable register URL)"
+	}
+	u.User = url.User(u.User.Username())
+	if u.User.Username() == "" {
+		u.User = nil
+	}
+	u.RawQuery = ""
+	return u.String()
+}
+
+// OpenPostgres opens the shared register at a postgres:// URL and brings
+// its schema up to date (once, under an advisory lock, whoever opens it
+// first). The password comes from a passfile or PGPASSWORD, never from the
+// URL (ErrPasswordInURL); sslmode and the other libpq settings of the URL
+// and the PG* environment variables are honoured. dataDir is the laptop's
+// own data directory, which keeps the face descriptors unless the register
+// shares them (R9).
+func OpenPostgres(ctx context.Context, register, dataDir string) (*Store, error) {
+	name := redactURL(register)
+	if u, err := url.Parse(register); err != nil {
+		return nil, fmt.Errorf("open register: unreadable URL: %w", errors.New(name))
+	} else if _, hasPassword := u.User.Password(); hasPassword || u.Query().Has("password") {
+		return nil, fmt.Errorf("open register %s: %w", name, ErrPasswordInURL)
+	}
+	config, err := pgx.ParseConfig(register)
+	if err != nil {
+		return nil, fmt.Errorf("open register %s: %w", name, err)
+	}
+	db := sql.OpenDB(rebindConnector{stdlib.GetConnector(*config)})
+	db.SetMaxOpenConns(pgMaxConns)
+	db.SetMaxIdleConns(pgMaxConns)
+	s := &Store{db: db, dialect: postgresDialect{}, dir: dataDir, name: name, reach: &reachability{}}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open register %s: %w", name, s.inWords(err))
+	}
+	return s, nil
+}
+
+// reachability remembers since when the shared register could not be
+// reached.
+type reachability struct {
+	mu    sync.Mutex
+	since time.Time
+}
+
+// failed records a failure to reach the register and returns the time of
+// the first one since it was last reached.
+func (r *reachability) failed() time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.since.IsZero() {
+		r.since = time.Now()
+	}
+	return r.since
+}
+
+// reached records that the register answered.
+func (r *reachability) reached() {
+	r.mu.Lock()
+	r.since = time.Time{}
+	r.mu.Unlock()
+}
+
+// isConnectionLoss reports whether err says that the server could not be
+// reached or went away, rather than refusing a statement.
+func isConnectionLoss(err error) bool {
+	if _, ok := errors.AsType[*pgconn.ConnectError](err); ok {
+		return true
+	}
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok {
+		// 08: connection exception; 57P01-57P03: the server is shutting
+		// down or cannot accept connections now.
+		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P")
+	}
+	if _, ok := errors.AsType[*net.OpError](err); ok {
+		return true
+	}
+	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		pgconn.Timeout(err) || strings.Contains(err.Error(), "conn closed")
+}
+
+// postgresDialect is the shared register on a PostgreSQL server.
+type postgresDialect struct{}
+
+// schemaLock is the advisory lock key PhotoVet's processes take to migrate
+// the schema, one at a time.
+const schemaLock = 0x50686f746f566574 // "PhotoVet"
+
+// ledgerLock is the advisory lock key that serialises withdrawals and
+// publications: a withdrawal and an export published at the same moment
+// on two laptops would each miss the other's row under PostgreSQL's
+// snapshots, and the export would get no take-down task.
+const ledgerLock = schemaLock + 1
+
+func (postgresDialect) lockSchema(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock("+strconv.FormatInt(schemaLock, 10)+")")
+	return err
+}
+
+func (postgresDialect) lockLedger(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock("+strconv.FormatInt(ledgerLock, 10)+")")
+	return err
+}
+
+func (postgresDialect) schemaVersion(ctx context.Context, q queryRower) (int, error) {
+	var exists bool
+	if err := q.QueryRowContext(ctx, "SELECT EXISTS (SELECT FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_version')").Scan(&exists); err != nil || !exists {
+		return 0, err
+	}
+	var version int
+	if err := q.QueryRowContext(ctx, "SELECT version FROM schema_version").Scan(&version); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return version, nil
+}
+
+func (postgresDialect) setSchemaVersion(ctx context.Context, tx *sql.Tx, version int) error {
+	_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+		DELETE FROM schema_version; INSERT INTO schema_version (version) VALUES (`+fmt.Sprint(version)+`)`)
+	return err
+}
+
+// migrations are SQLite's (see sqliteDialect.migrations) in PostgreSQL's
+// words, version for version; a register on a new server has no rows
+// from before a migration to move.
+func (postgresDialect) migrations() []string {
+	return []string{
+		// 1: the register, the ledger and the settings.
+		`
+CREATE TABLE people (
+	id         TEXT PRIMARY KEY CHECK (id <> ''),
+	name       TEXT NOT NULL,
+	role       TEXT NOT NULL CHECK (role IN ('child', 'staff')),
+	grp        TEXT NOT NULL DEFAULT '',
+	unit       TEXT NOT NULL CHECK (unit IN ('early_childhood', 'school', 'upper_secondary')),
+	birth_date TEXT
+);
+CREATE TABLE consents (
+	person_id   TEXT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+	purpose     TEXT NOT NULL CHECK (purpose IN ('photo', 'work')),
+	giver       TEXT NOT NULL CHECK (giver IN ('guardian', 'pupil', 'staff')),
+	channel     TEXT NOT NULL,
+	valid_from  TEXT,
+	valid_until TEXT,
+	PRIMARY KEY (person_id, purpose, giver, channel)
+);
+CREATE TABLE withdrawals (
+	id           BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+	person_id    TEXT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+	channel      TEXT NOT NULL,
+	withdrawn_on TEXT NOT NULL,
+	recorded_at  TEXT NOT NULL
+);
+CREATE INDEX withdrawals_person ON withdrawals (person_id);
+CREATE TABLE biometric_opt_ins (
+	person_id   TEXT PRIMARY KEY REFERENCES people (id) ON DELETE CASCADE,
+	recorded_on TEXT NOT NULL
+);
+CREATE TABLE descriptors (
+	id         BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+	person_id  TEXT NOT NULL REFERENCES biometric_opt_ins (person_id) ON DELETE CASCADE,
+	descriptor BYTEA NOT NULL CHECK (octet_length(descriptor) = 512)
+);
+CREATE INDEX descriptors_person ON descriptors (person_id);
+CREATE TABLE photographer_permissions (
+	photographer TEXT NOT NULL CHECK (photographer <> ''),
+	channel      TEXT NOT NULL,
+	recorded_on  TEXT NOT NULL,
+	PRIMARY KEY (photographer, channel)
+);
+CREATE TABLE publications (
+	id                    BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+	original_sha256       TEXT NOT NULL,
+	export_name           TEXT NOT NULL,
+	channel               TEXT NOT NULL,
+	published_on          TEXT NOT NULL,
+	vetted_by             TEXT NOT NULL,
+	photographer          TEXT NOT NULL,
+	photographer_channels TEXT NOT NULL,
+	recorded_at           TEXT NOT NULL
+);
+CREATE TABLE publication_faces (
+	publication_id BIGINT NOT NULL REFERENCES publications (id),
+	face_index     INTEGER NOT NULL,
+	person_id      TEXT NOT NULL,
+	visible        BOOLEAN NOT NULL,
+	PRIMARY KEY (publication_id, face_index)
+);
+CREATE INDEX publication_faces_visible ON publication_faces (person_id) WHERE visible;
+CREATE TABLE takedowns (
+	id             BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+	publication_id BIGINT NOT NULL REFERENCES publications (id),
+	person_id      TEXT NOT NULL,
+	withdrawn_on   TEXT NOT NULL,
+	done_on        TEXT,
+	UNIQUE (publication_id, person_id)
+);
+CREATE TABLE settings (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);
+`,
+		// 2: review state.
+		`
+CREATE TABLE photo_reviews (
+	original_sha256 TEXT NOT NULL CHECK (length(original_sha256) = 64),
+	channel         TEXT NOT NULL,
+	path            TEXT NOT NULL,
+	state           TEXT NOT NULL CHECK (CAST(state AS json) IS NOT NULL),
+	updated_at      TEXT NOT NULL,
+	PRIMARY KEY (original_sha256, channel)
+);
+`,
+		// 3: exports claimed in the register.
+		`
+ALTER TABLE publications ADD COLUMN folder TEXT NOT NULL DEFAULT '';
+ALTER TABLE publications ADD COLUMN pending BOOLEAN NOT NULL DEFAULT false;
+ALTER TABLE publications ADD COLUMN republishes BIGINT REFERENCES publications (id);
+CREATE UNIQUE INDEX publications_first ON publications (original_sha256, channel) WHERE republishes IS NULL AND NOT pending;
+CREATE UNIQUE INDEX publications_export_name ON publications (export_name) WHERE folder <> '';
+CREATE TABLE export_sequences (
+	published_on  TEXT NOT NULL,
+	channel       TEXT NOT NULL,
+	last_sequence INTEGER NOT NULL CHECK (last_sequence > 0),
+	PRIMARY KEY (published_on, channel)
+);
+CREATE TABLE export_claims (
+	publication_id BIGINT PRIMARY KEY REFERENCES publications (id),
+	temp_name      TEXT NOT NULL CHECK (temp_name <> ''),
+	republish      BOOLEAN NOT NULL,
+	claimed_at     TEXT NOT NULL
+);
+`,
+		migrationReferenceSource,
+		migration4,
+	}
+}
+
+// inWords returns err told in words when it says that the server could
+// not be reached (an *UnreachableError, matching ErrUnreachable).
+func (postgresDialect) inWords(s *Store, err error) error {
+	if _, told := errors.AsType[*UnreachableError](err); told {
+		return err
+	}
+	if !isConnectionLoss(err) {
+		return err
+	}
+	return &UnreachableError{Register: s.name, Since: s.reach.failed(), Cause: err}
+}
