@@ -183,12 +183,21 @@ func newFlags(name string) *flag.FlagSet {
 	return fs
 }
 
+// registerFlagValues are the flags that say which register a command
+// works on.
+type registerFlagValues struct {
+	data     string // --data: the laptop's data directory
+	register string // --register: a shared register's postgres:// URL
+}
+
 // registerFlags returns a flag set for a register command with its --data
-// flag.
-func registerFlags(name string) (*flag.FlagSet, *string) {
+// and --register flags.
+func registerFlags(name string) (*flag.FlagSet, *registerFlagValues) {
 	fs := newFlags(name)
-	data := fs.String("data", "", "data `DIR` holding the register (default $PHOTOVET_DATA, else the user config directory + photovet)")
-	return fs, data
+	var v registerFlagValues
+	fs.StringVar(&v.data, "data", "", "data `DIR` holding the register (default $PHOTOVET_DATA, else the user config directory + photovet)")
+	fs.StringVar(&v.register, "register", "", "a shared register's `URL` (postgres://user@host/db?sslmode=verify-full; default $PHOTOVET_REGISTER; a folder or nothing: the register in that folder or the data directory); the password comes from PGPASSFILE, ~/.pgpass or PGPASSWORD, never the URL")
+	return fs, &v
 }
 
 // usageText is usage followed by fs's flags.
@@ -265,14 +274,23 @@ func takesValue(fs *flag.FlagSet, arg string) bool {
 	return !ok || !b.IsBoolFlag()
 }
 
-// openRegister opens the consent register in the data directory dataFlag
-// names (see consent.DataDir).
-func openRegister(ctx context.Context, dataFlag string) (*consent.Store, error) {
-	dir, err := consent.DataDir(dataFlag)
+// openRegister opens the consent register the flags name: a shared
+// register (--register or $PHOTOVET_REGISTER), or else the one in the data
+// directory (see consent.DataDir).
+func openRegister(ctx context.Context, where *registerFlagValues) (*consent.Store, error) {
+	register := consent.RegisterChoice(where.register)
+	data := where.data
+	if !consent.IsPostgresURL(register) && register != "" {
+		data = register // a path: the register in that folder
+	}
+	dir, err := consent.DataDir(data)
 	if err != nil {
 		return nil, err
 	}
-	return consent.Open(ctx, dir)
+	if !consent.IsPostgresURL(register) {
+		return consent.Open(ctx, dir)
+	}
+	return consent.OpenPostgres(ctx, register, dir)
 }
 
 // parseDayFlag reads a --date value; empty means today.

@@ -73,7 +73,7 @@ func (c *inspectCommand) Run(ctx context.Context, args []string) error {
 	if len(paths) == 0 {
 		return usageErrorf(fs, inspectUsage, "give a photo to inspect")
 	}
-	session, err := openSession(ctx, c.env, *data, *channel, *unit, consent.Today())
+	session, err := openSession(ctx, c.env, data, *channel, *unit, consent.Today())
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ func (c *purgeCommand) Run(ctx context.Context, args []string) error {
 	if len(rest) > 0 || !*yearEnd {
 		return usageErrorf(fs, purgeUsage, "confirm with --year-end, and nothing else")
 	}
-	store, err := openRegister(ctx, *data)
+	store, err := openRegister(ctx, data)
 	if err != nil {
 		return err
 	}

@@ -73,7 +73,7 @@ func (c *rosterCommand) importRoster(ctx context.Context, args []string) error {
 		return err
 	}
 	defer f.Close()
-	store, err := openRegister(ctx, *data)
+	store, err := openRegister(ctx, data)
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (c *rosterCommand) list(ctx context.Context, args []string) error {
 	if len(rest) > 0 {
 		return usageErrorf(fs, rosterListUsage, "list takes no arguments, got %q", rest)
 	}
-	store, err := openRegister(ctx, *data)
+	store, err := openRegister(ctx, data)
 	if err != nil {
 		return err
 	}
@@ -190,7 +190,7 @@ func (c *rosterCommand) remove(ctx context.Context, args []string) error {
 	if len(ids) != 1 {
 		return usageErrorf(fs, rosterRemoveUsage, "give one id, got %d", len(ids))
 	}
-	store, err := openRegister(ctx, *data)
+	store, err := openRegister(ctx, data)
 	if err != nil {
 		return err
 	}
@@ -225,7 +225,7 @@ func (c *rosterCommand) enroll(ctx context.Context, args []string) error {
 	if len(dirs) != 1 {
 		return usageErrorf(fs, rosterEnrollUsage, "give one folder of portraits, got %d", len(dirs))
 	}
-	store, err := openRegister(ctx, *data)
+	store, err := openRegister(ctx, data)
 	if err != nil {
 		return err
 	}

@@ -47,7 +47,7 @@ func (c *takedownsCommand) Run(ctx context.Context, args []string) error {
 			ids = append(ids, id)
 		}
 	}
-	store, err := openRegister(ctx, *data)
+	store, err := openRegister(ctx, data)
 	if err != nil {
 		return err
 	}

@@ -16,11 +16,11 @@ import (
 	"github.com/photovet/photovet/vision"
 )
 
-// openSession opens the register in the data directory dataFlag names
-// and sets up a vetting session for channel, unit ("" for the settings'
-// default) and date over env's face engine. Close its store when done.
-func openSession(ctx context.Context, env Env, dataFlag, channel, unit string, date consent.Date) (*vet.Session, error) {
-	store, err := openRegister(ctx, dataFlag)
+// openSession opens the register the flags name and sets up a vetting
+// session for channel, unit ("" for the settings' default) and date over
+// env's face engine. Close its store when done.
+func openSession(ctx context.Context, env Env, where *registerFlagValues, channel, unit string, date consent.Date) (*vet.Session, error) {
+	store, err := openRegister(ctx, where)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +113,7 @@ func (c *vetCommand) Run(ctx context.Context, args []string) error {
 		return fmt.Errorf("none of the %d paths could be read (listed above)", len(coll.Unreadable))
 	}
 
-	session, err := openSession(ctx, c.env, *data, *channel, *unit, day)
+	session, err := openSession(ctx, c.env, data, *channel, *unit, day)
 	if err != nil {
 		return err
 	}

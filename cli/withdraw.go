@@ -37,7 +37,7 @@ func (c *withdrawCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageErrorf(fs, withdrawUsage, "--date: %w", err)
 	}
-	store, err := openRegister(ctx, *data)
+	store, err := openRegister(ctx, data)
 	if err != nil {
 		return err
 	}
