@@ -175,6 +175,11 @@ type Photo struct {
 	// review must do), as messages the app translates; in JSON they are
 	// English sentences.
 	Reasons []msg.Text `json:"reasons"`
+
+	// reviewVersion is the version of the review state saved in the
+	// register that this state was read from or saved as (0: none), so
+	// that a save does not undo one made elsewhere since.
+	reviewVersion int64
 }
 
 // Decide applies the rules to every face and to the photo against reg and
@@ -273,12 +278,19 @@ func (p *Photo) redact(img *image.NRGBA, style vision.RedactStyle, scale float64
 
 // SaveReview stores p's review state in the register for channel, so that
 // review survives a restart. Descriptors and the preview are not saved.
+// When the review was saved elsewhere since p's was read, nothing is saved
+// and the error matches consent.ErrReviewChanged.
 func SaveReview(ctx context.Context, store *consent.Store, p *Photo, channel string) error {
 	state, err := json.Marshal(p)
 	if err != nil {
 		return fmt.Errorf("save review of %s: %w", p.Path, err)
 	}
-	return store.SaveReview(ctx, consent.SavedReview{OriginalSHA256: p.SHA256, Channel: channel, Path: p.Path, State: state})
+	version, err := store.SaveReview(ctx, consent.SavedReview{OriginalSHA256: p.SHA256, Channel: channel, Path: p.Path, State: state, Version: p.reviewVersion})
+	if err != nil {
+		return err
+	}
+	p.reviewVersion = version
+	return nil
 }
 
 // LoadReview returns the review state saved for the original with the given
@@ -293,5 +305,6 @@ func LoadReview(ctx context.Context, store *consent.Store, sha256, channel strin
 	if err := json.Unmarshal(saved.State, &p); err != nil {
 		return nil, fmt.Errorf("read review of %s: %w", saved.Path, err)
 	}
+	p.reviewVersion = saved.Version
 	return &p, nil
 }

@@ -227,6 +227,7 @@ func (p *Photo) Clone() *Photo {
 // same original: overrides on the faces found again (matched by box),
 // manual boxes, photographer, child's work and the no-face confirmation.
 func (p *Photo) restore(saved *Photo) {
+	p.reviewVersion = saved.reviewVersion
 	p.ManualBoxes = slices.Clone(saved.ManualBoxes)
 	p.ChildWork = slices.Clone(saved.ChildWork)
 	p.NoFaceConfirmed = saved.NoFaceConfirmed
