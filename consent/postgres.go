@@ -332,7 +332,123 @@ CREATE TABLE export_claims (
 `,
 		migrationReferenceSource,
 		migration4,
+		postgresMigration5,
 	}
+}
+
+// unitTables are the tables whose rows belong to one unit of the register
+// (a school, a daycare centre): row-level security shows and lets change
+// a role's rows of its own units only.
+var unitTables = []string{"people", "consents", "withdrawals", "biometric_opt_ins", "descriptors",
+	"photographer_permissions", "publications", "publication_faces", "takedowns", "export_claims", "photo_reviews"}
+
+// StaffRole is the PostgreSQL role every staff member's login role is
+// granted (see GrantUnit): it may use the register's tables, and row-level
+// security limits it to the rows of its units.
+const StaffRole = "photovet_staff"
+
+// postgresMigration5 keeps a shared register's units apart, in the
+// database itself: every row of unitTables belongs to a unit (owner_unit,
+// by default the one unit of the role that wrote it, or the session's
+// photovet.unit setting for a role of several), and row-level security
+// lets a role see and change only the rows of the units unit_members
+// grants it. The register's owner (the administrator, who migrates it)
+// sees every row. Settings, the schema version and the unit list are read
+// by staff and changed by the owner; export numbering (export_sequences)
+// is shared, so that an export name is one file across the city.
+var postgresMigration5 = func() string {
+	var b strings.Builder
+	b.WriteString(`
+CREATE TABLE unit_members (
+	unit      TEXT NOT NULL CHECK (unit <> ''),
+	role_name TEXT NOT NULL CHECK (role_name <> ''),
+	PRIMARY KEY (unit, role_name)
+);
+
+-- The units the connected role works for, through any role it is a member of.
+CREATE FUNCTION photovet_my_units() RETURNS SETOF TEXT LANGUAGE sql STABLE AS $$
+	SELECT m.unit FROM unit_members m JOIN pg_roles r ON r.rolname = m.role_name
+	WHERE pg_has_role(current_user, r.oid, 'MEMBER')
+$$;
+
+-- The unit a new row belongs to: the session's photovet.unit, else the
+-- role's only unit, else none ('', which no staff role can write).
+CREATE FUNCTION photovet_unit() RETURNS TEXT LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	chosen TEXT := nullif(current_setting('photovet.unit', true), '');
+	units  INTEGER;
+BEGIN
+	IF chosen IS NOT NULL THEN
+		RETURN chosen;
+	END IF;
+	SELECT count(*), min(u) INTO units, chosen FROM photovet_my_units() u;
+	IF units = 1 THEN
+		RETURN chosen;
+	END IF;
+	RETURN '';
+END
+$$;
+
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '` + StaffRole + `') THEN
+		CREATE ROLE ` + StaffRole + ` NOLOGIN;
+	END IF;
+END
+$$;
+
+-- A unit's photographer and a unit's first publication of a photo are its own.
+ALTER TABLE photographer_permissions DROP CONSTRAINT photographer_permissions_pkey;
+DROP INDEX publications_first;
+`)
+	for _, table := range unitTables {
+		fmt.Fprintf(&b, `
+ALTER TABLE %[1]s ADD COLUMN owner_unit TEXT NOT NULL DEFAULT photovet_unit();
+CREATE INDEX %[1]s_owner_unit ON %[1]s (owner_unit);
+ALTER TABLE %[1]s ENABLE ROW LEVEL SECURITY;
+CREATE POLICY unit_rows ON %[1]s USING (owner_unit IN (SELECT photovet_my_units()))
+	WITH CHECK (owner_unit IN (SELECT photovet_my_units()));
+GRANT SELECT, INSERT, UPDATE, DELETE ON %[1]s TO %[2]s;
+`, table, StaffRole)
+	}
+	b.WriteString(`
+ALTER TABLE photographer_permissions ADD PRIMARY KEY (owner_unit, photographer, channel);
+CREATE UNIQUE INDEX publications_first ON publications (owner_unit, original_sha256, channel) WHERE republishes IS NULL AND NOT pending;
+GRANT SELECT ON settings, unit_members, schema_version TO ` + StaffRole + `;
+GRANT SELECT, INSERT, UPDATE ON export_sequences TO ` + StaffRole + `;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ` + StaffRole + `;
+GRANT EXECUTE ON FUNCTION photovet_my_units(), photovet_unit() TO ` + StaffRole + `;
+`)
+	return b.String()
+}()
+
+// ErrNoUnits reports a unit command on a register that has no units: a
+// laptop's own SQLite register is one unit's.
+var ErrNoUnits = errors.New("a register on this laptop has no units: units are for a shared register on a server")
+
+// GrantUnit lets the PostgreSQL login role work for unit of a shared
+// register: it is made a member of StaffRole and sees and changes the
+// rows of unit (and of its other units), no others. The administrator
+// runs it as the register's owner; the role must exist.
+func (s *Store) GrantUnit(ctx context.Context, unit, role string) error {
+	unit, role = strings.TrimSpace(unit), strings.TrimSpace(role)
+	if _, ok := s.dialect.(postgresDialect); !ok {
+		return fmt.Errorf("grant unit %q to %q: %w", unit, role, ErrNoUnits)
+	}
+	if unit == "" || role == "" {
+		return fmt.Errorf("grant unit %q to %q: want a unit and a role", unit, role)
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO unit_members (unit, role_name) VALUES (?, ?) ON CONFLICT DO NOTHING", unit, role); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "GRANT "+StaffRole+" TO "+pgx.Identifier{role}.Sanitize())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("grant unit %q to %q: %w", unit, role, err)
+	}
+	return nil
 }
 
 // inWords returns err told in words when it says that the server could
