@@ -57,6 +57,7 @@ func commands(env Env) []subcommand {
 		{"withdraw", "ID --channel C|all [--date D]: record a withdrawn consent and list photos to take down", &withdrawCommand{env}},
 		{"takedowns", "[--done ID] [--all]: list published photos to take down, or mark them done", &takedownsCommand{env}},
 		{"purge", "--year-end: delete every stored face descriptor", &purgeCommand{env}},
+		{"register", "grant UNIT ROLE --register URL: let a database role work for a unit of a shared register", &registerCommand{env}},
 		{"inspect", "[--json] [--channel C] PHOTO...: show size, metadata, faces found and their decisions", &inspectCommand{env}},
 		{"vet", "--channel C --photographer NAME --out DIR PHOTO_OR_DIR...: vet photos and export the cleared ones", &vetCommand{env}},
 	}

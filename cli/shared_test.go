@@ -45,8 +45,9 @@ func (l laptop) run(t *testing.T, args ...string) (code int, stdout, stderr stri
 }
 
 // TestSharedRegisterTwoLaptopsCLI runs two photovet processes, laptops A
-// and B, on one PostgreSQL register: the roster imported on A is the one
-// B withdraws from, and B's withdrawal lists, on A, the photos A
+// and B, each with its own database role, on one PostgreSQL register that
+// the administrator set up with photovet register grant: the roster
+// imported on A is the one B withdraws from, and B's withdrawal lists, on A, the photos A
 // exported. A password in the URL is refused without being echoed, and a
 // register that cannot be reached is named with the time since when.
 func TestSharedRegisterTwoLaptopsCLI(t *testing.T) {
@@ -60,7 +61,7 @@ func TestSharedRegisterTwoLaptopsCLI(t *testing.T) {
 			t.Error(err)
 		}
 	})
-	register, err := server.CreateDatabase(ctx, "school")
+	adminURL, err := server.CreateDatabase(ctx, "school")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,10 +69,25 @@ func TestSharedRegisterTwoLaptopsCLI(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", exe, "..").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	// The administrator creates the schema and lets each laptop's role
+	// work for the school.
+	admin := newLaptop(t, exe)
+	for _, role := range []string{"laptop_a", "laptop_b"} {
+		if err := server.CreateRole(ctx, role); err != nil {
+			t.Fatal(err)
+		}
+		if code, out, _ := admin.run(t, "register", "grant", "school-1", role, "--register", adminURL); code != 0 || !strings.Contains(out, "now works for unit school-1") {
+			t.Fatalf("register grant: exit %d", code)
+		}
+	}
+	if code, _, errOut := admin.run(t, "register", "grant", "school-1", "laptop_a", "--data", t.TempDir()); code != 1 || !strings.Contains(errOut, "no units") {
+		t.Errorf("register grant on a laptop's own register: exit %d, %q; want 1, no units", code, errOut)
+	}
 	// A names the register with --register and its passfile in the URL;
 	// B with PHOTOVET_REGISTER and PGPASSFILE.
+	register := strings.Replace(adminURL, pgtest.Admin+"@", "laptop_a@", 1)
 	a := newLaptop(t, exe)
-	withoutPassfile, _, _ := strings.Cut(register, "?")
+	withoutPassfile, _, _ := strings.Cut(strings.Replace(adminURL, pgtest.Admin+"@", "laptop_b@", 1), "?")
 	b := newLaptop(t, exe, consent.RegisterEnv+"="+withoutPassfile+"?sslmode=disable", "PGPASSFILE="+server.PassFile)
 
 	roster := filepath.Join(t.TempDir(), "roster.csv")
@@ -117,7 +133,7 @@ func TestSharedRegisterTwoLaptopsCLI(t *testing.T) {
 	}
 
 	// A password in the URL: refused, and not repeated.
-	withPassword := strings.Replace(withoutPassfile, pgtest.Admin+"@", pgtest.Admin+":s3cret-pw@", 1)
+	withPassword := strings.Replace(withoutPassfile, "laptop_b@", "laptop_b:s3cret-pw@", 1)
 	code, _, errOut := a.run(t, "takedowns", "--register", withPassword)
 	if code != 1 || !strings.Contains(errOut, "passfile") || strings.Contains(errOut, "s3cret-pw") {
 		t.Errorf("a password in the URL: exit %d, stderr %q; want 1, a hint to the passfile, and no password", code, errOut)
