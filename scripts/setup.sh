@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # PhotoVet set-up: installs what is missing and does nothing else.
 #
-#   1. Debian packages (apt-get when root; otherwise the exact sudo line and exit 1).
+#   1. Debian packages (apt-get when root; otherwise the exact sudo line and exit 1),
+#      and under root the system user photovet-test for the tests' PostgreSQL server.
 #   2. The model files, verified against assets/models.sha256, into the model cache
 #      ($PHOTOVET_MODELS, default ${XDG_CACHE_HOME:-~/.cache}/photovet/models):
 #      - ONNX Runtime's library, from PyPI's onnxruntime==1.24.1 wheel;
@@ -31,6 +32,8 @@ packages=(
 	# real-window tests (keys and clicks through xdotool) and screenshots,
 	# independent metadata check
 	xvfb xdotool imagemagick libimage-exiftool-perl
+	# the shared register's tests: a throw-away PostgreSQL server (internal/pgtest)
+	postgresql-15
 	# model download and unpacking
 	ca-certificates curl bzip2 python3-pip
 	# the cgo toolchain
@@ -199,5 +202,15 @@ fetch_models() {
 	return $failed
 }
 
+# PostgreSQL refuses to run as root: under root, the tests' throw-away server
+# runs as this unprivileged system user (internal/pgtest creates it too).
+test_user() {
+	[[ $(id -u) -eq 0 ]] || return 0
+	id -u photovet-test >/dev/null 2>&1 && return 0
+	say "creating the system user photovet-test for the tests' PostgreSQL server"
+	useradd --system --no-create-home --shell /usr/sbin/nologin photovet-test
+}
+
 install_packages
+test_user
 fetch_models
