@@ -80,7 +80,10 @@ func (r *Register) SortedPeople() []*Person {
 // EnrolledCounts returns, per person id, how many reference descriptors are
 // stored: a person is enrolled for face recognition when it is above zero.
 func (s *Store) EnrolledCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT person_id, COUNT(*) FROM descriptors GROUP BY person_id")
+	if _, err := s.syncFaces(ctx); err != nil {
+		return nil, fmt.Errorf("count enrolled descriptors: %w", err)
+	}
+	rows, err := s.descriptorDB().QueryContext(ctx, "SELECT person_id, COUNT(*) FROM descriptors GROUP BY person_id")
 	if err != nil {
 		return nil, fmt.Errorf("count enrolled descriptors: %w", err)
 	}

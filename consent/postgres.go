@@ -127,8 +127,17 @@ func OpenPostgres(ctx context.Context, register, dataDir string) (*Store, error)
 	db := sql.OpenDB(rebindConnector{stdlib.GetConnector(*config)})
 	db.SetMaxOpenConns(pgMaxConns)
 	db.SetMaxIdleConns(pgMaxConns)
-	s := &Store{db: db, dialect: postgresDialect{}, dir: dataDir, name: name, reach: &reachability{}}
+	host, _ := os.Hostname()
+	s := &Store{db: db, dialect: postgresDialect{}, lockWait: busyTimeout, dir: dataDir, name: name, reach: &reachability{}, host: host}
 	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open register %s: %w", name, s.inWords(err))
+	}
+	shared, err := sharesFaces(ctx, db)
+	if err == nil && !shared {
+		s.faces, err = openFaces(ctx, dataDir, busyTimeout)
+	}
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open register %s: %w", name, s.inWords(err))
 	}

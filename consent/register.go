@@ -161,6 +161,9 @@ func (s *Store) RemovePerson(ctx context.Context, id string) error {
 	if err == nil && descriptors > 0 {
 		err = s.wipe(ctx)
 	}
+	if err == nil {
+		_, err = s.syncFaces(ctx)
+	}
 	if err != nil {
 		return fmt.Errorf("remove %q: %w", id, err)
 	}
@@ -187,6 +190,9 @@ func (s *Store) SetBiometricOptIn(ctx context.Context, id string, optIn bool, on
 	})
 	if err == nil && descriptors > 0 {
 		err = s.wipe(ctx)
+	}
+	if err == nil {
+		_, err = s.syncFaces(ctx)
 	}
 	if err != nil {
 		return fmt.Errorf("biometric opt-in of %q: %w", id, err)
@@ -248,18 +254,37 @@ func (s *Store) SetDescriptors(ctx context.Context, id string, descriptors [][]f
 		if err := requireOptIn(ctx, tx, id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM descriptors WHERE person_id = ?", id); err != nil {
-			return err
+		if s.faces != nil {
+			return nil // stored on the laptop once the opt-in is confirmed
 		}
-		for _, blob := range blobs {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO descriptors (person_id, descriptor) VALUES (?, ?)", id, blob); err != nil {
-				return err
+		return replaceDescriptors(ctx, tx, id, blobs)
+	})
+	if err == nil && s.faces != nil {
+		var tx *sql.Tx
+		if tx, err = s.faces.BeginTx(ctx, nil); err == nil {
+			if err = replaceDescriptors(ctx, tx, id, blobs); err == nil {
+				err = tx.Commit()
+			} else {
+				err = errors.Join(err, tx.Rollback())
 			}
 		}
-		return nil
-	})
+	}
 	if err != nil {
 		return fmt.Errorf("store descriptors of %q: %w", id, err)
+	}
+	return nil
+}
+
+// replaceDescriptors replaces person id's descriptors in the register or
+// in the laptop's own file.
+func replaceDescriptors(ctx context.Context, tx *sql.Tx, id string, blobs [][]byte) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM descriptors WHERE person_id = ?", id); err != nil {
+		return err
+	}
+	for _, blob := range blobs {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO descriptors (person_id, descriptor) VALUES (?, ?)", id, blob); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -275,7 +300,12 @@ type Reference struct {
 // References returns every stored reference descriptor, to build a
 // matcher. Only people with a biometric opt-in have any (R9).
 func (s *Store) References(ctx context.Context) ([]Reference, error) {
-	refs, err := readReferences(ctx, s.db)
+	// A laptop's own descriptors of people whose opt-in is gone (on
+	// another laptop, say) go before any is used.
+	if _, err := s.syncFaces(ctx); err != nil {
+		return nil, fmt.Errorf("read descriptors: %w", err)
+	}
+	refs, err := readReferences(ctx, s.descriptorDB())
 	if err != nil {
 		return nil, fmt.Errorf("read descriptors: %w", s.inWords(err))
 	}
@@ -298,6 +328,14 @@ func (s *Store) PurgeDescriptors(ctx context.Context) (int64, error) {
 		n, err = res.RowsAffected()
 		return err
 	})
+	if err == nil && s.faces != nil {
+		var res sql.Result
+		if res, err = s.faces.ExecContext(ctx, "DELETE FROM descriptors"); err == nil {
+			var local int64
+			local, err = res.RowsAffected()
+			n += local
+		}
+	}
 	if err != nil {
 		return 0, fmt.Errorf("purge descriptors: %w", err)
 	}
@@ -319,13 +357,22 @@ func (s *Store) PurgeDescriptors(ctx context.Context) (int64, error) {
 // read), up to the busy timeout; after that, or when ctx ends, wipe returns
 // an error matching ErrNotWiped.
 func (s *Store) wipe(ctx context.Context) error {
-	if _, ok := s.dialect.(sqliteDialect); !ok {
-		// PostgreSQL keeps a deleted row's bytes until VACUUM reuses its
-		// space: the server's administrator's matter (see README), and
-		// descriptors stay on the laptops unless the register shares them.
-		return nil
+	var err error
+	if _, ok := s.dialect.(sqliteDialect); ok {
+		err = sqliteDialect{}.inWords(s, wipeSQLite(ctx, s.db, s.lockWait))
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.lockWait)
+	// PostgreSQL keeps a deleted row's bytes until VACUUM reuses its
+	// space: the server administrator's matter (see README). Descriptors
+	// stay in the laptop's own file unless the register shares them.
+	if s.faces != nil && err == nil {
+		err = sqliteDialect{}.inWords(s, wipeSQLite(ctx, s.faces, s.lockWait))
+	}
+	return err
+}
+
+// wipeSQLite is wipe for one SQLite file, waiting up to wait for readers.
+func wipeSQLite(ctx context.Context, db *sql.DB, wait time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	retry := time.NewTicker(10 * time.Millisecond)
 	defer retry.Stop()
@@ -334,14 +381,14 @@ func (s *Store) wipe(ctx context.Context) error {
 		// when another connection was checkpointing at the same moment
 		// (SQLite does not wait for that one: hence the retries).
 		var blocked, logFrames, copiedFrames int
-		err := s.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&blocked, &logFrames, &copiedFrames)
+		err := db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&blocked, &logFrames, &copiedFrames)
 		switch {
 		case err == nil && blocked == 0:
 			return nil
 		case err == nil:
 			err = errors.New("wal_checkpoint(TRUNCATE): blocked by another connection")
 		case ctx.Err() == nil && !isBusy(err):
-			return s.inWords(err)
+			return err
 		}
 		select {
 		case <-ctx.Done():

@@ -395,6 +395,11 @@ func (s *Store) ImportRoster(ctx context.Context, r io.Reader, opt ImportOptions
 			return sum, fmt.Errorf("import roster: %w", err)
 		}
 	}
+	local, err := s.syncFaces(ctx)
+	sum.DescriptorsDeleted += int(local)
+	if err != nil {
+		return sum, fmt.Errorf("import roster: %w", err)
+	}
 	return sum, nil
 }
 

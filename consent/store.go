@@ -65,6 +65,9 @@ type Store struct {
 	reach *reachability
 	// host names this computer in the export claims of a shared register.
 	host string
+	// faces is the laptop's own file of face descriptors (FacesFile) for
+	// a shared register that does not share them (R9); nil otherwise.
+	faces *sql.DB
 }
 
 // dialect is what differs between the register's two databases: the
@@ -106,15 +109,31 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 // open is Open with the time a connection waits for another to finish.
 func open(ctx context.Context, dir string, busy time.Duration) (*Store, error) {
 	path := filepath.Join(dir, RegisterFile)
+	db, err := openSQLite(path, busy)
+	if err != nil {
+		return nil, fmt.Errorf("open register: %w", err)
+	}
+	host, _ := os.Hostname()
+	s := &Store{db: db, dialect: sqliteDialect{}, lockWait: busy, dir: dir, name: path, host: host}
+	if err := s.migrateWhenFree(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open register %s: %w", path, s.inWords(err))
+	}
+	return s, nil
+}
+
+// openSQLite opens the SQLite file at path, creating it with mode 0600
+// when it does not exist, with the settings every connection to it needs.
+func openSQLite(path string, busy time.Duration) (*sql.DB, error) {
 	// Create the file ourselves so that it, and the -wal and -shm files
 	// SQLite derives from it, get mode 0600 whatever the umask.
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("open register: %w", err)
+		return nil, err
 	}
 	chmodErr := f.Chmod(0o600)
 	if err := errors.Join(chmodErr, f.Close()); err != nil {
-		return nil, fmt.Errorf("open register: %w", err)
+		return nil, err
 	}
 	// The driver runs these on every connection it opens, busy_timeout
 	// first.
@@ -132,15 +151,9 @@ func open(ctx context.Context, dir string, busy time.Duration) (*Store, error) {
 	dsn := "file:" + (&url.URL{Path: filepath.ToSlash(path)}).EscapedPath() + "?" + pragmas.Encode()
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open register %s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	host, _ := os.Hostname()
-	s := &Store{db: db, dialect: sqliteDialect{}, lockWait: busy, dir: dir, name: path, host: host}
-	if err := s.migrateWhenFree(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open register %s: %w", path, s.inWords(err))
-	}
-	return s, nil
+	return db, nil
 }
 
 // migrateWhenFree migrates, trying again for up to the busy timeout while
@@ -164,7 +177,12 @@ func (s *Store) migrateWhenFree(ctx context.Context) error {
 }
 
 // Close closes the register.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	if s.faces != nil {
+		return errors.Join(s.db.Close(), s.faces.Close())
+	}
+	return s.db.Close()
+}
 
 // sqliteDialect is the register in a SQLite file.
 type sqliteDialect struct{}
