@@ -124,11 +124,12 @@ func OpenPostgres(ctx context.Context, register, dataDir string) (*Store, error)
 	if err != nil {
 		return nil, fmt.Errorf("open register %s: %w", name, err)
 	}
-	db := sql.OpenDB(rebindConnector{stdlib.GetConnector(*config)})
+	reach := &reachability{}
+	db := sql.OpenDB(rebindConnector{Connector: stdlib.GetConnector(*config), register: name, reach: reach})
 	db.SetMaxOpenConns(pgMaxConns)
 	db.SetMaxIdleConns(pgMaxConns)
 	host, _ := os.Hostname()
-	s := &Store{db: db, dialect: postgresDialect{}, lockWait: busyTimeout, dir: dataDir, name: name, reach: &reachability{}, host: host}
+	s := &Store{db: db, dialect: postgresDialect{}, lockWait: busyTimeout, dir: dataDir, name: name, reach: reach, host: host}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open register %s: %w", name, s.inWords(err))

@@ -121,8 +121,15 @@ func writeTestPhoto(t testing.TB, path string, w, h int) {
 // imported and Ada and Ben enrolled with the fake finder's descriptors.
 func testStore(t testing.TB) *consent.Store {
 	t.Helper()
+	return testStoreAt(t, t.TempDir())
+}
+
+// testStoreAt is testStore on the register where names (a data directory
+// or a postgres:// URL).
+func testStoreAt(t testing.TB, where string) *consent.Store {
+	t.Helper()
 	ctx := context.Background()
-	s, err := consent.Open(ctx, t.TempDir())
+	s, err := consent.OpenRegister(ctx, where, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
