@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 
 	"fyne.io/fyne/v2"
@@ -24,6 +25,11 @@ const appID = "org.photovet.photovet"
 // the system).
 const languageKey = "language"
 
+// registerKey is the preference holding this computer's shared register
+// (a postgres:// URL; "" keeps the register in the data directory).
+// PHOTOVET_REGISTER overrides it.
+const registerKey = "register"
+
 // Run opens the register in the data directory (PHOTOVET_DATA or the
 // default) and the main window, and blocks until the window is closed.
 // paths, photos or folders given on the command line ("Open with
@@ -39,7 +45,11 @@ func Run(version string, paths []string) (err error) {
 	if err != nil {
 		return err
 	}
-	store, err := consent.Open(ctx, dir)
+	register := os.Getenv(consent.RegisterEnv)
+	if register == "" {
+		register = a.Preferences().String(registerKey)
+	}
+	store, err := consent.OpenRegister(ctx, register, dir)
 	if err != nil {
 		return err
 	}

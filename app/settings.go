@@ -33,6 +33,8 @@ type registerSettings struct {
 	unit       *widget.Select
 	channels   *widget.Entry
 	language   *widget.Select // this computer's language, applied at once
+	register   *widget.Entry  // this computer's shared register, used from the next start
+	test       *widget.Button
 	status     *widget.Label
 	save       *widget.Button
 }
@@ -62,6 +64,10 @@ func newRegisterSettings(v *registerView) *registerSettings {
 	s.channels = widget.NewEntry()
 	s.language = widget.NewSelect(nil, nil)
 	s.showLanguage()
+	s.register = widget.NewEntry()
+	s.register.SetPlaceHolder("postgres://staff@server/photovet?sslmode=verify-full")
+	s.register.SetText(fyne.CurrentApp().Preferences().String(registerKey))
+	s.test = widget.NewButton(lang.L("Test connection"), func() { s.testRegister() })
 	s.status = widget.NewLabel("")
 	s.status.Wrapping = fyne.TextWrapWord
 	s.save = widget.NewButtonWithIcon(lang.L("Save settings"), theme.DocumentSaveIcon(), func() { s.saveForm() })
@@ -87,7 +93,9 @@ func (s *registerSettings) CreateRenderer() fyne.WidgetRenderer {
 			HintText: lang.L("Where photos are published, separated by commas, for example: website, facebook, instagram, newsletter")},
 	)
 	language := widget.NewForm(&widget.FormItem{Text: lang.L("Language"), Widget: s.language,
-		HintText: lang.L("For this computer only; PhotoVet switches at once.")})
+		HintText: lang.L("For this computer only; PhotoVet switches at once.")},
+		&widget.FormItem{Text: lang.L("Shared register"), Widget: container.NewBorder(nil, nil, nil, s.test, s.register),
+			HintText: lang.L("For this computer only. Empty: the register is kept on this computer. For a register shared by a school or city, the address your IT contact gives you; the password comes from the password file they set up, never from here. Saved with \"Save settings\", used from PhotoVet's next start.")})
 	intro := widget.NewLabel(lang.L("Change a value and press \"Save settings\". The settings apply to the whole register."))
 	intro.Wrapping = fyne.TextWrapWord
 	return widget.NewSimpleRenderer(container.NewPadded(container.NewVBox(intro, form, container.NewHBox(s.save), s.status, widget.NewSeparator(), language)))
@@ -152,6 +160,12 @@ func (s *registerSettings) saveForm() error {
 		s.status.SetText(lang.L("Not saved.") + " " + err.Error())
 		return err
 	}
+	if register := strings.TrimSpace(s.register.Text); register != "" && !consent.IsPostgresURL(register) {
+		s.status.Importance = widget.DangerImportance
+		s.status.SetText(lang.L("Not saved.") + " " + lang.L("Shared register: write an address that starts with postgres://, or leave it empty."))
+		return errors.New("shared register: not a postgres:// URL")
+	}
+	fyne.CurrentApp().Preferences().SetString(registerKey, strings.TrimSpace(s.register.Text))
 	if err := s.v.store.SetSettings(s.v.ctx, set); err != nil {
 		err = fmt.Errorf("save settings: %w", err)
 		s.status.Importance = widget.DangerImportance
@@ -162,6 +176,35 @@ func (s *registerSettings) saveForm() error {
 	s.status.Importance = widget.SuccessImportance
 	s.status.SetText(lang.L("Settings saved."))
 	return nil
+}
+
+// testRegister checks, in the background, that the shared register
+// entered can be reached and used, and says so.
+func (s *registerSettings) testRegister() {
+	register := strings.TrimSpace(s.register.Text)
+	if register == "" {
+		s.status.Importance = widget.MediumImportance
+		s.status.SetText(lang.L("No shared register: the register is kept on this computer."))
+		return
+	}
+	s.test.Disable()
+	s.status.Importance = widget.MediumImportance
+	s.status.SetText(lang.L("Connecting..."))
+	s.v.work.Add(1)
+	go func() {
+		defer s.v.work.Done()
+		err := consent.TestRegister(s.v.ctx, register)
+		fyne.Do(func() {
+			s.test.Enable()
+			if err != nil {
+				s.status.Importance = widget.DangerImportance
+				s.status.SetText(lang.L("The shared register cannot be used: {{.Problem}}", map[string]any{"Problem": errorText(err)}))
+				return
+			}
+			s.status.Importance = widget.SuccessImportance
+			s.status.SetText(lang.L("Connected: the shared register answers."))
+		})
+	}()
 }
 
 // showLanguage offers the languages, with the current choice selected.

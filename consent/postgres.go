@@ -472,3 +472,41 @@ func (postgresDialect) inWords(s *Store, err error) error {
 	}
 	return &UnreachableError{Register: s.name, Since: s.reach.failed(), Cause: err}
 }
+
+// testRegisterTimeout bounds TestRegister: a teacher waits for it.
+const testRegisterTimeout = 10 * time.Second
+
+// TestRegister checks that a shared register's URL can be used: no
+// password in it, the server answers (within 10 seconds) and accepts the
+// login, and its schema is one this PhotoVet knows (or not set up yet,
+// which the first PhotoVet the administrator opens it with does). It
+// changes nothing.
+func TestRegister(ctx context.Context, register string) error {
+	name := redactURL(register)
+	if !IsPostgresURL(register) {
+		return fmt.Errorf("test register %s: want a postgres:// URL", name)
+	}
+	if u, err := url.Parse(register); err != nil {
+		return fmt.Errorf("test register: unreadable URL")
+	} else if _, hasPassword := u.User.Password(); hasPassword || u.Query().Has("password") {
+		return fmt.Errorf("test register %s: %w", name, ErrPasswordInURL)
+	}
+	config, err := pgx.ParseConfig(register)
+	if err != nil {
+		return fmt.Errorf("test register %s: %w", name, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, testRegisterTimeout)
+	defer cancel()
+	reach := &reachability{}
+	db := sql.OpenDB(rebindConnector{Connector: stdlib.GetConnector(*config), register: name, reach: reach})
+	defer db.Close()
+	s := &Store{db: db, dialect: postgresDialect{}, name: name, reach: reach}
+	version, err := s.dialect.schemaVersion(ctx, db)
+	if err != nil {
+		return fmt.Errorf("test register %s: %w", name, s.inWords(err))
+	}
+	if known := len(s.dialect.migrations()); version > known {
+		return fmt.Errorf("test register %s: schema version %d is newer than this PhotoVet knows (%d): update PhotoVet", name, version, known)
+	}
+	return nil
+}

@@ -145,3 +145,33 @@ func TestUnitsKeptApart(t *testing.T) {
 		t.Errorf("unit B's register after A's attempts: %d people, %v", len(reg.People), err)
 	}
 }
+
+// TestTestRegister checks the settings' connection test: a working URL
+// passes; a password in the URL, a server that does not answer and a
+// wrong role fail, each saying why.
+func TestTestRegister(t *testing.T) {
+	ctx := context.Background()
+	register := newPostgresRegister(t)
+	openAt(t, register) // migrated
+	if err := TestRegister(ctx, register); err != nil {
+		t.Errorf("a working register: %v", err)
+	}
+	u, _ := url.Parse(register)
+	withPassword := *u
+	withPassword.User = url.UserPassword(u.User.Username(), "s3cret-pw")
+	nobody := *u
+	nobody.Host = "127.0.0.1:1"
+	for name, c := range map[string]struct {
+		register string
+		want     error
+	}{
+		"password in the URL": {withPassword.String(), ErrPasswordInURL},
+		"no server there":     {nobody.String(), ErrUnreachable},
+		"unknown role":        {asRole(t, register, "nobody_here"), nil},
+	} {
+		err := TestRegister(ctx, c.register)
+		if err == nil || (c.want != nil && !errors.Is(err, c.want)) || strings.Contains(err.Error(), "s3cret-pw") {
+			t.Errorf("%s: %v, want an error matching %v, without the password", name, err, c.want)
+		}
+	}
+}

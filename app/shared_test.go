@@ -1,0 +1,63 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/photovet/photovet/internal/pgtest"
+)
+
+// TestSharedRegisterSetting tests a shared register's address from the
+// settings, on a throw-away server: a working one says it answers, a
+// server that is not there says it cannot be reached, and Save keeps only
+// a postgres:// address, for this computer.
+func TestSharedRegisterSetting(t *testing.T) {
+	ctx := context.Background()
+	server, err := pgtest.Start(ctx)
+	if err != nil {
+		t.Fatalf("the test PostgreSQL server (needed, never skipped): %v", err)
+	}
+	defer server.Stop()
+	register, err := server.CreateDatabase(ctx, "school")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _, _ := newTestRegister(t, nil)
+	s := v.settings
+	t.Cleanup(func() { fyne.CurrentApp().Preferences().SetString(registerKey, "") })
+	testConnection := func(address, want string) {
+		t.Helper()
+		s.register.SetText(address)
+		test.Tap(s.test)
+		done := make(chan struct{})
+		go func() { v.work.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the connection test did not finish within 30 s")
+		}
+		if got := s.status.Text; !strings.Contains(got, want) {
+			t.Errorf("testing %s says %q, want %q", address, got, want)
+		}
+	}
+	testConnection(register, "Connected: the shared register answers.")
+	testConnection(strings.Replace(register, fmt.Sprintf("127.0.0.1:%d", server.Port), "127.0.0.1:1", 1), "cannot be reached")
+
+	s.register.SetText("/home/teacher/register")
+	if err := s.saveForm(); err == nil || !strings.Contains(s.status.Text, "postgres://") {
+		t.Errorf("saving a folder as the shared register: %v, says %q", err, s.status.Text)
+	}
+	s.register.SetText(register)
+	if err := s.saveForm(); err != nil {
+		t.Fatal(err)
+	}
+	if got := fyne.CurrentApp().Preferences().String(registerKey); got != register {
+		t.Errorf("the shared register saved for this computer is %q, want %q", got, register)
+	}
+}
