@@ -3,7 +3,8 @@
 // It holds the school's register (children, staff, consents per giver and
 // channel, work consents, biometric opt-ins, reference descriptors,
 // photographer permissions, the publication ledger and take-down tasks) in a
-// local SQLite file, imports the roster from the school administration's CSV,
+// local SQLite file or, shared by a school or city, on a PostgreSQL server
+// (see OpenRegister), imports the roster from the school administration's CSV,
 // and decides, with pure functions, whether each face on a photo may stay
 // visible on a channel on a date (rules R1-R9 of DESIGN.md).
 //
@@ -12,5 +13,5 @@
 // overrides can only add safety: the reviewer decides who a face is, the
 // register decides whether it may be shown.
 //
-// The package is pure Go (modernc.org/sqlite, no cgo) and has no UI.
+// The package is pure Go (modernc.org/sqlite, pgx; no cgo) and has no UI.
 package consent
