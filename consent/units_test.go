@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -30,12 +31,18 @@ func asRole(t testing.TB, register, role string) string {
 func TestUnitsKeptApart(t *testing.T) {
 	ctx := context.Background()
 	server := postgresServer(t)
-	for _, role := range []string{"unit_a_staff", "unit_b_staff"} {
+	for _, role := range []string{"unit_a_staff", "unit_b_staff", "register_owner"} {
 		if err := server.CreateRole(ctx, role); err != nil && !strings.Contains(err.Error(), "already exists") {
 			t.Fatal(err)
 		}
 	}
-	register := newPostgresRegister(t)
+	// As the README tells the administrator: an owner who is no
+	// superuser, with CREATEROLE, owns the database.
+	database := fmt.Sprintf("units_%d", testPG.databases.Add(1))
+	if err := server.Exec(ctx, "postgres", "ALTER ROLE register_owner CREATEROLE", "CREATE DATABASE "+database+" OWNER register_owner"); err != nil {
+		t.Fatal(err)
+	}
+	register := server.URL(database, "register_owner")
 	admin := openAt(t, register)
 	if err := admin.GrantUnit(ctx, "school-a", "unit_a_staff"); err != nil {
 		t.Fatal(err)
