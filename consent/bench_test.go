@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -97,4 +98,81 @@ func BenchmarkRegisterLoad1000Children(b *testing.B) {
 		people = len(reg.People)
 	}
 	b.Logf("%d people loaded", people)
+}
+
+// benchRosterCSV writes the children of reg as a roster file.
+func benchRosterCSV(reg *Register) []byte {
+	var out bytes.Buffer
+	out.WriteString("id,name,role,group,unit,birth_date,guardian_consent,pupil_consent,valid_from,valid_until\n")
+	for _, p := range reg.SortedPeople() {
+		if p.Role != Child {
+			continue
+		}
+		var guardian, pupil []string
+		for _, c := range p.Consents {
+			if c.Giver == Guardian {
+				guardian = append(guardian, c.Channel)
+			} else {
+				pupil = append(pupil, c.Channel)
+			}
+		}
+		fmt.Fprintf(&out, "%s,%s,child,%s,%s,%s,%s,%s,2026-08-17,2027-07-31\n", p.ID, p.Name, p.Group, p.Unit, p.BirthDate,
+			strings.Join(guardian, "|"), strings.Join(pupil, "|"))
+	}
+	return out.Bytes()
+}
+
+// BenchmarkRegisterBackends measures, on each back end (PostgreSQL over
+// loopback), loading the whole register of 1,000 children, which vet does
+// once per batch, and deciding a 30-face photo from the register loaded
+// so: the photo checked and every face decided.
+func BenchmarkRegisterBackends(b *testing.B) {
+	ctx := context.Background()
+	model := benchRegister(1000)
+	faces := photoFaces()
+	job := Job{School, "instagram", day("2026-11-21")}
+	photo := Photo{Photographer: "Jan Smit", PhotographerChannels: []string{"instagram"}}
+	for _, bk := range testBackends {
+		s := openAt(b, bk.newRegister(b))
+		if _, err := s.ImportRoster(ctx, bytes.NewReader(benchRosterCSV(model)), ImportOptions{Today: templateDay}); err != nil {
+			b.Fatal(err)
+		}
+		for _, p := range model.People {
+			for _, w := range p.Withdrawals {
+				if _, err := s.Withdraw(ctx, p.ID, w.Channel, w.On); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.Run(bk.name+"/load-1000-children", func(b *testing.B) {
+			var people int
+			for b.Loop() {
+				reg, err := s.Register(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				people = len(reg.People)
+			}
+			b.Logf("%d people loaded", people)
+		})
+		b.Run(bk.name+"/decide-30-faces", func(b *testing.B) {
+			reg, err := s.Register(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var visible int
+			for b.Loop() {
+				visible = 0
+				if !CheckPhoto(photo, reg, job).Allowed {
+					visible = -1
+				}
+				for _, f := range faces {
+					if Decide(f, reg, job).Visible {
+						visible++
+					}
+				}
+			}
+			b.Logf("%d of 30 faces visible", visible)
+		})
+	}
 }
