@@ -11,7 +11,10 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/photovet/photovet/assets"
 	"github.com/photovet/photovet/consent"
@@ -24,6 +27,20 @@ const appID = "org.photovet.photovet"
 // languageKey is the preference holding the chosen language ("" follows
 // the system).
 const languageKey = "language"
+
+// unreachableWindow says that the shared register cannot be reached, and
+// since when, in the user's language.
+func unreachableWindow(a fyne.App, err error) fyne.Window {
+	w := a.NewWindow("PhotoVet")
+	text := widget.NewLabel(errorText(err))
+	text.Wrapping = fyne.TextWrapWord
+	hint := widget.NewLabel(lang.L("No photo can be vetted or exported without the register. Check the network, or ask your IT contact."))
+	hint.Wrapping = fyne.TextWrapWord
+	quit := widget.NewButton(lang.L("Quit"), w.Close)
+	w.SetContent(container.NewPadded(container.NewVBox(text, hint, container.NewHBox(quit))))
+	w.Resize(fyne.NewSize(640, 240))
+	return w
+}
 
 // registerKey is the preference holding this computer's shared register
 // (a postgres:// URL; "" keeps the register in the data directory).
@@ -50,6 +67,12 @@ func Run(version string, paths []string) (err error) {
 		register = a.Preferences().String(registerKey)
 	}
 	store, err := consent.OpenRegister(ctx, register, dir)
+	if errors.Is(err, consent.ErrUnreachable) {
+		// Nothing can be vetted without the register (R4): the window
+		// says why, and since when, instead of opening.
+		unreachableWindow(a, err).ShowAndRun()
+		return err
+	}
 	if err != nil {
 		return err
 	}

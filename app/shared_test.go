@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/photovet/photovet/consent"
 	"github.com/photovet/photovet/internal/pgtest"
 )
 
@@ -59,5 +61,24 @@ func TestSharedRegisterSetting(t *testing.T) {
 	}
 	if got := fyne.CurrentApp().Preferences().String(registerKey); got != register {
 		t.Errorf("the shared register saved for this computer is %q, want %q", got, register)
+	}
+}
+
+// TestUnreachableRegisterWindow opens a shared register whose server is
+// not there: the window that opens instead of the app says that it cannot
+// be reached, and since when.
+func TestUnreachableRegisterWindow(t *testing.T) {
+	a := test.NewTempApp(t)
+	_, err := consent.OpenRegister(context.Background(), "postgres://staff@127.0.0.1:1/photovet?sslmode=disable", t.TempDir())
+	if !errors.Is(err, consent.ErrUnreachable) {
+		t.Fatalf("opening a register on no server: %v, want ErrUnreachable", err)
+	}
+	w := unreachableWindow(a, err)
+	defer w.Close()
+	text := flatText(visibleTexts(w.Content()))
+	for _, want := range []string{"cannot be reached (since", "No photo can be vetted or exported without the register", "Quit"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the window says %q, want %q", text, want)
+		}
 	}
 }
