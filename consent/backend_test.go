@@ -16,17 +16,24 @@ import (
 // the first test that needs it and stopped by TestMain.
 type testPostgres struct {
 	start     func() (*pgtest.Server, error)
+	started   atomic.Bool
 	databases atomic.Int64
 }
 
 var testPG = func() *testPostgres {
 	p := &testPostgres{}
-	p.start = sync.OnceValues(func() (*pgtest.Server, error) { return pgtest.Start(context.Background()) })
+	p.start = sync.OnceValues(func() (*pgtest.Server, error) {
+		p.started.Store(true)
+		return pgtest.Start(context.Background())
+	})
 	return p
 }()
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	if !testPG.started.Load() {
+		os.Exit(code) // no test needed the server
+	}
 	if server, err := testPG.start(); err == nil {
 		if err := server.Stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "stop test PostgreSQL:", err)

@@ -164,7 +164,9 @@ func (s *Server) startServer(ctx context.Context, data string, cred *syscall.Cre
 	s.cmd = exec.Command(filepath.Join(BinDir, "postgres"), "-D", data, "-p", strconv.Itoa(s.Port),
 		"-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
 		"-c", "max_connections=300", "-c", "fsync=off", "-c", "full_page_writes=off")
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true}
+	// SIGQUIT (PostgreSQL's immediate shutdown) when the test process
+	// dies without stopping it: killed, or its output pipe closed.
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true, Pdeathsig: syscall.SIGQUIT}
 	s.cmd.Stdout, s.cmd.Stderr = &log, &log
 	if err := s.cmd.Start(); err != nil {
 		return fmt.Errorf("start test PostgreSQL: %w", err)
