@@ -340,9 +340,12 @@ CREATE TABLE export_claims (
 	claimed_at     TEXT NOT NULL
 );
 `,
+		// 4: references added from review.
 		migrationReferenceSource,
-		migration4,
-		postgresMigration5,
+		// 5: review versions and export hosts.
+		migrationReviewVersions,
+		// 6: units kept apart.
+		postgresMigrationUnits,
 	}
 }
 
@@ -357,7 +360,7 @@ var unitTables = []string{"people", "consents", "withdrawals", "biometric_opt_in
 // security limits it to the rows of its units.
 const StaffRole = "photovet_staff"
 
-// postgresMigration5 keeps a shared register's units apart, in the
+// postgresMigrationUnits keeps a shared register's units apart, in the
 // database itself: every row of unitTables belongs to a unit (owner_unit,
 // by default the one unit of the role that wrote it, or the session's
 // photovet.unit setting for a role of several), and row-level security
@@ -366,7 +369,7 @@ const StaffRole = "photovet_staff"
 // sees every row. Settings, the schema version and the unit list are read
 // by staff and changed by the owner; export numbering (export_sequences)
 // is shared, so that an export name is one file across the city.
-var postgresMigration5 = func() string {
+var postgresMigrationUnits = func() string {
 	var b strings.Builder
 	b.WriteString(`
 CREATE TABLE unit_members (

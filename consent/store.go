@@ -352,9 +352,11 @@ CREATE TABLE export_claims (
 		// so that they can be capped and deleted apart. They live in the
 		// same table, so every deletion of R9 takes them too.
 		migrationReferenceSource,
-		migration4,
-		// 5: units kept apart: a shared register's matter (see
-		// postgresMigration5); a laptop's register is one unit's.
+		// 5: review versions and export hosts, for registers shared by
+		// several laptops (see migrationReviewVersions).
+		migrationReviewVersions,
+		// 6: units kept apart: a shared register's matter (see
+		// postgresMigrationUnits); a laptop's register is one unit's.
 		"",
 	}
 }
@@ -365,12 +367,12 @@ const migrationReferenceSource = `
 ALTER TABLE descriptors ADD COLUMN source TEXT NOT NULL DEFAULT 'portrait' CHECK (source IN ('portrait', 'confirmed'));
 `
 
-// migration4, the same on both databases: review state carries a version,
-// so that a review saved on one laptop is not silently overwritten by one
-// made from an older copy on another (see ErrReviewChanged); an export
+// migrationReviewVersions, the same on both databases: review state
+// carries a version, so that a review saved on one laptop is not silently
+// overwritten by one made from an older copy on another (see ErrReviewChanged); an export
 // claim names the computer whose folder holds its temporary file, so that
 // recovery on one laptop leaves another's exports alone.
-const migration4 = `
+const migrationReviewVersions = `
 ALTER TABLE photo_reviews ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE export_claims ADD COLUMN host TEXT NOT NULL DEFAULT '';
 `
