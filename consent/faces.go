@@ -72,6 +72,26 @@ func (s *Store) descriptorDB() *sql.DB {
 	return s.db
 }
 
+// descriptorTx runs fn in a transaction where the descriptors are: the
+// register's own transaction tx, or one on the laptop's own file for a
+// shared register that does not share them. That one commits before tx, so
+// fn runs while tx still holds what it checked (the person, the opt-in);
+// an opt-in withdrawn on another laptop meanwhile is caught by syncFaces
+// before the descriptor is used.
+func (s *Store) descriptorTx(ctx context.Context, tx *sql.Tx, fn func(*sql.Tx) error) error {
+	if s.faces == nil {
+		return fn(tx)
+	}
+	local, err := s.faces.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(local); err != nil {
+		return errors.Join(err, local.Rollback())
+	}
+	return local.Commit()
+}
+
 // syncFaces deletes, from the laptop's own descriptors, those of people
 // who have no biometric opt-in in the register (any more): withdrawn or
 // removed, on this laptop or another (R9). It returns how many it deleted

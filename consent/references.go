@@ -65,7 +65,10 @@ func (c ReferenceCount) Total() int { return c.Portraits + c.Confirmed }
 // ReferenceCounts returns, per person id with any, how many references are
 // stored from portraits and from confirmed faces.
 func (s *Store) ReferenceCounts(ctx context.Context) (map[string]ReferenceCount, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT person_id, source, count(*) FROM descriptors GROUP BY person_id, source")
+	if _, err := s.syncFaces(ctx); err != nil {
+		return nil, fmt.Errorf("count references: %w", err)
+	}
+	rows, err := s.descriptorDB().QueryContext(ctx, "SELECT person_id, source, count(*) FROM descriptors GROUP BY person_id, source")
 	if err != nil {
 		return nil, fmt.Errorf("count references: %w", s.inWords(err))
 	}
@@ -117,24 +120,27 @@ func (s *Store) AddConfirmedReference(ctx context.Context, id string, descriptor
 		if err != nil {
 			return err
 		}
-		refs, err := readReferences(ctx, tx)
-		if err != nil {
+		name := func(id string) string { return displayName(ctx, tx, id) }
+		return s.descriptorTx(ctx, tx, func(local *sql.Tx) error {
+			refs, err := readReferences(ctx, local)
+			if err != nil {
+				return err
+			}
+			if err := set.checkConfirmed(refs, name, id, descriptor); err != nil {
+				return err
+			}
+			if _, err := local.ExecContext(ctx, "INSERT INTO descriptors (person_id, descriptor, source) VALUES (?, ?, ?)", id, blob, ConfirmedReference); err != nil {
+				return err
+			}
+			res, err := local.ExecContext(ctx, `DELETE FROM descriptors WHERE person_id = ?1 AND source = ?2 AND id NOT IN (
+				SELECT id FROM descriptors WHERE person_id = ?1 AND source = ?2 ORDER BY id DESC LIMIT ?3)`, id, ConfirmedReference, MaxConfirmedReferences)
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			dropped = int(n)
 			return err
-		}
-		if err := set.checkConfirmed(refs, func(id string) string { return displayName(ctx, tx, id) }, id, descriptor); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO descriptors (person_id, descriptor, source) VALUES (?, ?, ?)", id, blob, ConfirmedReference); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM descriptors WHERE person_id = ?1 AND source = ?2 AND id NOT IN (
-			SELECT id FROM descriptors WHERE person_id = ?1 AND source = ?2 ORDER BY id DESC LIMIT ?3)`, id, ConfirmedReference, MaxConfirmedReferences)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		dropped = int(n)
-		return err
+		})
 	})
 	if err != nil {
 		return 0, fmt.Errorf("add a reference of %q: %w", id, err)
@@ -152,12 +158,14 @@ func (s *Store) DeleteReferences(ctx context.Context, id string, source Referenc
 		if err := requirePerson(ctx, tx, id); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, "DELETE FROM descriptors WHERE person_id = ?1 AND (?2 = '' OR source = ?2)", id, source)
-		if err != nil {
+		return s.descriptorTx(ctx, tx, func(local *sql.Tx) error {
+			res, err := local.ExecContext(ctx, "DELETE FROM descriptors WHERE person_id = ?1 AND (?2 = '' OR source = ?2)", id, source)
+			if err != nil {
+				return err
+			}
+			n, err = res.RowsAffected()
 			return err
-		}
-		n, err = res.RowsAffected()
-		return err
+		})
 	})
 	if err == nil && n > 0 {
 		err = s.wipe(ctx)

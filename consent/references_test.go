@@ -25,10 +25,13 @@ func nudged(d []float32, i int, by float32) []float32 {
 // TestConfirmedReferences adds faces a reviewer assigned as references,
 // under each rule: only with the opt-in (R9), only for an enrolled person,
 // never a face about as near to someone else, never one far from
-// the person's portraits; capped, the oldest dropped first.
-func TestConfirmedReferences(t *testing.T) {
+// the person's portraits; capped, the oldest dropped first. On a shared
+// register the references live in the laptop's own file (R9).
+func TestConfirmedReferences(t *testing.T) { forEachBackend(t, testConfirmedReferences) }
+
+func testConfirmedReferences(t *testing.T, b testBackend) {
 	ctx := context.Background()
-	s, _ := openTestStore(t)
+	s, _ := b.open(t)
 	importTemplate(t, s)
 	anna := descriptor(1)
 	bram := nudged(anna, 1, 0.6) // as near as different children come
@@ -53,9 +56,9 @@ func TestConfirmedReferences(t *testing.T) {
 		{"just missed by the threshold", "S-1001", nudged(anna, 0, 0.5), nil, ""},
 	}
 	for _, c := range cases {
-		before := countRows(t, s, "SELECT count(*) FROM descriptors")
+		before := descriptorRows(t, s, "SELECT count(*) FROM descriptors")
 		dropped, err := s.AddConfirmedReference(ctx, c.id, c.face)
-		after := countRows(t, s, "SELECT count(*) FROM descriptors")
+		after := descriptorRows(t, s, "SELECT count(*) FROM descriptors")
 		t.Logf("%s: %v", c.name, err)
 		switch {
 		case c.kind == nil && (err != nil || after != before+1 || dropped != 0):
@@ -121,7 +124,7 @@ func TestConfirmedReferences(t *testing.T) {
 	if err := s.SetDescriptors(ctx, "S-1001", [][]float32{anna}); err != nil {
 		t.Fatal(err)
 	}
-	if n := countRows(t, s, "SELECT count(*) FROM descriptors WHERE person_id = 'S-1001'"); n != 1 {
+	if n := descriptorRows(t, s, "SELECT count(*) FROM descriptors WHERE person_id = 'S-1001'"); n != 1 {
 		t.Errorf("after enrolling again S-1001 has %d references, want its 1 portrait", n)
 	}
 	if n, err := s.DeleteReferences(ctx, "S-1001", ""); err != nil || n != 1 {
@@ -130,6 +133,16 @@ func TestConfirmedReferences(t *testing.T) {
 	if _, err := s.DeleteReferences(ctx, "S-4040", ""); !errors.Is(err, ErrNotFound) {
 		t.Errorf("DeleteReferences of an unknown id: %v, want ErrNotFound", err)
 	}
+}
+
+// descriptorRows counts with query where s keeps its descriptors.
+func descriptorRows(t testing.TB, s *Store, query string) int {
+	t.Helper()
+	var n int
+	if err := s.descriptorDB().QueryRowContext(context.Background(), query).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // TestR9_ConfirmedReferencesLeaveNoBytes adds a confirmed reference whose

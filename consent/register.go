@@ -254,21 +254,10 @@ func (s *Store) SetDescriptors(ctx context.Context, id string, descriptors [][]f
 		if err := requireOptIn(ctx, tx, id); err != nil {
 			return err
 		}
-		if s.faces != nil {
-			return nil // stored on the laptop once the opt-in is confirmed
-		}
-		return replaceDescriptors(ctx, tx, id, blobs)
+		return s.descriptorTx(ctx, tx, func(tx *sql.Tx) error {
+			return replaceDescriptors(ctx, tx, id, blobs)
+		})
 	})
-	if err == nil && s.faces != nil {
-		var tx *sql.Tx
-		if tx, err = s.faces.BeginTx(ctx, nil); err == nil {
-			if err = replaceDescriptors(ctx, tx, id, blobs); err == nil {
-				err = tx.Commit()
-			} else {
-				err = errors.Join(err, tx.Rollback())
-			}
-		}
-	}
 	if err != nil {
 		return fmt.Errorf("store descriptors of %q: %w", id, err)
 	}
