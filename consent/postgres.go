@@ -470,6 +470,15 @@ func (postgresDialect) inWords(s *Store, err error) error {
 	if _, told := errors.AsType[*UnreachableError](err); told {
 		return err
 	}
+	if _, told := errors.AsType[*wordsError](err); told {
+		return err
+	}
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok && pgErr.Code == "42501" {
+		// insufficient_privilege: a unit's role changing what only the
+		// register's owner may (the settings), or another unit's rows.
+		return &wordsError{words: &msg.Error{Text: msg.New("your login to the shared register {{.Register}} may not change this (only its administrator can, or it belongs to another school or daycare): ask your IT contact (detail: {{.Detail}})",
+			"Register", s.name, "Detail", pgErr.Message)}, cause: err}
+	}
 	if !isConnectionLoss(err) {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/photovet/photovet/msg"
 )
 
 // asRole returns the register's URL for another login role.
@@ -146,6 +147,15 @@ func TestUnitsKeptApart(t *testing.T) {
 	}
 	if _, err := conn.Exec(ctx, "UPDATE settings SET value = '99' WHERE key = 'own_consent_age'"); err == nil {
 		t.Error("unit A's role changed the register-wide settings")
+	}
+	// Through the program, staff are told so in words they can act on.
+	set, err := a.Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.OwnConsentAge = 16
+	if err := a.SetSettings(ctx, set); !strings.HasPrefix(msg.FromError(err).String(), "your login to the shared register") {
+		t.Errorf("unit A saving the settings: %q, want words saying only the administrator can", msg.FromError(err))
 	}
 	// B's rows are all still there, as B sees them.
 	if reg, err := b.Register(ctx); err != nil || len(reg.People) != 5 || len(reg.People["G-00001"].Withdrawals) != 1 {
