@@ -216,3 +216,31 @@ func TestLikelyMixUp(t *testing.T) {
 		}
 	}
 }
+
+// TestStrangers checks which of one person's portraits lie too far from
+// all the others to be theirs.
+func TestStrangers(t *testing.T) {
+	child := descriptor(1)
+	near := nudged(child, 0, 0.4)      // another portrait of the child
+	edge := nudged(child, 1, 0.54)     // just within the rule
+	stranger := nudged(child, 2, 0.8)  // someone else
+	farOther := nudged(child, -1, 0.1) // 0.1·√128 ≈ 1.13 from the child
+	cases := []struct {
+		name      string
+		portraits [][]float32
+		want      []bool
+	}{
+		{"none", nil, []bool{}},
+		{"one has nothing to agree with", [][]float32{stranger}, []bool{false}},
+		{"two that agree", [][]float32{child, near}, []bool{false, false}},
+		{"two just within the rule", [][]float32{child, edge}, []bool{false, false}},
+		{"two that disagree: either may be wrong", [][]float32{child, stranger}, []bool{true, true}},
+		{"the odd one of three", [][]float32{child, near, stranger}, []bool{false, false, true}},
+		{"three strangers", [][]float32{child, stranger, farOther}, []bool{true, true, true}},
+	}
+	for _, c := range cases {
+		if got := Strangers(c.portraits); !slices.Equal(got, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}

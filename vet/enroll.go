@@ -65,7 +65,8 @@ func (e *enrolError) Unwrap() []error { return []error{e.words, e.kind} }
 // is used when it shows exactly one face, people far in the background
 // aside (portraitFace), of at least vision.MinReferenceHeight pixels, not
 // turned away (vision.MaxReferenceTurn), sharp (vision.MinReferenceSharpness),
-// and not as near to
+// not far from every other portrait of the person (a photo of
+// someone else under their id, consent.Strangers), and not as near to
 // another person's portrait as one person's photos come (a likely mix-up
 // of files, consent.LikelyMixUp). The person's references are replaced by
 // the portraits used. The result is sorted by person id; progress, when
@@ -109,6 +110,7 @@ func Enroll(ctx context.Context, store *consent.Store, finder vision.FaceFinder,
 	if err != nil {
 		return nil, fmt.Errorf("enrol from %s: %w", dir, err)
 	}
+	refuseStrangers(measured, byID, result, reg)
 	refuseMixUps(measured, byID, result, stored, reg)
 	for i := range result {
 		e := &result[i]
@@ -232,6 +234,32 @@ func measurePortrait(ctx context.Context, finder vision.FaceFinder, path string)
 		return measuredPortrait{problem: msg.New("{{.File}}: the face is blurred (want a sharp portrait)", "File", path)}
 	}
 	return measuredPortrait{descriptor: subject.Descriptor}
+}
+
+// refuseStrangers marks, as a problem, each usable portrait of a person
+// that does not look like any of their other usable portraits
+// (consent.Strangers).
+func refuseStrangers(measured map[string]measuredPortrait, byID map[string][]string, result []Enrolment, reg *consent.Register) {
+	for _, e := range result {
+		if e.Err != nil {
+			continue
+		}
+		var paths []string
+		var descriptors [][]float32
+		for _, path := range byID[e.PersonID] {
+			if m := measured[path]; m.problem.IsZero() {
+				paths = append(paths, path)
+				descriptors = append(descriptors, m.descriptor[:])
+			}
+		}
+		for i, odd := range consent.Strangers(descriptors) {
+			if odd {
+				m := measured[paths[i]]
+				m.problem = msg.New("{{.File}} does not look like the other portraits of {{.Name}}: is it a photo of someone else?", "File", paths[i], "Name", reg.People[e.PersonID].DisplayName())
+				measured[paths[i]] = m
+			}
+		}
+	}
 }
 
 // refuseMixUps marks, as a problem, each usable portrait that lies as near

@@ -140,6 +140,8 @@ func TestEnrollRefusesPoorPortraits(t *testing.T) {
 	big := image.Rect(100, 100, 260, 300) // 200 px high in a 400 px photo
 	turned := frontal(big, unitVector(5))
 	turned.Landmarks[4] = turned.Landmarks[3] // the nose at an eye: a profile
+	gusAgain := unitVector(10)
+	gusAgain[12] = 0.4 // as near as two portraits of one child come
 	faces := map[int][]vision.Face{
 		401: nil,                                                                              // no face
 		402: {frontal(big, unitVector(6)), frontal(big.Add(image.Pt(120, 0)), unitVector(7))}, // two people side by side
@@ -148,7 +150,8 @@ func TestEnrollRefusesPoorPortraits(t *testing.T) {
 		405: {frontal(big, unitVector(9))}, // on a smooth photo: blurred
 		406: {frontal(big, unitVector(0))}, // Ada's face again, as someone else's
 		407: {frontal(big, unitVector(10))},
-		408: {frontal(big, unitVector(11))},
+		408: {frontal(big, gusAgain)},
+		409: {frontal(big, unitVector(11))}, // someone else filed as Gus
 	}
 	photos := []struct {
 		name   string
@@ -162,6 +165,7 @@ func TestEnrollRefusesPoorPortraits(t *testing.T) {
 		{"C6/portrait.png", 405, true},
 		{"C8.png", 407, false},
 		{"C8_2.png", 408, false},
+		{"C8_3.png", 409, false},
 		{"C3_2.png", 406, false}, // Ada's face under Cleo's id
 	}
 	for _, p := range photos {
@@ -184,7 +188,7 @@ func TestEnrollRefusesPoorPortraits(t *testing.T) {
 		used     int
 		problems []string
 	}{
-		"C8": {2, nil},
+		"C8": {2, []string{"C8_3.png does not look like the other portraits of Gus Test: is it a photo of someone else?"}},
 		"C2": {0, []string{"C2.png shows no face, want exactly one"}},
 		"C3": {0, []string{"C3.png shows 2 faces, want exactly one", "C3_2.png looks like the portrait of Ada Test (C1): are the files mixed up?"}},
 		"C4": {0, []string{"C4.png: the face is 80 px high, too small for a reference (want 100 px or more: a closer portrait)"}},
