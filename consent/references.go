@@ -51,6 +51,10 @@ var (
 	// ErrUnlikeReferences reports a confirmed face too far from the
 	// person's own references (see confirmedReach).
 	ErrUnlikeReferences = errors.New("face too far from the person's references")
+	// ErrKnownReference reports a confirmed face that is already one of
+	// the person's references: the same photo exported once more, or to
+	// another channel.
+	ErrKnownReference = errors.New("face already one of the person's references")
 )
 
 // ReferenceCount is how many references of each source a person has.
@@ -100,9 +104,9 @@ func (s *Store) ReferenceCounts(ctx context.Context) (map[string]ReferenceCount,
 // faces. It refuses (the error in words, matching the sentinel) when the
 // person has no biometric opt-in (ErrNoBiometricOptIn, R9) or no enrolled
 // portrait (ErrNotEnrolled), when the face is not nearer to the person's
-// references than to anyone else's by the match margin (ErrLikelyMixUp) or
-// too far from the person's own
-// references (ErrUnlikeReferences). Beyond MaxConfirmedReferences the
+// references than to anyone else's by the match margin (ErrLikelyMixUp),
+// too far from the person's own references (ErrUnlikeReferences), or
+// already one of them (ErrKnownReference). Beyond MaxConfirmedReferences the
 // oldest confirmed references are dropped; it returns how many.
 func (s *Store) AddConfirmedReference(ctx context.Context, id string, descriptor []float32) (dropped int, err error) {
 	blob, err := encodeDescriptor(descriptor)
@@ -258,6 +262,12 @@ func (s Settings) checkConfirmed(refs []Reference, name func(id string) string, 
 			portraits++
 		}
 		own = math.Min(own, descriptorDistance(r.Descriptor, descriptor))
+	}
+	if own <= distanceTolerance {
+		return &wordsError{
+			words: &msg.Error{Text: msg.New("the face is already one of {{.Name}}'s references", "Name", name(id))},
+			kind:  ErrKnownReference, cause: ErrKnownReference,
+		}
 	}
 	if portraits == 0 {
 		return &wordsError{

@@ -54,6 +54,7 @@ func testConfirmedReferences(t *testing.T, b testBackend) {
 		{"not nearer to Anna by the margin", "S-1001", nudged(anna, 1, 0.28), ErrLikelyMixUp, "the face looks as much like Bram Jansen"},
 		{"far from Anna's portrait", "S-1001", nudged(anna, 0, 0.65), ErrUnlikeReferences, "the face is too unlike Anna de Vries's portraits"},
 		{"just missed by the threshold", "S-1001", nudged(anna, 0, 0.5), nil, ""},
+		{"the same face again", "S-1001", nudged(anna, 0, 0.5), ErrKnownReference, "the face is already one of Anna de Vries's references"},
 	}
 	for _, c := range cases {
 		before := descriptorRows(t, s, "SELECT count(*) FROM descriptors")
