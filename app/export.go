@@ -26,6 +26,7 @@ const vettedByKey = "vetted_by"
 type exportSummary struct {
 	dir      string
 	exported int
+	learned  int      // faces named by hand that joined the references
 	notDone  []string // "photo.jpg: reason" for each photo not exported
 	failed   []string // photos that could not be written
 }
@@ -127,6 +128,7 @@ func summarise(dir string, outcomes []vet.Outcome) exportSummary {
 	s := exportSummary{dir: dir}
 	for _, o := range outcomes {
 		name := baseName(o.Photo.Path)
+		s.learned += o.Learned
 		switch {
 		case o.Output != "":
 			s.exported++
@@ -157,6 +159,12 @@ func (w *mainWindow) showExportSummary(s exportSummary) {
 		s.exported, map[string]any{"Count": s.exported, "Dir": s.dir}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	head.Wrapping = fyne.TextWrapWord
 	items := container.NewVBox(head)
+	if s.learned > 0 {
+		learned := widget.NewLabel(lang.N("{{.Count}} faces you named were added to the person's portraits, so PhotoVet recognises them next time.",
+			s.learned, map[string]any{"Count": s.learned}))
+		learned.Wrapping = fyne.TextWrapWord
+		items.Add(learned)
+	}
 	if len(s.notDone) > 0 {
 		items.Add(widget.NewLabel(lang.L("Not exported:")))
 		for _, line := range s.notDone {

@@ -172,7 +172,7 @@ func (c *vetCommand) Run(ctx context.Context, args []string) error {
 func reportVet(stdout, stderr io.Writer, outcomes []vet.Outcome, out string, asJSON bool) error {
 	var result error
 	enc := json.NewEncoder(stdout)
-	var exported, republished int
+	var exported, republished, learned int
 	var blocked, review, failed, published []string
 	for _, o := range outcomes {
 		ph := o.Photo
@@ -182,6 +182,7 @@ func reportVet(stdout, stderr io.Writer, outcomes []vet.Outcome, out string, asJ
 			reasons = append(reasons, o.Err.Error())
 			failed = append(failed, printable(ph.Path)+": "+errorText(o.Err))
 		}
+		learned += o.Learned
 		switch {
 		case o.Output != "":
 			exported++
@@ -222,6 +223,9 @@ func reportVet(stdout, stderr io.Writer, outcomes []vet.Outcome, out string, asJ
 		fmt.Fprintf(stdout, " (%d published again)", republished)
 	}
 	fmt.Fprintln(stdout)
+	if learned > 0 {
+		fmt.Fprintf(stdout, "faces named by hand added to the people's references: %d\n", learned)
+	}
 	for _, list := range []struct {
 		title string
 		items []string

@@ -54,6 +54,10 @@ type Outcome struct {
 	// Earlier is the photo's publication to the channel already in the
 	// ledger when Export did not publish it again; nil otherwise.
 	Earlier *consent.Publication
+	// Learned is how many faces the reviewer named in the photo joined
+	// the person's references when it was published (see
+	// learnFromReview).
+	Learned int
 	Err     error // why writing failed, nil when written or not exportable
 }
 
@@ -70,7 +74,9 @@ type Outcome struct {
 // claimed in the register, written to a temporary file, published in the
 // ledger, then given its name, and any failure undoes all of it. Export
 // first finishes or removes what an interrupted export left in the folder
-// (see Recover). Originals are only read (R10).
+// (see Recover). Faces the reviewer named by hand in a published photo
+// join the person's references where the register's rules allow
+// (Outcome.Learned). Originals are only read (R10).
 func Export(ctx context.Context, store *consent.Store, photos []*Photo, job consent.Job, opt ExportOptions) ([]Outcome, error) {
 	if job.Date.IsZero() || job.Channel == "" {
 		return nil, errors.New("export: the job needs a channel and a date")
@@ -170,8 +176,12 @@ func exportPhoto(ctx context.Context, store *consent.Store, job consent.Job, opt
 	}
 	out.Output, out.Republished = published.Path(), published.Republishes != 0
 	// The export is done; a claim left behind is tidied by the next
-	// export into the folder, but the teacher hears of the failure.
-	out.Err = e.release(ctx)
+	// export into the folder, and references not added are added at the
+	// next export of a photo of the person, but the teacher hears of
+	// either failure.
+	learned, learnErr := learnFromReview(ctx, store, p)
+	out.Learned = learned
+	out.Err = errors.Join(e.release(ctx), learnErr)
 }
 
 // exportFile is one export being written: its claim in the register and

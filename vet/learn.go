@@ -1,0 +1,50 @@
+package vet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/photovet/photovet/consent"
+)
+
+// learnFromReview adds each face the reviewer named by hand in p, a photo
+// just published, to that person's references (consent.AddConfirmedReference),
+// so that the person is recognised in the next batch without a click. The
+// name was given by a person and published under it: the strongest
+// evidence a batch gives. Faces the matcher named are not added: they
+// teach nothing new and would let a slip of the matcher feed itself. The
+// register refuses, by its rules, a person without a biometric opt-in
+// (R9), one with no enrolled portrait, a face that could blur two people
+// together or lies far from the person's portraits, and one already
+// there: those refusals are the rules working, not failures. It returns
+// how many faces were added, and the first failure of another kind.
+func learnFromReview(ctx context.Context, store *consent.Store, p *Photo) (int, error) {
+	added := 0
+	for _, f := range p.Faces {
+		if f.Review != consent.AssignedByHand || f.AssignedID == "" || f.descriptor == nil {
+			continue
+		}
+		_, err := store.AddConfirmedReference(ctx, f.AssignedID, f.descriptor[:])
+		switch {
+		case err == nil:
+			added++
+		case refusedByRule(err):
+		default:
+			return added, fmt.Errorf("add the faces named in %s to the references: %w", p.Path, err)
+		}
+	}
+	return added, nil
+}
+
+// refusedByRule reports whether err is the register declining a confirmed
+// reference by one of its rules.
+func refusedByRule(err error) bool {
+	for _, rule := range []error{consent.ErrNoBiometricOptIn, consent.ErrNotEnrolled, consent.ErrLikelyMixUp,
+		consent.ErrUnlikeReferences, consent.ErrKnownReference, consent.ErrNotFound} {
+		if errors.Is(err, rule) {
+			return true
+		}
+	}
+	return false
+}
