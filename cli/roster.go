@@ -20,12 +20,14 @@ const rosterUsage = `Usage:
   photovet roster remove ID [--data DIR]     remove a person with their face descriptors
   photovet roster enroll DIR [--data DIR]    store reference faces from portraits named <id>.jpg
                                              or in a folder per id (biometric opt-in required)
+  photovet roster forget ID [--confirmed]    delete a person's reference faces (all, or only those
+                                             added from faces named by hand)
   photovet roster template                   print the roster template (CSV) to fill in
 
 The register lives in --data DIR, else $PHOTOVET_DATA, else the user config directory + photovet.`
 
 // rosterCommand manages the people in the consent register: import,
-// list, remove, enroll and template, each a subcommand of its own.
+// list, remove, enroll, forget and template, each a subcommand of its own.
 type rosterCommand struct{ env Env }
 
 // Run runs the roster subcommand args[0].
@@ -42,6 +44,8 @@ func (c *rosterCommand) Run(ctx context.Context, args []string) error {
 		return c.remove(ctx, args[1:])
 	case "enroll":
 		return c.enroll(ctx, args[1:])
+	case "forget":
+		return c.forget(ctx, args[1:])
 	case "template":
 		if len(args) > 1 {
 			return &UsageError{Err: fmt.Errorf("template takes no arguments, got %q", args[1:]), Usage: rosterUsage + "\n"}
@@ -207,6 +211,45 @@ func (c *rosterCommand) remove(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(c.env.Stdout, "removed %s with their consents and face descriptors\n", ids[0])
+	return nil
+}
+
+const rosterForgetUsage = "Usage: photovet roster forget ID [--confirmed] [--data DIR]\n\nDeletes a person's reference faces, from portraits and from faces named by hand, and wipes\ntheir bytes; --confirmed deletes only those added from faces named by hand. The person stays\nin the register, with their consents: enrol a portrait again to have them recognised."
+
+// forget deletes a person's reference descriptors, all of them or the
+// confirmed ones only: a reviewer who named the wrong child, or staff
+// who want a child recognised from fresh portraits only.
+func (c *rosterCommand) forget(ctx context.Context, args []string) error {
+	fs, data := registerFlags("roster forget")
+	confirmed := fs.Bool("confirmed", false, "delete only the references added from faces named by hand")
+	ids, err := parse(fs, rosterForgetUsage, args, c.env.Stdout)
+	if err != nil {
+		return err
+	}
+	if len(ids) != 1 {
+		return usageErrorf(fs, rosterForgetUsage, "give one id, got %d", len(ids))
+	}
+	store, err := openRegister(ctx, data)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	source, what := consent.ReferenceSource(""), "reference faces"
+	if *confirmed {
+		source, what = consent.ConfirmedReference, "reference faces added from faces named by hand"
+	}
+	n, err := store.DeleteReferences(ctx, ids[0], source)
+	switch {
+	case errors.Is(err, consent.ErrNotFound):
+		return fmt.Errorf("%q is not in the register", ids[0])
+	case errors.Is(err, consent.ErrNotWiped):
+		// Deleted, but their bytes are still on the disk.
+		fmt.Fprintf(c.env.Stdout, "deleted %d %s of %s\n", n, what, ids[0])
+		return err
+	case err != nil:
+		return err
+	}
+	fmt.Fprintf(c.env.Stdout, "deleted %d %s of %s\n", n, what, ids[0])
 	return nil
 }
 

@@ -188,10 +188,19 @@ func TestRosterCLIImportErrorsAndPurge(t *testing.T) {
 	if code, out, _ := photovetCLI(t, "roster", "list", "--data", data); code != 0 || !strings.Contains(out, "yes, 3 refs (1 confirmed)") || !strings.Contains(out, "yes, 1 refs ") {
 		t.Fatalf("roster list: exit %d, want S-1001 with 3 references, 1 confirmed, and T-9001 with 1:\n%s", code, out)
 	}
+	if code, out, _ := photovetCLI(t, "roster", "forget", "S-1001", "--confirmed", "--data", data); code != 0 || !strings.Contains(out, "deleted 1 reference faces added from faces named by hand of S-1001") {
+		t.Fatalf("roster forget --confirmed: exit %d, %q", code, out)
+	}
+	if code, out, _ := photovetCLI(t, "roster", "list", "--data", data); code != 0 || !strings.Contains(out, "yes, 2 refs ") {
+		t.Fatalf("roster list after forget --confirmed: exit %d, want S-1001 with its 2 portraits:\n%s", code, out)
+	}
+	if code, _, errOut := photovetCLI(t, "roster", "forget", "S-4040", "--data", data); code != 1 || !strings.Contains(errOut, "not in the register") {
+		t.Fatalf("roster forget of an unknown id: exit %d, %q", code, errOut)
+	}
 	if code, out, _ := photovetCLI(t, "withdraw", "T-9001", "--biometric", "--data", data); code != 0 || !strings.Contains(out, "descriptors are deleted") {
 		t.Fatalf("withdraw --biometric: exit %d", code)
 	}
-	if code, out, _ := photovetCLI(t, "purge", "--year-end", "--data", data); code != 0 || !strings.Contains(out, "deleted 3 reference face descriptors") {
+	if code, out, _ := photovetCLI(t, "purge", "--year-end", "--data", data); code != 0 || !strings.Contains(out, "deleted 2 reference face descriptors") {
 		t.Fatalf("purge: exit %d", code)
 	}
 	if code, out, _ := photovetCLI(t, "roster", "remove", "S-1001", "--data", data); code != 0 || !strings.Contains(out, "removed S-1001") {
