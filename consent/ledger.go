@@ -37,7 +37,18 @@ type Publication struct {
 	// (R5); they include Channel.
 	PhotographerChannels []string
 	Faces                []PublishedFace
+	// OriginalName is the file name of the photo the export was made
+	// from, as staff chose it; Thumbnail a small JPEG of the export as
+	// published (at most MaxThumbnailBytes). With them staff find the post
+	// to take down. Both are empty for exports recorded before the ledger
+	// kept them.
+	OriginalName string
+	Thumbnail    []byte
 }
+
+// MaxThumbnailBytes bounds a publication's thumbnail: a picture to
+// recognise a post by, not a copy of the photo.
+const MaxThumbnailBytes = 64 << 10
 
 // Path is where the export was written: Folder and ExportName, or the
 // name alone when the folder is not known.
@@ -124,9 +135,10 @@ func (s *Store) ClaimExport(ctx context.Context, p Publication, opt ClaimOptions
 		if c.Name, err = claimName(ctx, tx, p, opt.Create); err != nil {
 			return err
 		}
-		err = tx.QueryRowContext(ctx, `INSERT INTO publications (original_sha256, export_name, folder, pending, channel, published_on, vetted_by, photographer, photographer_channels, recorded_at)
-			VALUES (?, ?, ?, true, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			strings.ToLower(p.OriginalSHA256), c.Name, p.Folder, p.Channel, p.Date, p.VettedBy, p.Photographer, strings.Join(p.PhotographerChannels, ","), timestamp()).Scan(&c.PublicationID)
+		err = tx.QueryRowContext(ctx, `INSERT INTO publications (original_sha256, export_name, folder, pending, channel, published_on, vetted_by, photographer, photographer_channels, recorded_at, original_name, thumbnail)
+			VALUES (?, ?, ?, true, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			strings.ToLower(p.OriginalSHA256), c.Name, p.Folder, p.Channel, p.Date, p.VettedBy, p.Photographer, strings.Join(p.PhotographerChannels, ","), timestamp(),
+			p.OriginalName, p.Thumbnail).Scan(&c.PublicationID)
 		if err != nil {
 			return err
 		}
@@ -317,14 +329,14 @@ func (s *Store) FirstPublication(ctx context.Context, originalSHA256, channel st
 }
 
 // publicationColumns are the columns scanPublication reads, in its order.
-const publicationColumns = "id, original_sha256, export_name, folder, channel, published_on, coalesce(republishes, 0), vetted_by, photographer, photographer_channels"
+const publicationColumns = "id, original_sha256, export_name, folder, channel, published_on, coalesce(republishes, 0), vetted_by, photographer, photographer_channels, original_name, thumbnail"
 
 // scanPublication reads publicationColumns into a publication (without
 // its faces).
 func scanPublication(scan func(dest ...any) error) (Publication, error) {
 	var p Publication
 	var channels string
-	err := scan(&p.ID, &p.OriginalSHA256, &p.ExportName, &p.Folder, &p.Channel, &p.Date, &p.Republishes, &p.VettedBy, &p.Photographer, &channels)
+	err := scan(&p.ID, &p.OriginalSHA256, &p.ExportName, &p.Folder, &p.Channel, &p.Date, &p.Republishes, &p.VettedBy, &p.Photographer, &channels, &p.OriginalName, &p.Thumbnail)
 	p.PhotographerChannels = strings.Split(channels, ",")
 	return p, err
 }
@@ -365,6 +377,8 @@ func (p Publication) check() error {
 		return errors.New("no photographer (R5)")
 	case !slices.Contains(p.PhotographerChannels, p.Channel):
 		return fmt.Errorf("the photographer has not permitted %s (R5)", ChannelLabel(p.Channel))
+	case len(p.Thumbnail) > MaxThumbnailBytes:
+		return fmt.Errorf("thumbnail of %d bytes: want %d at most", len(p.Thumbnail), MaxThumbnailBytes)
 	}
 	return nil
 }
@@ -478,8 +492,10 @@ type Takedown struct {
 	ExportName     string
 	ExportFolder   string // "" for exports recorded before the ledger kept it
 	OriginalSHA256 string
-	WithdrawnOn    Date // the day consent ended: the task is due then
-	DoneOn         Date // zero while the task is open
+	OriginalName   string // see Publication.OriginalName
+	Thumbnail      []byte // see Publication.Thumbnail
+	WithdrawnOn    Date   // the day consent ended: the task is due then
+	DoneOn         Date   // zero while the task is open
 }
 
 // ExportPath is where the photo to take down was exported: its folder and
@@ -501,7 +517,7 @@ func (s *Store) Takedowns(ctx context.Context, includeDone bool) ([]Takedown, er
 }
 
 func (s *Store) takedowns(ctx context.Context, where string, args ...any) ([]Takedown, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT t.id, t.publication_id, t.person_id, coalesce(pe.name, ''), p.channel, p.published_on, p.export_name, p.folder, p.original_sha256, t.withdrawn_on, t.done_on
+	rows, err := s.db.QueryContext(ctx, `SELECT t.id, t.publication_id, t.person_id, coalesce(pe.name, ''), p.channel, p.published_on, p.export_name, p.folder, p.original_sha256, p.original_name, p.thumbnail, t.withdrawn_on, t.done_on
 		FROM takedowns t JOIN publications p ON p.id = t.publication_id LEFT JOIN people pe ON pe.id = t.person_id
 		WHERE `+where+` ORDER BY t.withdrawn_on, t.id`, args...)
 	if err != nil {
@@ -510,7 +526,7 @@ func (s *Store) takedowns(ctx context.Context, where string, args ...any) ([]Tak
 	var tasks []Takedown
 	err = scanRows(rows, func() error {
 		var t Takedown
-		err := rows.Scan(&t.ID, &t.PublicationID, &t.PersonID, &t.PersonName, &t.Channel, &t.PublishedOn, &t.ExportName, &t.ExportFolder, &t.OriginalSHA256, &t.WithdrawnOn, &t.DoneOn)
+		err := rows.Scan(&t.ID, &t.PublicationID, &t.PersonID, &t.PersonName, &t.Channel, &t.PublishedOn, &t.ExportName, &t.ExportFolder, &t.OriginalSHA256, &t.OriginalName, &t.Thumbnail, &t.WithdrawnOn, &t.DoneOn)
 		tasks = append(tasks, t)
 		return err
 	})

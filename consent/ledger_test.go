@@ -54,7 +54,9 @@ func testR7_WithdrawalCreatesTakedowns(t *testing.T, b testBackend) {
 	// The ledger names the exports; the test calls them by what they show.
 	label := map[string]string{}
 	publish := func(name, channel, on string, faces ...PublishedFace) {
-		p, err := record(ctx, s, testPublication(channel, on, faces...))
+		pub := testPublication(channel, on, faces...)
+		pub.OriginalName, pub.Thumbnail = name, []byte("a JPEG of "+name)
+		p, err := record(ctx, s, pub)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -90,6 +92,17 @@ func testR7_WithdrawalCreatesTakedowns(t *testing.T, b testBackend) {
 	if task.PersonName != "Anna de Vries" || task.Channel != "instagram" || task.ExportPath() != filepath.Join("/exports", task.ExportName) ||
 		task.OriginalSHA256 != testPublication("instagram", "2026-09-10", PublishedFace{anna, true}, PublishedFace{"", false}).OriginalSHA256 || !task.DoneOn.IsZero() {
 		t.Errorf("task = %+v", task)
+	}
+	// Staff find the post by the photo's name and a picture of it.
+	for _, task := range tasks {
+		if name := label[task.ExportName]; task.OriginalName != name || string(task.Thumbnail) != "a JPEG of "+name {
+			t.Errorf("task of %s: original %q, thumbnail %q; want the name and picture recorded", task.ExportName, task.OriginalName, task.Thumbnail)
+		}
+	}
+	big := testPublication("instagram", "2026-11-02")
+	big.Thumbnail = make([]byte, MaxThumbnailBytes+1)
+	if _, err := record(ctx, s, big); err == nil {
+		t.Error("a thumbnail over MaxThumbnailBytes was recorded")
 	}
 
 	// Withdrawing everything adds Facebook; the earlier date stays on

@@ -346,6 +346,11 @@ CREATE TABLE export_claims (
 		migrationReviewVersions,
 		// 6: units kept apart.
 		postgresMigrationUnits,
+		// 7: the original's name and a thumbnail of the export.
+		`
+ALTER TABLE publications ADD COLUMN original_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE publications ADD COLUMN thumbnail BYTEA;
+`,
 	}
 }
 

@@ -358,6 +358,14 @@ CREATE TABLE export_claims (
 		// 6: units kept apart: a shared register's matter (see
 		// postgresMigrationUnits); a laptop's register is one unit's.
 		"",
+		// 7: what staff need to find a post to take down: the name of the
+		// photo they chose and a small picture of the export as published
+		// (redacted: never the original). Exports recorded before have
+		// neither.
+		`
+ALTER TABLE publications ADD COLUMN original_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE publications ADD COLUMN thumbnail BLOB;
+`,
 	}
 }
 
