@@ -267,6 +267,8 @@ func TestRegisterWithdrawAndTakedowns(t *testing.T) {
 		Photographer:         "Jan Smit",
 		PhotographerChannels: []string{"instagram"},
 		Faces:                []consent.PublishedFace{{PersonID: "S-1001", Visible: true}, {PersonID: "S-1002"}},
+		OriginalName:         "IMG_0042.jpg",
+		Thumbnail:            thumbnailJPEG(t),
 	}, consent.ClaimOptions{Temp: ".photovet-export-TEST.partial", Create: func(string) error { return nil }})
 	if err != nil {
 		t.Fatal(err)
@@ -299,7 +301,7 @@ func TestRegisterWithdrawAndTakedowns(t *testing.T) {
 		t.Fatalf("withdrawing Anna's Instagram consent made %d take-down tasks, want 1", len(tasks))
 	}
 	got := dialogText(v)
-	for _, want := range []string{"Anna de Vries is hidden on Instagram", "Instagram: /exports/trip/2026-11-02_instagram_001.jpg, published on 2026-11-02", "Show take-downs"} {
+	for _, want := range []string{"Anna de Vries is hidden on Instagram", "Instagram: /exports/trip/2026-11-02_instagram_001.jpg (the photo IMG_0042.jpg), published on 2026-11-02", "Show take-downs"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the withdrawal dialog says:\n%s\nwant %q", got, want)
 		}
@@ -326,6 +328,16 @@ func TestRegisterWithdrawAndTakedowns(t *testing.T) {
 	shown := flatText(visibleTexts(v.takedowns))
 	if !strings.Contains(shown, "/exports/trip/2026-11-02_instagram_001.jpg") || !strings.Contains(shown, "Anna de Vries") {
 		t.Errorf("the take-down list shows:\n%s\nwant Anna's photo", shown)
+	}
+	// With the picture of the export, so that staff find the post.
+	var pictures int
+	for _, o := range visibleObjects(v.takedowns.list) {
+		if img, ok := o.(*canvas.Image); ok && img.Resource != nil && bytes.Equal(img.Resource.Content(), thumbnailJPEG(t)) {
+			pictures++
+		}
+	}
+	if pictures != 1 {
+		t.Errorf("the take-down list shows %d pictures of the export, want 1", pictures)
 	}
 	var done *widget.Button
 	for _, o := range visibleObjects(v.takedowns.list) {
@@ -683,4 +695,18 @@ func TestRegisterSearch(t *testing.T) {
 	if len(v.people) != everyone || strings.Contains(v.summary.Text, "Found by the search") {
 		t.Errorf("an empty search shows %d of %d people; the summary says %q", len(v.people), everyone, v.summary.Text)
 	}
+}
+
+// thumbnailJPEG is a small JPEG, as vet records of each export.
+func thumbnailJPEG(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, 16, 10))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i * 7)
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

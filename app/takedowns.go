@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
@@ -44,7 +45,10 @@ func newTakedownList(ctx context.Context, win fyne.Window, store *consent.Store,
 			done := widget.NewButtonWithIcon(lang.L("Done"), theme.ConfirmIcon(), nil)
 			done.Importance = widget.HighImportance
 			finished := widget.NewLabel("")
-			return container.NewBorder(nil, nil, nil, container.NewStack(done, finished), text)
+			thumb := canvas.NewImageFromResource(nil)
+			thumb.FillMode = canvas.ImageFillContain
+			thumb.SetMinSize(fyne.NewSize(takedownThumbSide, takedownThumbSide))
+			return container.NewBorder(nil, nil, thumb, container.NewStack(done, finished), text)
 		},
 		l.updateItem)
 	l.ExtendBaseWidget(l)
@@ -63,7 +67,14 @@ func (l *takedownList) updateItem(i widget.ListItemID, o fyne.CanvasObject) {
 	t := l.tasks[i]
 	c := o.(*fyne.Container)
 	c.Objects[0].(*widget.Label).SetText(describeTakedown(t))
-	right := c.Objects[1].(*fyne.Container)
+	thumb := c.Objects[1].(*canvas.Image)
+	if len(t.Thumbnail) > 0 {
+		thumb.Resource = fyne.NewStaticResource(t.ExportName, t.Thumbnail)
+	} else {
+		thumb.Resource = theme.FileImageIcon() // recorded before the ledger kept pictures
+	}
+	thumb.Refresh()
+	right := c.Objects[2].(*fyne.Container)
 	done, finished := right.Objects[0].(*widget.Button), right.Objects[1].(*widget.Label)
 	if t.DoneOn.IsZero() {
 		done.OnTapped = func() { l.tapDone(t.ID) }
@@ -76,6 +87,10 @@ func (l *takedownList) updateItem(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 }
 
+// takedownThumbSide is the size of a task's picture in the list: enough
+// to tell the post among others on the channel.
+const takedownThumbSide = 96
+
 // describeTakedown is a task as the list shows it: who, where, and since
 // when.
 func describeTakedown(t consent.Takedown) string {
@@ -87,10 +102,14 @@ func describeTakedown(t consent.Takedown) string {
 		lang.L("To be removed from {{.Date}}: consent ended then.", map[string]any{"Date": t.WithdrawnOn.String()})
 }
 
-// takedownLine describes a take-down task's publication in one line.
+// takedownLine describes a take-down task's publication in one line,
+// with the name of the photo staff chose when the ledger has it.
 func takedownLine(t consent.Takedown) string {
-	return lang.L("{{.Channel}}: {{.File}}, published on {{.Date}}",
-		map[string]any{"Channel": channelName(t.Channel), "File": t.ExportPath(), "Date": t.PublishedOn.String()})
+	values := map[string]any{"Channel": channelName(t.Channel), "File": t.ExportPath(), "Date": t.PublishedOn.String(), "Original": t.OriginalName}
+	if t.OriginalName == "" {
+		return lang.L("{{.Channel}}: {{.File}}, published on {{.Date}}", values)
+	}
+	return lang.L("{{.Channel}}: {{.File}} (the photo {{.Original}}), published on {{.Date}}", values)
 }
 
 // load reloads the tasks from the register.

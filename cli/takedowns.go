@@ -74,7 +74,7 @@ func (c *takedownsCommand) Run(ctx context.Context, args []string) error {
 
 func printTakedowns(w io.Writer, tasks []consent.Takedown) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tDUE\tCHANNEL\tPUBLISHED\tEXPORT FILE\tPERSON\tSTATUS")
+	fmt.Fprintln(tw, "ID\tDUE\tCHANNEL\tPUBLISHED\tEXPORT FILE\tORIGINAL\tPERSON\tSTATUS")
 	for _, t := range tasks {
 		person := t.PersonID
 		if t.PersonName != "" {
@@ -84,7 +84,11 @@ func printTakedowns(w io.Writer, tasks []consent.Takedown) error {
 		if !t.DoneOn.IsZero() {
 			status = "done " + t.DoneOn.String()
 		}
-		fmt.Fprintf(tw, "#%d\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.WithdrawnOn, t.Channel, t.PublishedOn, t.ExportPath(), person, status)
+		original := t.OriginalName
+		if original == "" {
+			original = "-" // recorded before the ledger kept it
+		}
+		fmt.Fprintf(tw, "#%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.WithdrawnOn, t.Channel, t.PublishedOn, printable(t.ExportPath()), printable(original), person, status)
 	}
 	return tw.Flush()
 }

@@ -2,6 +2,7 @@ package vet
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/disintegration/imaging"
 	"github.com/photovet/photovet/consent"
 	"github.com/photovet/photovet/msg"
 	"github.com/photovet/photovet/vision"
@@ -148,9 +150,15 @@ func exportPhoto(ctx context.Context, store *consent.Store, job consent.Job, opt
 		return
 	}
 	img := p.redact(original.Image, opt.Style, 1)
+	thumb, err := thumbnail(img)
+	if err != nil {
+		out.Err = fmt.Errorf("export %s: %w", p.Path, err)
+		return
+	}
 	pub := consent.Publication{
 		OriginalSHA256: p.SHA256, Folder: folder, Channel: job.Channel, Date: job.Date,
 		VettedBy: opt.VettedBy, Photographer: p.Photographer, PhotographerChannels: p.PhotographerChannels,
+		OriginalName: filepath.Base(p.Path), Thumbnail: thumb,
 	}
 	for _, f := range p.Faces {
 		pub.Faces = append(pub.Faces, consent.PublishedFace{PersonID: f.Decision.PersonID, Visible: f.Decision.Visible})
@@ -182,6 +190,20 @@ func exportPhoto(ctx context.Context, store *consent.Store, job consent.Job, opt
 	learned, learnErr := learnFromReview(ctx, store, p)
 	out.Learned = learned
 	out.Err = errors.Join(e.release(ctx), learnErr)
+}
+
+// thumbnailSide is the long side, in pixels, of the picture the ledger
+// keeps of each export: enough to recognise a post in a list of them.
+const thumbnailSide = 160
+
+// thumbnail returns a small JPEG of img, the export as it is published
+// (redacted): what staff look for when a post must come down.
+func thumbnail(img image.Image) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := vision.EncodeClean(&buf, imaging.Fit(img, thumbnailSide, thumbnailSide, imaging.Box)); err != nil {
+		return nil, fmt.Errorf("thumbnail: %w", err)
+	}
+	return buf.Bytes(), nil
 }
 
 // exportFile is one export being written: its claim in the register and

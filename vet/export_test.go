@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
+	"image/jpeg"
 	_ "image/jpeg" // decodes the exports' sizes
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/disintegration/imaging"
 	"github.com/photovet/photovet/consent"
 	"github.com/photovet/photovet/vision"
 )
@@ -701,4 +704,80 @@ func mustPublish(t *testing.T, e *exportFile) {
 	t.Helper()
 	_, err := e.store.PublishExport(context.Background(), e.claim.PublicationID)
 	must(t, err)
+}
+
+// TestTakedownShowsTheExport exports a photo showing Ada, with a
+// stranger's face hidden, and withdraws Ada's consent: the take-down task
+// carries the photo's own name and a small picture of the export as
+// published, redaction and all, never of the original.
+func TestTakedownShowsTheExport(t *testing.T) {
+	ctx := context.Background()
+	store := testStore(t)
+	ada, stranger := image.Rect(40, 100, 200, 300), image.Rect(360, 100, 520, 300)
+	face := func(box image.Rectangle, d vision.Descriptor) vision.Face {
+		return vision.Face{Box: box, Score: 1, Detector: vision.RetinaFace, Landmarks: frontalLandmarks(box), Descriptor: d}
+	}
+	finder := scriptedFinder{t, map[int][]vision.Face{640: {face(ada, unitVector(0)), face(stranger, unitVector(9))}}}
+	path := filepath.Join(t.TempDir(), "class trip.png")
+	writeTestPhoto(t, path, 640, 400)
+	batch := testBatch(t, store, finder)
+	photos, err := batch.Run(ctx, []string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reviewer := Reviewer{Store: store, Register: batch.Register, Job: batch.Job}
+	if err := reviewer.Apply(ctx, photos[0], ForceRedact(1)); err != nil {
+		t.Fatal(err)
+	}
+	outcomes, err := Export(ctx, store, photos, testJob(), ExportOptions{Dir: t.TempDir(), Style: vision.RedactSolid, VettedBy: "Vera"})
+	if err != nil || len(outcomes) != 1 || outcomes[0].Output == "" {
+		t.Fatalf("export: %+v, %v", outcomes, err)
+	}
+	tasks, err := store.Withdraw(ctx, "C1", "instagram", testDay)
+	if err != nil || len(tasks) != 1 {
+		t.Fatalf("withdrawal: %d tasks, %v; want Ada's one", len(tasks), err)
+	}
+	task := tasks[0]
+	if task.OriginalName != "class trip.png" {
+		t.Errorf("take-down names the original %q, want %q", task.OriginalName, "class trip.png")
+	}
+	thumb, err := jpeg.Decode(bytes.NewReader(task.Thumbnail))
+	if err != nil {
+		t.Fatalf("thumbnail of %d bytes: %v", len(task.Thumbnail), err)
+	}
+	if b := thumb.Bounds(); b.Dx() != thumbnailSide || b.Dy() != thumbnailSide*400/640 {
+		t.Errorf("thumbnail %v, want %dx%d", b, thumbnailSide, thumbnailSide*400/640)
+	}
+	exported, err := vision.Load(outcomes[0].Output)
+	if err != nil {
+		t.Fatal(err)
+	}
+	original, err := vision.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Inside the hidden face the thumbnail is the export's solid fill, not
+	// the original's pattern.
+	scale := float64(thumbnailSide) / 640
+	hidden := image.Rect(int(float64(stranger.Min.X)*scale)+3, int(float64(stranger.Min.Y)*scale)+3, int(float64(stranger.Max.X)*scale)-3, int(float64(stranger.Max.Y)*scale)-3)
+	small := func(img image.Image) image.Image { return imaging.Fit(img, thumbnailSide, thumbnailSide, imaging.Box) }
+	toExport, toOriginal := meanDifference(thumb, small(exported.Image), hidden), meanDifference(thumb, small(original.Image), hidden)
+	t.Logf("inside the hidden face, mean difference to the export %.1f, to the original %.1f", toExport, toOriginal)
+	if toExport > 8 || toOriginal < 40 {
+		t.Errorf("the thumbnail is not the export as published: difference %.1f to it, %.1f to the original", toExport, toOriginal)
+	}
+}
+
+// meanDifference is the mean absolute difference of the red, green and
+// blue values of a and b in r, in steps of 0-255.
+func meanDifference(a, b image.Image, r image.Rectangle) float64 {
+	var sum float64
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			r1, g1, b1, _ := a.At(x, y).RGBA()
+			r2, g2, b2, _ := b.At(x, y).RGBA()
+			sum += math.Abs(float64(r1)-float64(r2)) + math.Abs(float64(g1)-float64(g2)) + math.Abs(float64(b1)-float64(b2))
+		}
+	}
+	return sum / float64(3*257*r.Dx()*r.Dy())
 }
