@@ -181,7 +181,8 @@ func (w *mainWindow) build() {
 	w.drop = newDropZone()
 	w.drop.setCount(len(w.session.paths))
 
-	add := widget.NewButtonWithIcon(lang.L("Add photos..."), theme.FolderOpenIcon(), w.chooseFolder)
+	var add *widget.Button
+	add = widget.NewButtonWithIcon(lang.L("Add photos..."), theme.FolderOpenIcon(), func() { w.askWhatToAdd(add) })
 	add.Importance = widget.HighImportance
 	w.exportButton = widget.NewButtonWithIcon(lang.L("Export cleared photos..."), theme.DocumentSaveIcon(), w.chooseExportFolder)
 	w.exportButton.Disable()
@@ -549,7 +550,22 @@ func (w *mainWindow) showError(what string, err error) {
 	showProblem(w, what, err)
 }
 
+// chooseFolder asks for a folder of photos and adds them.
 func (w *mainWindow) chooseFolder() {
-	showFolderDialog(w, lang.L("Choose a folder of photos to vet"), lang.L("Add these photos"), func(dir string) { w.addURIs([]fyne.URI{storage.NewFileURI(dir)}) },
+	showFolderDialog(w, forPhotos, lang.L("Choose a folder of photos to vet"), lang.L("Add these photos"), func(dir string) { w.addURIs([]fyne.URI{storage.NewFileURI(dir)}) },
 		func(err error) { w.showError(lang.L("The folder could not be opened."), err) })
+}
+
+// choosePhotoFiles asks for photos one by one and adds each.
+func (w *mainWindow) choosePhotoFiles() {
+	showPhotoFilesDialog(w, func(path string) { w.addURIs([]fyne.URI{storage.NewFileURI(path)}) },
+		func(err error) { w.showError(lang.L("The file could not be opened."), err) })
+}
+
+// askWhatToAdd offers a whole folder or chosen photos, below the button.
+func (w *mainWindow) askWhatToAdd(button fyne.CanvasObject) {
+	menu := fyne.NewMenu("",
+		fyne.NewMenuItem(lang.L("A whole folder..."), w.chooseFolder),
+		fyne.NewMenuItem(lang.L("Chosen photos..."), w.choosePhotoFiles))
+	widget.ShowPopUpMenuAtRelativePosition(menu, w.Canvas(), fyne.NewPos(0, button.Size().Height), button)
 }
