@@ -105,6 +105,10 @@ func TestBatchRestoredAfterRestart(t *testing.T) {
 		t.Fatalf("%d photos exported, want Ada's photo only", sum.exported)
 	}
 	exported := w.session.exported[photo(w, ada)]
+	var order []string
+	for _, p := range w.session.photos {
+		order = append(order, p.Path)
+	}
 	w.Close()
 	s.writePhoto(t, "changed.png", widthNoFace+1)
 
@@ -119,8 +123,12 @@ func TestBatchRestoredAfterRestart(t *testing.T) {
 	if name, channels := w.photographer.current(); name != "Pia Photo" || !slices.Equal(channels, []string{"instagram", "website"}) {
 		t.Errorf("the photographer came back as %q %v", name, channels)
 	}
-	if len(w.session.photos) != 3 {
-		t.Fatalf("%d photos came back, want 3", len(w.session.photos))
+	var restored []string
+	for _, p := range w.session.photos {
+		restored = append(restored, p.Path)
+	}
+	if !slices.Equal(restored, order) {
+		t.Fatalf("the photos came back as %v, want %v", restored, order)
 	}
 	a := photo(w, ada)
 	if a.Status != vet.Cleared || a.Faces[1].Review != consent.ForceRedacted || w.session.exported[a] != exported || exported == "" {
@@ -210,5 +218,26 @@ func TestCloseAsks(t *testing.T) {
 	requestClose(s.win.Window)
 	if isOpen(s.win.Window) {
 		t.Error("with every cleared photo exported the window did not close at once")
+	}
+}
+
+// TestRestoredOrder: the photos of the batch kept from last time take
+// their places again whatever order they finish in; photos added after
+// them follow.
+func TestRestoredOrder(t *testing.T) {
+	s, err := newSession(nil, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.restore(vet.OpenBatch{Photos: []vet.OpenPhoto{{Path: "a.jpg"}, {Path: "b.jpg"}, {Path: "c.jpg"}}})
+	for _, path := range []string{"c.jpg", "new.jpg", "a.jpg", "b.jpg"} {
+		s.add(&vet.Photo{Path: path}, nil)
+	}
+	var got []string
+	for _, p := range s.photos {
+		got = append(got, p.Path)
+	}
+	if want := []string{"a.jpg", "b.jpg", "c.jpg", "new.jpg"}; !slices.Equal(got, want) {
+		t.Errorf("the grid shows %v, want %v", got, want)
 	}
 }

@@ -39,6 +39,11 @@ type session struct {
 	// when they come from the batch kept from last time.
 	running, pending []vet.OpenPhoto
 
+	// restoredAt is the place of each photo of the batch kept from last
+	// time in it, so that the grid shows them in that order again
+	// whatever order they are processed in.
+	restoredAt map[string]int
+
 	// file keeps the batch for the next start; nil while it is not kept
 	// (before the last one was restored, or when the data directory
 	// could not be found).
@@ -70,9 +75,11 @@ func (s *session) openBatch(photographer string, channels []string) vet.OpenBatc
 // the next to process, with what is known of them.
 func (s *session) restore(b vet.OpenBatch) []vet.OpenPhoto {
 	var fresh []vet.OpenPhoto
-	for _, p := range b.Photos {
+	s.restoredAt = map[string]int{}
+	for i, p := range b.Photos {
 		if !s.paths[p.Path] {
 			s.paths[p.Path] = true
+			s.restoredAt[p.Path] = i
 			fresh = append(fresh, p)
 		}
 	}
@@ -117,11 +124,21 @@ func (s *session) newPaths(paths []string) []vet.OpenPhoto {
 
 // add records a processed photo with its thumbnail, decided for the
 // session's job: the job may have changed since the batch started. A
-// photo of the batch kept from last time gets its export back when its
-// original is still the one exported.
+// photo of the batch kept from last time takes its place in it again, and
+// gets its export back when its original is still the one exported.
 func (s *session) add(p *vet.Photo, thumb image.Image) {
 	p.Decide(s.Register, s.Job.Job)
-	s.photos = append(s.photos, p)
+	at := len(s.photos)
+	if place, ok := s.restoredAt[p.Path]; ok {
+		at = slices.IndexFunc(s.photos, func(q *vet.Photo) bool {
+			other, restored := s.restoredAt[q.Path]
+			return restored && other > place
+		})
+		if at < 0 {
+			at = len(s.photos)
+		}
+	}
+	s.photos = slices.Insert(s.photos, at, p)
 	if thumb != nil {
 		s.thumbs[p] = thumb
 	}
@@ -152,6 +169,7 @@ func (s *session) clear() {
 	s.exported = map[*vet.Photo]string{}
 	s.paths = map[string]bool{}
 	s.running, s.pending = nil, nil
+	s.restoredAt = nil
 }
 
 // unexported returns how many cleared photos have not been exported.
