@@ -13,6 +13,7 @@ import (
 	"unsafe"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/photovet/photovet/consent"
@@ -239,5 +240,41 @@ func TestRestoredOrder(t *testing.T) {
 	}
 	if want := []string{"a.jpg", "b.jpg", "c.jpg", "new.jpg"}; !slices.Equal(got, want) {
 		t.Errorf("the grid shows %v, want %v", got, want)
+	}
+}
+
+// waitingFinder finds nothing until its photo's search is cancelled.
+type waitingFinder struct{ countingFinder }
+
+func (f *waitingFinder) Find(ctx context.Context, _ *vision.Photo) ([]vision.Face, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// TestCloseWhileProcessing: closing while photos are looked at asks
+// first; closed anyway, the photo not processed yet is kept for the next
+// start.
+func TestCloseWhileProcessing(t *testing.T) {
+	dataDir := t.TempDir()
+	openTestRegister(t, dataDir).Close()
+	w := openWindow(t, dataDir, &waitingFinder{}, false)
+	s := &testSetup{win: w, dir: t.TempDir()}
+	path := s.writePhoto(t, "ada and a stranger.png", widthTwoFaces)
+	done := make(chan struct{})
+	w.batchFinished = func() { close(done) }
+	w.addURIs([]fyne.URI{storage.NewFileURI(path)})
+	requestClose(w.Window)
+	top := w.Canvas().Overlays().Top()
+	if top == nil || !strings.Contains(flatText(visibleTexts(top)), "Photos are still being looked at for faces.") {
+		t.Fatal("closing while a photo was looked at did not ask")
+	}
+	tapButton(t, top, "Close PhotoVet")
+	waitFor(t, done, "the stopped batch")
+	if isOpen(w.Window) {
+		t.Error("\"Close PhotoVet\" left the window open")
+	}
+	kept, err := vet.NewBatchFile(dataDir).Load()
+	if err != nil || len(kept.Photos) != 1 || kept.Photos[0].Path != path {
+		t.Errorf("kept for the next start: %+v (%v), want the photo not processed yet", kept, err)
 	}
 }
