@@ -48,7 +48,8 @@ func unreachableWindow(a fyne.App, err error) fyne.Window {
 const registerKey = "register"
 
 // Run opens the register in the data directory (PHOTOVET_DATA or the
-// default) and the main window, and blocks until the window is closed.
+// default) and the main window with the batch kept from last time, and
+// blocks until the window is closed.
 // paths, photos or folders given on the command line ("Open with
 // PhotoVet"), are taken as if dropped on the window.
 func Run(version string, paths []string) (err error) {
@@ -84,17 +85,22 @@ func Run(version string, paths []string) (err error) {
 		go faces.Finder() // the models load while the teacher finds the photos
 	}
 	w := newMainWindow(a, store, faces, version, problem)
-	if len(paths) > 0 {
-		uris := make([]fyne.URI, len(paths))
-		for i, p := range paths {
-			abs, err := filepath.Abs(p)
-			if err != nil {
-				return err
-			}
-			uris[i] = storage.NewFileURI(abs)
+	uris := make([]fyne.URI, len(paths))
+	for i, p := range paths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return err
 		}
-		a.Lifecycle().SetOnStarted(func() { w.addURIs(uris) })
+		uris[i] = storage.NewFileURI(abs)
 	}
+	// The batch kept from last time comes back first; photos given on the
+	// command line join it.
+	a.Lifecycle().SetOnStarted(func() {
+		w.restoreBatch()
+		if len(uris) > 0 {
+			w.addURIs(uris)
+		}
+	})
 	w.ShowAndRun()
 	return nil
 }

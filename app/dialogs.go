@@ -3,6 +3,7 @@ package app
 import (
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -12,34 +13,123 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/photovet/photovet/vet"
 )
 
-// showFolderDialog asks for a folder, starting in the home folder, and
-// calls pick with its path; failed is called when the folder cannot be
-// opened. title and confirm say what the folder is for, in place of the
-// dialog's own "Open Folder" and "Open".
-func showFolderDialog(parent fyne.Window, title, confirm string, pick func(dir string), failed func(error)) {
+// purpose is what a file dialog chooses; each purpose's dialog starts in
+// the folder last used for it, remembered on this computer (Fyne's
+// preferences), since the photos, the portraits, the roster and the
+// exports each live in a folder of their own.
+type purpose string
+
+// The purposes of the app's file dialogs.
+const (
+	forPhotos    purpose = "photos"
+	forPortraits purpose = "portraits"
+	forRoster    purpose = "roster"
+	forExport    purpose = "export"
+)
+
+// lastFolderKey is the preference holding the folder last used for p.
+func (p purpose) lastFolderKey() string { return "last_folder_" + string(p) }
+
+// remember records dir as the folder last used for p.
+func (p purpose) remember(dir string) {
+	fyne.CurrentApp().Preferences().SetString(p.lastFolderKey(), dir)
+}
+
+// startFolder is where p's dialog starts: the folder last used for it, or
+// the nearest folder above it that is still there, else the home folder.
+func (p purpose) startFolder() string {
+	dir := fyne.CurrentApp().Preferences().String(p.lastFolderKey())
+	for dir != "" && filepath.IsAbs(dir) {
+		if info, err := os.Stat(dir); err == nil && info.IsDir() {
+			return dir
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			break
+		}
+		dir = up
+	}
+	return homeDir()
+}
+
+// startIn points a file dialog at p's start folder.
+func (p purpose) startIn(set func(fyne.ListableURI)) {
+	if dir, err := storage.ListerForURI(storage.NewFileURI(p.startFolder())); err == nil {
+		set(dir)
+	}
+}
+
+// showFolderDialog asks for a folder for p, starting in the folder last
+// used for it, and calls pick with its path; failed is called when the
+// folder cannot be opened. title and confirm say what the folder is for,
+// in place of the dialog's own "Open Folder" and "Open". Fyne's folder
+// dialog shows folders only.
+func showFolderDialog(parent fyne.Window, p purpose, title, confirm string, pick func(dir string), failed func(error)) {
 	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
 		if err != nil {
 			failed(err)
 			return
 		}
 		if dir != nil {
+			p.remember(dir.Path())
 			pick(dir.Path())
 		}
 	}, parent)
-	startInHome(d.SetLocation)
+	p.startIn(d.SetLocation)
 	d.SetTitleText(title)
 	d.SetConfirmText(confirm)
 	d.Resize(fyne.NewSize(800, 560))
 	d.Show()
 }
 
-// startInHome points a file dialog at the user's home folder.
-func startInHome(set func(fyne.ListableURI)) {
-	if home, err := storage.ListerForURI(storage.NewFileURI(homeDir())); err == nil {
-		set(home)
+// photoFiles shows, in a file dialog, the folders and the files PhotoVet
+// loads as photos (vet.IsPhotoName: JPEG, PNG, HEIC, in any case).
+type photoFiles struct{}
+
+// Matches reports whether u names a photo.
+func (photoFiles) Matches(u fyne.URI) bool { return vet.IsPhotoName(u.Name()) }
+
+// showPhotoFilesDialog asks for photo files one at a time, for Fyne's file
+// dialog chooses one: each photo chosen is passed to pick at once and the
+// dialog opens again in its folder, until the teacher presses Finish. The
+// title counts the photos chosen.
+func showPhotoFilesDialog(parent fyne.Window, pick func(path string), failed func(error)) {
+	showNextPhotoFile(parent, 0, pick, failed)
+}
+
+func showNextPhotoFile(parent fyne.Window, chosen int, pick func(path string), failed func(error)) {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			failed(err)
+			return
+		}
+		if r == nil {
+			return // Finish
+		}
+		path := r.URI().Path()
+		if err := r.Close(); err != nil {
+			failed(err)
+			return
+		}
+		forPhotos.remember(filepath.Dir(path))
+		showNextPhotoFile(parent, chosen+1, pick, failed) // first: the photo's processing then draws over it
+		pick(path)
+	}, parent)
+	d.SetFilter(photoFiles{})
+	forPhotos.startIn(d.SetLocation)
+	title := lang.L("Choose a photo to vet")
+	if chosen > 0 {
+		title = lang.N("{{.Count}} photos added. Choose another, or press Finish.", chosen, map[string]any{"Count": chosen})
 	}
+	d.SetTitleText(title)
+	d.SetConfirmText(lang.L("Add this photo"))
+	d.SetDismissText(lang.L("Finish"))
+	d.Resize(fyne.NewSize(800, 560))
+	d.Show()
 }
 
 func homeDir() string {

@@ -19,7 +19,7 @@ import (
 
 // choosePortraits asks for the folder of portraits and enrols them.
 func (v *registerView) choosePortraits() {
-	showFolderDialog(v.win, lang.L("Choose the folder of portraits"), lang.L("Enrol these portraits"), v.enrol, func(err error) { v.showError(lang.L("The folder could not be opened."), err) })
+	showFolderDialog(v.win, forPortraits, lang.L("Choose the folder of portraits"), lang.L("Enrol these portraits"), v.enrol, func(err error) { v.showError(lang.L("The folder could not be opened."), err) })
 }
 
 // enrol stores reference faces from the portraits in dir (see vet.Enroll).

@@ -33,7 +33,7 @@ type exportSummary struct {
 
 // chooseExportFolder asks where the cleared photos go, then confirms.
 func (w *mainWindow) chooseExportFolder() {
-	showFolderDialog(w, lang.L("Choose the folder to export the cleared photos to"), lang.L("Export here"), w.confirmExport, func(err error) { w.showError(lang.L("The folder could not be opened."), err) })
+	showFolderDialog(w, forExport, lang.L("Choose the folder to export the cleared photos to"), lang.L("Export here"), w.confirmExport, func(err error) { w.showError(lang.L("The folder could not be opened."), err) })
 }
 
 // confirmExport says what will happen and asks who is vetting (for the

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -25,11 +26,12 @@ func (v *registerView) chooseRoster() {
 			return
 		}
 		if r != nil {
+			forRoster.remember(filepath.Dir(r.URI().Path()))
 			v.importRoster(r)
 		}
 	}, v.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".CSV", ".txt"}))
-	startInHome(d.SetLocation)
+	forRoster.startIn(d.SetLocation)
 	d.Resize(fyne.NewSize(800, 560))
 	d.Show()
 }
@@ -109,11 +111,12 @@ func (v *registerView) chooseTemplateTarget() {
 			return
 		}
 		if w != nil {
+			forRoster.remember(filepath.Dir(w.URI().Path()))
 			v.templateChosen(w)
 		}
 	}, v.win)
 	d.SetFileName("roster_template.csv")
-	startInHome(d.SetLocation)
+	forRoster.startIn(d.SetLocation)
 	d.Resize(fyne.NewSize(800, 560))
 	d.Show()
 }

@@ -33,13 +33,57 @@ type session struct {
 	exported map[*vet.Photo]string
 	paths    map[string]bool // every path added, so a second drop adds only new ones
 
-	cancel  context.CancelFunc // cancels the running batch; nil when idle
-	pending []string           // paths dropped while a batch runs
+	cancel context.CancelFunc // cancels the running batch; nil when idle
+	// running are the photos of the running batch not processed yet, and
+	// pending those added while it runs: with a SHA-256 and an export
+	// when they come from the batch kept from last time.
+	running, pending []vet.OpenPhoto
+
+	// restoredAt is the place of each photo of the batch kept from last
+	// time in it, so that the grid shows them in that order again
+	// whatever order they are processed in.
+	restoredAt map[string]int
+
+	// file keeps the batch for the next start; nil while it is not kept
+	// (before the last one was restored, or when the data directory
+	// could not be found).
+	file *vet.BatchFile
 }
 
-func newSession(store *consent.Store, faces *vet.Faces) *session {
-	return &session{Session: vet.Session{Store: store, Faces: faces},
+// newSession is the session over store, with the face detections kept in
+// dataDir, where the batch is kept too; dataDir "" keeps neither.
+func newSession(store *consent.Store, faces *vet.Faces, dataDir string) (*session, error) {
+	s := &session{Session: vet.Session{Store: store, Faces: faces},
 		thumbs: map[*vet.Photo]image.Image{}, exported: map[*vet.Photo]string{}, paths: map[string]bool{}}
+	if dataDir == "" {
+		return s, nil
+	}
+	var err error
+	s.Detections, err = vet.OpenDetections(dataDir)
+	return s, err
+}
+
+// openBatch is the batch as kept for the next start, with photographer
+// as the batch's photographer.
+func (s *session) openBatch(photographer string, channels []string) vet.OpenBatch {
+	job := s.Job
+	job.Photographer, job.PhotographerChannels = photographer, channels
+	return vet.NewOpenBatch(job, s.photos, s.exported, slices.Concat(s.running, s.pending))
+}
+
+// restore takes the batch kept from last time as added: its photos are
+// the next to process, with what is known of them.
+func (s *session) restore(b vet.OpenBatch) []vet.OpenPhoto {
+	var fresh []vet.OpenPhoto
+	s.restoredAt = map[string]int{}
+	for i, p := range b.Photos {
+		if !s.paths[p.Path] {
+			s.paths[p.Path] = true
+			s.restoredAt[p.Path] = i
+			fresh = append(fresh, p)
+		}
+	}
+	return fresh
 }
 
 // setJob sets the channel and unit type, reads the register again and
@@ -57,11 +101,12 @@ func (s *session) setJob(ctx context.Context, job consent.Job) error {
 // waiting for it.
 func (s *session) size() int { return len(s.paths) }
 
-// newPaths returns the paths to process: those not added before, and
-// those whose file could not be read (the teacher may have repaired it),
-// whose failed photo is taken out of the batch.
-func (s *session) newPaths(paths []string) []string {
-	var fresh []string
+// newPaths returns the photos to process: those not added before, and
+// those whose file could not be read or changed (the teacher may have
+// repaired it, or wants it vetted as it is now), whose failed photo is
+// taken out of the batch.
+func (s *session) newPaths(paths []string) []vet.OpenPhoto {
+	var fresh []vet.OpenPhoto
 	for _, path := range paths {
 		i := slices.IndexFunc(s.photos, func(p *vet.Photo) bool { return p.Path == path && p.Status == vet.Failed })
 		if s.paths[path] && i < 0 {
@@ -72,24 +117,43 @@ func (s *session) newPaths(paths []string) []string {
 			s.photos = slices.Delete(s.photos, i, i+1)
 		}
 		s.paths[path] = true
-		fresh = append(fresh, path)
+		fresh = append(fresh, vet.OpenPhoto{Path: path})
 	}
 	return fresh
 }
 
 // add records a processed photo with its thumbnail, decided for the
-// session's job: the job may have changed since the batch started.
+// session's job: the job may have changed since the batch started. A
+// photo of the batch kept from last time takes its place in it again, and
+// gets its export back when its original is still the one exported.
 func (s *session) add(p *vet.Photo, thumb image.Image) {
 	p.Decide(s.Register, s.Job.Job)
-	s.photos = append(s.photos, p)
+	at := len(s.photos)
+	if place, ok := s.restoredAt[p.Path]; ok {
+		at = slices.IndexFunc(s.photos, func(q *vet.Photo) bool {
+			other, restored := s.restoredAt[q.Path]
+			return restored && other > place
+		})
+		if at < 0 {
+			at = len(s.photos)
+		}
+	}
+	s.photos = slices.Insert(s.photos, at, p)
 	if thumb != nil {
 		s.thumbs[p] = thumb
+	}
+	if i := slices.IndexFunc(s.running, func(o vet.OpenPhoto) bool { return o.Path == p.Path }); i >= 0 {
+		if o := s.running[i]; o.Exported != "" && p.Error.IsZero() && o.SHA256 == p.SHA256 {
+			s.exported[p] = o.Exported
+		}
+		s.running = slices.Delete(s.running, i, i+1)
 	}
 }
 
 // forgetUnprocessed unmarks the paths added whose photo was not processed
 // (a stopped batch), so that dropping them again processes them.
 func (s *session) forgetUnprocessed() {
+	s.running = nil
 	s.paths = make(map[string]bool, len(s.photos))
 	for _, p := range s.photos {
 		s.paths[p.Path] = true
@@ -104,7 +168,8 @@ func (s *session) clear() {
 	s.thumbs = map[*vet.Photo]image.Image{}
 	s.exported = map[*vet.Photo]string{}
 	s.paths = map[string]bool{}
-	s.pending = nil
+	s.running, s.pending = nil, nil
+	s.restoredAt = nil
 }
 
 // unexported returns how many cleared photos have not been exported.

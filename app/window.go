@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -50,19 +51,126 @@ type mainWindow struct {
 	// exportFinished, when set, is called with the summary an export
 	// showed.
 	exportFinished func(exportSummary)
+	// batchFile keeps the batch for the next start; nil when the data
+	// directory could not be found. saveFailed is set while keeping it
+	// fails, so that the failure is shown once.
+	batchFile  *vet.BatchFile
+	saveFailed bool
 }
 
 // newMainWindow builds the main window over the register in store.
 // modelProblem, when not zero, is shown as a warning because faces cannot
 // be found without the models.
 func newMainWindow(a fyne.App, store *consent.Store, faces *vet.Faces, version string, modelProblem msg.Text) *mainWindow {
-	w := &mainWindow{Window: a.NewWindow("PhotoVet"), store: store, session: newSession(store, faces),
-		version: version, modelProblem: modelProblem}
+	w := &mainWindow{Window: a.NewWindow("PhotoVet"), store: store, version: version, modelProblem: modelProblem}
+	// The batch and the face detections are kept in the data directory;
+	// without it the window works all the same, keeping neither.
+	dataDir, dirErr := store.Dir(context.Background())
+	if dirErr != nil {
+		dataDir = ""
+	} else {
+		file := vet.NewBatchFile(dataDir)
+		w.batchFile = &file
+	}
+	session, sessionErr := newSession(store, faces, dataDir)
+	w.session = session
 	w.build()
+	if err := errors.Join(dirErr, sessionErr); err != nil {
+		w.showError(lang.L("PhotoVet cannot keep this batch for its next start."), err)
+	}
 	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { w.addURIs(uris) })
+	w.SetCloseIntercept(w.askClose)
 	w.Canvas().SetOnTypedKey(w.typedKey)
 	w.Resize(fyne.NewSize(1180, 800))
 	return w
+}
+
+// restoreBatch brings back the batch kept from last time: its channel,
+// unit and photographer, then its photos, processed again (without
+// searching them for faces again: the detections were kept) with their
+// review from the register and their exports. From then on the batch is
+// kept as it changes. Run calls it once the window is up.
+func (w *mainWindow) restoreBatch() {
+	if w.batchFile == nil {
+		return
+	}
+	b, err := w.batchFile.Load()
+	w.session.file = w.batchFile
+	if err != nil {
+		w.showError(lang.L("The batch from last time could not be restored."), err)
+		return
+	}
+	if b.Channel != "" {
+		w.session.Job.Channel = b.Channel
+	}
+	if b.Unit != "" {
+		w.session.Job.Unit = b.Unit
+	}
+	if b.Photographer != "" {
+		w.photographer.name, w.photographer.channels = b.Photographer, b.PhotographerChannels
+	}
+	w.loadJob() // a channel no longer in the settings gives way to the first one
+	fresh := w.session.restore(b)
+	if len(fresh) == 0 {
+		return
+	}
+	w.drop.setCount(len(w.session.paths))
+	w.status.SetText(lang.N("The batch from last time comes back: {{.Count}} photos.", len(fresh), map[string]any{"Count": len(fresh)}))
+	w.process(fresh)
+}
+
+// saveBatch keeps the batch as it is now for the next start; every change
+// of the batch (photos, review, job, photographer, exports) ends in
+// refreshPhotos, which calls it. A failure is shown once, until saving
+// works again.
+func (w *mainWindow) saveBatch() {
+	if w.session.file == nil {
+		return
+	}
+	err := w.session.file.Save(w.session.openBatch(w.photographer.current()))
+	if err != nil && !w.saveFailed {
+		w.showError(lang.L("PhotoVet cannot keep this batch for its next start."), err)
+	}
+	w.saveFailed = err != nil
+}
+
+// askClose is what closing the window does: while photos are being
+// processed, or cleared photos have not been exported, it asks first. The
+// batch is kept either way and comes back at the next start.
+func (w *mainWindow) askClose() {
+	running := w.session.cancel != nil
+	unexported := w.session.unexported()
+	if !running && unexported == 0 {
+		w.closeNow()
+		return
+	}
+	var lines []string
+	if running {
+		lines = append(lines, lang.L("Photos are still being looked at for faces."))
+	}
+	if unexported > 0 {
+		lines = append(lines, lang.N("{{.Count}} cleared photos have not been exported yet.", unexported, map[string]any{"Count": unexported}))
+	}
+	lines = append(lines, lang.L("Close PhotoVet anyway? The batch is kept with your review and comes back when you open PhotoVet again."))
+	text := widget.NewLabel(strings.Join(lines, " "))
+	text.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm(lang.L("Close PhotoVet?"), lang.L("Close PhotoVet"), lang.L("Keep working"), text, func(ok bool) {
+		if ok {
+			w.closeNow()
+		}
+	}, w)
+	d.Resize(fyne.NewSize(520, 0))
+	d.Show()
+}
+
+// closeNow keeps the batch as it is, its unprocessed photos included,
+// then stops its processing and closes the window. The batch is not kept
+// again after that: the stopped processing would take those photos out.
+func (w *mainWindow) closeNow() {
+	w.saveBatch()
+	w.session.file = nil
+	w.cancelBatch()
+	w.Close()
 }
 
 // build makes the window's widgets and content in the current language
@@ -73,7 +181,8 @@ func (w *mainWindow) build() {
 	w.drop = newDropZone()
 	w.drop.setCount(len(w.session.paths))
 
-	add := widget.NewButtonWithIcon(lang.L("Add photos..."), theme.FolderOpenIcon(), w.chooseFolder)
+	var add *widget.Button
+	add = widget.NewButtonWithIcon(lang.L("Add photos..."), theme.FolderOpenIcon(), func() { w.askWhatToAdd(add) })
 	add.Importance = widget.HighImportance
 	w.exportButton = widget.NewButtonWithIcon(lang.L("Export cleared photos..."), theme.DocumentSaveIcon(), w.chooseExportFolder)
 	w.exportButton.Disable()
@@ -263,18 +372,21 @@ func (w *mainWindow) showCollection(c vet.Collection) {
 	w.drop.setCount(len(w.session.paths))
 }
 
-// process runs the batch over paths in a worker; each photo appears in the
-// grid as soon as it is done.
-func (w *mainWindow) process(paths []string) {
+// process runs the batch over photos in a worker; each photo appears in
+// the grid as soon as it is done.
+func (w *mainWindow) process(photos []vet.OpenPhoto) {
 	if w.session.cancel != nil { // one batch at a time: the next waits
-		w.session.pending = append(w.session.pending, paths...)
+		w.session.pending = append(w.session.pending, photos...)
+		w.saveBatch()
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	w.session.cancel = cancel
+	w.session.running = append(w.session.running, photos...)
+	w.saveBatch()
 	w.newBatchButton.Disable()
 	w.showArea(w.photos)
-	w.photos.start(len(paths))
+	w.photos.start(len(photos))
 	vetting := w.session.Session
 	vetting.Job.Photographer, vetting.Job.PhotographerChannels = w.photographer.current()
 	go func() {
@@ -292,7 +404,7 @@ func (w *mainWindow) process(paths []string) {
 				w.refreshPhotos()
 			})
 		}
-		_, err = b.Run(ctx, paths)
+		_, err = b.Resume(ctx, photos)
 		fyne.Do(func() { w.batchDone(err) })
 	}()
 }
@@ -305,8 +417,13 @@ func (w *mainWindow) batchDone(err error) {
 		w.process(next)
 		return
 	}
-	w.session.pending = nil
-	w.session.forgetUnprocessed()
+	// After a failure of the whole batch (the face models, the register)
+	// its photos stay in it unprocessed, and are kept for the next start;
+	// photos the teacher stopped are taken out, to be dropped again.
+	if err == nil || errors.Is(err, context.Canceled) {
+		w.session.pending = nil
+		w.session.forgetUnprocessed()
+	}
 	switch {
 	case errors.Is(err, context.Canceled):
 		w.status.SetText(lang.L("Stopped. The photos done so far are shown; drop the folder again to go on."))
@@ -328,8 +445,10 @@ func (w *mainWindow) cancelBatch() {
 	}
 }
 
-// refreshPhotos updates the grid, the counts and the buttons.
+// refreshPhotos updates the grid, the counts and the buttons, and keeps
+// the batch for the next start.
 func (w *mainWindow) refreshPhotos() {
+	w.saveBatch()
 	w.photos.refresh()
 	if w.session.counts()[vet.Cleared] > 0 {
 		w.exportButton.Enable()
@@ -431,7 +550,22 @@ func (w *mainWindow) showError(what string, err error) {
 	showProblem(w, what, err)
 }
 
+// chooseFolder asks for a folder of photos and adds them.
 func (w *mainWindow) chooseFolder() {
-	showFolderDialog(w, lang.L("Choose a folder of photos to vet"), lang.L("Add these photos"), func(dir string) { w.addURIs([]fyne.URI{storage.NewFileURI(dir)}) },
+	showFolderDialog(w, forPhotos, lang.L("Choose a folder of photos to vet"), lang.L("Add these photos"), func(dir string) { w.addURIs([]fyne.URI{storage.NewFileURI(dir)}) },
 		func(err error) { w.showError(lang.L("The folder could not be opened."), err) })
+}
+
+// choosePhotoFiles asks for photos one by one and adds each.
+func (w *mainWindow) choosePhotoFiles() {
+	showPhotoFilesDialog(w, func(path string) { w.addURIs([]fyne.URI{storage.NewFileURI(path)}) },
+		func(err error) { w.showError(lang.L("The file could not be opened."), err) })
+}
+
+// askWhatToAdd offers a whole folder or chosen photos, below the button.
+func (w *mainWindow) askWhatToAdd(button fyne.CanvasObject) {
+	menu := fyne.NewMenu("",
+		fyne.NewMenuItem(lang.L("A whole folder..."), w.chooseFolder),
+		fyne.NewMenuItem(lang.L("Chosen photos..."), w.choosePhotoFiles))
+	widget.ShowPopUpMenuAtRelativePosition(menu, w.Canvas(), fyne.NewPos(0, button.Size().Height), button)
 }

@@ -53,6 +53,12 @@ type Batch struct {
 	// was reviewed before for Job's channel (review survives a restart),
 	// and gives the permissions of a photographer named in a photo's EXIF.
 	Store *consent.Store
+	// Detections, when set, keeps what the finder found in each original
+	// and gives it back when the same original comes again, so that it is
+	// not searched again; it needs a finder that is a
+	// vision.FaceDescriber (the real engine is), and is not used with
+	// others.
+	Detections *Detections
 	// Progress, when set, is called after each photo, from one goroutine
 	// at a time.
 	Progress func(Progress)
@@ -86,11 +92,24 @@ func NewMatcher(ctx context.Context, store *consent.Store) (*vision.Matcher, err
 // stops taking new photos and returns what was processed with ctx's error
 // (photos not reached, or stopped halfway, are nil).
 func (b Batch) Run(ctx context.Context, paths []string) ([]*Photo, error) {
+	photos := make([]OpenPhoto, len(paths))
+	for i, p := range paths {
+		photos[i] = OpenPhoto{Path: p}
+	}
+	return b.Resume(ctx, photos)
+}
+
+// Resume processes the photos of an open batch as Run does, a photo known
+// by its original's SHA-256 only if the original is still that file: one
+// that changed since is not processed but returned Failed, saying so (its
+// review was of other pixels), and one that is gone is Failed as a missing
+// file. Their review comes back from the register as for any photo.
+func (b Batch) Resume(ctx context.Context, open []OpenPhoto) ([]*Photo, error) {
 	workers := b.Workers
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	workers = min(workers, max(len(paths), 1))
+	workers = min(workers, max(len(open), 1))
 	type result struct {
 		index int
 		photo *Photo
@@ -103,13 +122,13 @@ func (b Batch) Run(ctx context.Context, paths []string) ([]*Photo, error) {
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				results <- result{i, b.process(ctx, paths[i])}
+				results <- result{i, b.process(ctx, open[i].Path, open[i].SHA256)}
 			}
 		}()
 	}
 	go func() {
 		defer close(jobs)
-		for i := range paths {
+		for i := range open {
 			select {
 			case jobs <- i:
 			case <-ctx.Done():
@@ -121,7 +140,7 @@ func (b Batch) Run(ctx context.Context, paths []string) ([]*Photo, error) {
 		wg.Wait()
 		close(results)
 	}()
-	photos := make([]*Photo, len(paths))
+	photos := make([]*Photo, len(open))
 	done := 0
 	for r := range results {
 		if r.photo == nil { // stopped by the cancellation halfway
@@ -130,16 +149,19 @@ func (b Batch) Run(ctx context.Context, paths []string) ([]*Photo, error) {
 		done++
 		photos[r.index] = r.photo
 		if b.Progress != nil {
-			b.Progress(Progress{Done: done, Total: len(paths), Photo: r.photo})
+			b.Progress(Progress{Done: done, Total: len(open), Photo: r.photo})
 		}
 	}
 	return photos, ctx.Err()
 }
 
-// process takes one photo through the pipeline. The decoded photo is
-// dropped when it returns: only the preview, boxes and decisions stay.
-func (b Batch) process(ctx context.Context, path string) *Photo {
-	p := &Photo{Path: path, Photographer: b.Photographer, PhotographerChannels: b.PhotographerChannels}
+// process takes one photo through the pipeline; want, when not "", is the
+// SHA-256 its original must have. The decoded photo is dropped when it
+// returns: only the preview, boxes and decisions stay.
+func (b Batch) process(ctx context.Context, path, want string) *Photo {
+	// Until the original is read, its SHA-256 is what the batch knew of
+	// it: a photo gone or changed keeps it, so that it is still known.
+	p := &Photo{Path: path, SHA256: want, Photographer: b.Photographer, PhotographerChannels: b.PhotographerChannels}
 	defer p.Decide(b.Register, b.Job)
 	photo, sum, err := load(ctx, path)
 	if err != nil && ctx.Err() != nil {
@@ -149,13 +171,17 @@ func (b Batch) process(ctx context.Context, path string) *Photo {
 		p.Error = failure(path, err)
 		return p
 	}
+	if want != "" && !strings.EqualFold(sum, want) {
+		p.Error = msg.New("{{.File}} changed since it was added to the batch: its review was of the photo as it was. Add it again to vet it as it is now.", "File", path)
+		return p
+	}
 	p.SHA256 = sum
 	p.Width, p.Height, p.Orientation, p.Metadata = photo.Width, photo.Height, photo.Orientation, photo.Metadata
 	if err := b.prefillPhotographer(ctx, p, photo.Metadata); err != nil {
 		p.Error = failure(path, err)
 		return p
 	}
-	faces, err := b.Finder.Find(ctx, photo)
+	faces, err := b.findFaces(ctx, photo, sum)
 	if err != nil && ctx.Err() != nil {
 		return nil // cancelled: the photo was not processed, not failed
 	}
@@ -186,6 +212,16 @@ func (b Batch) process(ctx context.Context, path string) *Photo {
 		p.Error = failure(path, err)
 	}
 	return p
+}
+
+// findFaces finds and describes the faces in photo, whose original's
+// SHA-256 is sum: through Detections when the batch keeps them and the
+// finder can describe a face it found before, else with the finder.
+func (b Batch) findFaces(ctx context.Context, photo *vision.Photo, sum string) ([]vision.Face, error) {
+	if describer, ok := b.Finder.(vision.FaceDescriber); ok && b.Detections != nil {
+		return b.Detections.find(ctx, describer, photo, sum)
+	}
+	return b.Finder.Find(ctx, photo)
 }
 
 // failure says why the photo at path could not be processed, in words a

@@ -140,9 +140,11 @@ func (f Face) Descriptor() (vision.Descriptor, bool) {
 // Photo is one photo of a batch and its review state: what review needs,
 // never the decoded photo itself (export loads the original again).
 type Photo struct {
-	Path   string `json:"path"`
-	SHA256 string `json:"sha256"` // of the original file
-	Width  int    `json:"width"`  // upright
+	Path string `json:"path"`
+	// SHA256 is the original file's; for a photo of an open batch that
+	// is gone or changed since it was added (Resume), the one it had then.
+	SHA256 string `json:"sha256"`
+	Width  int    `json:"width"` // upright
 	Height int    `json:"height"`
 	// Orientation is the EXIF orientation applied to the pixels.
 	Orientation int `json:"orientation"`

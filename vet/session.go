@@ -48,6 +48,10 @@ type Session struct {
 	// Register is the register as read by SetJob; nil when it could not
 	// be read, and every face is then hidden (R4).
 	Register *consent.Register
+	// Detections, when set, keeps what the face engine found in each
+	// original, so that a photo processed again is not searched again
+	// (see Detections).
+	Detections *Detections
 }
 
 // SetUp sets the session's job from a command line's words (see SetJob):
@@ -103,7 +107,8 @@ func (s Session) Batch(ctx context.Context) (Batch, error) {
 		return Batch{}, err
 	}
 	return Batch{Finder: finder, Workers: workers, Matcher: matcher, Register: s.Register, Job: s.Job.Job,
-		Photographer: s.Job.Photographer, PhotographerChannels: s.Job.PhotographerChannels, Store: s.Store}, nil
+		Photographer: s.Job.Photographer, PhotographerChannels: s.Job.PhotographerChannels, Store: s.Store,
+		Detections: s.Detections}, nil
 }
 
 // Reviewer applies review edits for the session's job and saves them.

@@ -2,6 +2,8 @@ package vision
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"image"
@@ -50,6 +52,22 @@ type Face struct {
 // implementation; tests of other packages can provide a fake.
 type FaceFinder interface {
 	Find(ctx context.Context, p *Photo) ([]Face, error)
+}
+
+// FaceDescriber is a FaceFinder whose finding of faces can be kept and
+// used again: it describes a face at a box it found before without
+// searching the photo again, and DetectionKey names everything that
+// decides which boxes Find returns (the detector's model, its options,
+// the revision of the code around it), so that boxes kept from one
+// detector are never taken for another's. Engine is one.
+type FaceDescriber interface {
+	FaceFinder
+	// Describe computes the descriptor of the face in box, as Find would
+	// have for a face it found there.
+	Describe(ctx context.Context, p *Photo, box image.Rectangle) (Descriptor, error)
+	// DetectionKey changes whenever Find could return other boxes for
+	// the same photo.
+	DetectionKey() string
 }
 
 // DetectOptions set how hard the engine looks for faces. The detector sees
@@ -106,6 +124,24 @@ func DefaultDetectOptions() DetectOptions {
 // minScanSide is the shortest side a scan of the pyramid below the finest
 // must keep: under it a scan cannot hold a face the detector finds.
 const minScanSide = 32
+
+// detectionRevision is the revision of the code that turns the network's
+// output into boxes (the pyramid, the border, merging, clamping): raise it
+// with every change there that can move a box, so that boxes kept from
+// the old code (FaceDescriber.DetectionKey) are found again.
+const detectionRevision = 1
+
+// detectionKey names what decides the boxes found with o: the code's
+// revision, the detector's model (its recorded SHA-256) and the options
+// that change what is found. Threads and Jitters change neither the boxes
+// nor their scores.
+func (o DetectOptions) detectionKey() string {
+	model, _ := recordedSum(RetinaFaceModel)
+	text := fmt.Sprintf("revision %d; %s %s; fine %g, upscale %g, total %g, coarse %d, threshold %g",
+		detectionRevision, RetinaFaceModel, model, o.FinePixels, o.MaxUpscale, o.TotalPixels, o.CoarseSide, o.Threshold)
+	sum := sha256.Sum256([]byte(text))
+	return hex.EncodeToString(sum[:16])
+}
 
 // scales returns the factors by which the photo of the given size is
 // resized for each scan, finest first.
@@ -211,6 +247,10 @@ func readVerified(dir, name string) ([]byte, error) {
 	return data, nil
 }
 
+// DetectionKey names the engine's detector and options (see
+// FaceDescriber).
+func (e *Engine) DetectionKey() string { return e.opts.detectionKey() }
+
 // Workers returns how many photos the engine can process at once.
 func (e *Engine) Workers() int { return len(e.all) }
 
@@ -270,7 +310,8 @@ func (e *Engine) Find(ctx context.Context, p *Photo) ([]Face, error) {
 }
 
 // Describe computes the descriptor of the face in box, a box as Find
-// returns or a reviewer draws them (forehead to chin).
+// returns or a reviewer draws them (forehead to chin): for a box Find
+// returned, the descriptor Find gave it.
 func (e *Engine) Describe(ctx context.Context, p *Photo, box image.Rectangle) (Descriptor, error) {
 	box = box.Intersect(p.Image.Rect)
 	if box.Empty() {

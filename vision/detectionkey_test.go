@@ -1,0 +1,32 @@
+package vision
+
+import "testing"
+
+// TestDetectionKey: every option that can move a box or its score gives
+// another key; the threads and jitters, which change neither, keep it.
+func TestDetectionKey(t *testing.T) {
+	base := DefaultDetectOptions()
+	tests := []struct {
+		name    string
+		change  func(*DetectOptions)
+		sameKey bool
+	}{
+		{"fine scan", func(o *DetectOptions) { o.FinePixels = 4e6 }, false},
+		{"upscale", func(o *DetectOptions) { o.MaxUpscale = 2 }, false},
+		{"budget", func(o *DetectOptions) { o.TotalPixels = 8e6 }, false},
+		{"coarse scan", func(o *DetectOptions) { o.CoarseSide = 640 }, false},
+		{"threshold", func(o *DetectOptions) { o.Threshold = 0.5 }, false},
+		{"threads", func(o *DetectOptions) { o.Threads = 2 }, true},
+		{"jitters", func(o *DetectOptions) { o.Jitters = 10 }, true},
+	}
+	for _, tt := range tests {
+		o := base
+		tt.change(&o)
+		if same := o.detectionKey() == base.detectionKey(); same != tt.sameKey {
+			t.Errorf("%s changed: same key %v, want %v", tt.name, same, tt.sameKey)
+		}
+	}
+	if base.detectionKey() != DefaultDetectOptions().detectionKey() {
+		t.Error("the key of the same options differs between calls")
+	}
+}
