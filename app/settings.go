@@ -169,7 +169,7 @@ func (s *registerSettings) saveForm() error {
 	if err := s.v.store.SetSettings(s.v.ctx, set); err != nil {
 		err = fmt.Errorf("save settings: %w", err)
 		s.status.Importance = widget.DangerImportance
-		s.status.SetText(lang.L("Not saved.") + " " + err.Error())
+		s.status.SetText(lang.L("Not saved.") + " " + errorText(err))
 		return err
 	}
 	s.v.refresh()

@@ -82,3 +82,51 @@ func TestUnreachableRegisterWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestStaffSaveSettingsRefusedInWords saves the settings as a unit's
+// staff role, which only the register's owner may change: the window says
+// so in the words of the message (translated like every other), not
+// with the program's own prefixes ("save settings: ...").
+func TestStaffSaveSettingsRefusedInWords(t *testing.T) {
+	ctx := context.Background()
+	server, err := pgtest.Start(ctx)
+	if err != nil {
+		t.Fatalf("the test PostgreSQL server (needed, never skipped): %v", err)
+	}
+	defer server.Stop()
+	register, err := server.CreateDatabase(ctx, "school")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := server.CreateRole(ctx, "anna_teacher"); err != nil {
+		t.Fatal(err)
+	}
+	test.NewTempApp(t)
+	admin, err := consent.OpenRegister(ctx, register, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if err := admin.GrantUnit(ctx, "de-linde", "anna_teacher"); err != nil {
+		t.Fatal(err)
+	}
+	staff, err := consent.OpenRegister(ctx, server.URL("school", "anna_teacher"), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer staff.Close()
+	w := test.NewWindow(nil)
+	defer w.Close()
+	v := newRegisterView(w, staff, nil)
+	v.refresh()
+	w.SetContent(v.content())
+	t.Cleanup(func() { fyne.CurrentApp().Preferences().SetString(registerKey, "") })
+
+	if err := v.settings.saveForm(); err == nil {
+		t.Fatal("a unit's staff role saved the register-wide settings")
+	}
+	const want = "Not saved. your login to the shared register "
+	if got := v.settings.status.Text; !strings.HasPrefix(got, want) {
+		t.Errorf("a staff role's refused save says %q, want it to begin %q", got, want)
+	}
+}
