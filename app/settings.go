@@ -79,26 +79,37 @@ func newRegisterSettings(v *registerView) *registerSettings {
 // CreateRenderer implements fyne.Widget.
 func (s *registerSettings) CreateRenderer() fyne.WidgetRenderer {
 	form := widget.NewForm(
-		&widget.FormItem{Text: lang.L("Data folder"), Widget: s.dataDir,
-			HintText: lang.L("The register and PhotoVet's records are kept here. To use another folder, start PhotoVet with --data FOLDER or set PHOTOVET_DATA (ask your IT contact).")},
-		&widget.FormItem{Text: lang.L("Own-consent age"), Widget: s.age,
-			HintText: lang.L("From this age a pupil's own consent is enough; below it the guardian and the pupil must both agree. 15 in Finland, 16 in the Netherlands.")},
-		&widget.FormItem{Text: lang.L("Recognition strictness"), Widget: s.strictness,
-			HintText: lang.L("How alike a face and a portrait must be before PhotoVet names the person; stricter hides more faces until you name them.")},
-		&widget.FormItem{Text: lang.L("Redaction style"), Widget: s.style,
-			HintText: lang.L("How hidden faces look in exported photos.")},
-		&widget.FormItem{Text: lang.L("Default unit type"), Widget: s.unit,
-			HintText: lang.L("What a new batch of photos is vetted as; you can change it per batch. In early childhood no child is ever shown.")},
-		&widget.FormItem{Text: lang.L("Channels"), Widget: s.channels,
-			HintText: lang.L("Where photos are published, separated by commas, for example: website, facebook, instagram, newsletter")},
+		hintedItem(lang.L("Data folder"), s.dataDir,
+			lang.L("The register and PhotoVet's records are kept here. To use another folder, start PhotoVet with --data FOLDER or set PHOTOVET_DATA (ask your IT contact).")),
+		hintedItem(lang.L("Own-consent age"), s.age,
+			lang.L("From this age a pupil's own consent is enough; below it the guardian and the pupil must both agree. 15 in Finland, 16 in the Netherlands.")),
+		hintedItem(lang.L("Recognition strictness"), s.strictness,
+			lang.L("How alike a face and a portrait must be before PhotoVet names the person; stricter hides more faces until you name them.")),
+		hintedItem(lang.L("Redaction style"), s.style,
+			lang.L("How hidden faces look in exported photos.")),
+		hintedItem(lang.L("Default unit type"), s.unit,
+			lang.L("What a new batch of photos is vetted as; you can change it per batch. In early childhood no child is ever shown.")),
+		hintedItem(lang.L("Channels"), s.channels,
+			lang.L("Where photos are published, separated by commas, for example: website, facebook, instagram, newsletter")),
 	)
-	language := widget.NewForm(&widget.FormItem{Text: lang.L("Language"), Widget: s.language,
-		HintText: lang.L("For this computer only; PhotoVet switches at once.")},
-		&widget.FormItem{Text: lang.L("Shared register"), Widget: container.NewBorder(nil, nil, nil, s.test, s.register),
-			HintText: lang.L("For this computer only. Empty: the register is kept on this computer. For a register shared by a school or city, the address your IT contact gives you; the password comes from the password file they set up, never from here. Saved with \"Save settings\", used from PhotoVet's next start.")})
+	language := widget.NewForm(hintedItem(lang.L("Language"), s.language,
+		lang.L("For this computer only; PhotoVet switches at once.")),
+		hintedItem(lang.L("Shared register"), container.NewBorder(nil, nil, nil, s.test, s.register),
+			lang.L("For this computer only. Empty: the register is kept on this computer. For a register shared by a school or city, the address your IT contact gives you; the password comes from the password file they set up, never from here. Saved with \"Save settings\", used from PhotoVet's next start.")))
 	intro := widget.NewLabel(lang.L("Change a value and press \"Save settings\". The settings apply to the whole register."))
 	intro.Wrapping = fyne.TextWrapWord
 	return widget.NewSimpleRenderer(container.NewPadded(container.NewVBox(intro, form, container.NewHBox(s.save), s.status, widget.NewSeparator(), language)))
+}
+
+// hintedItem is a form row whose hint wraps under its widget: a form's
+// own hint is one line that never wraps, and the longest of them (a
+// translated one, most of all) set the whole window's width, wider than
+// a laptop's screen.
+func hintedItem(label string, w fyne.CanvasObject, hint string) *widget.FormItem {
+	text := widget.NewLabelWithStyle(hint, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+	text.Wrapping = fyne.TextWrapWord
+	text.SizeName = theme.SizeNameCaptionText
+	return &widget.FormItem{Text: label, Widget: container.NewVBox(w, text)}
 }
 
 // load shows set, and the data folder.
