@@ -247,7 +247,7 @@ func (r *reviewView) showFaces(p *vet.Photo) {
 		rows[i] = faceRow{crop: r.crops[i], name: r.faceName(f)}
 		switch {
 		case f.Decision.Visible:
-			rows[i].state, rows[i].importance = lang.L("shown"), widget.SuccessImportance
+			rows[i].state, rows[i].importance = lang.L("visible"), widget.SuccessImportance
 		case f.Unknown():
 			rows[i].state, rows[i].importance = lang.L("needs a name"), widget.WarningImportance
 		default:
