@@ -142,12 +142,16 @@ func (r *reviewView) CreateRenderer() fyne.WidgetRenderer {
 		widget.NewSeparator(), r.childWork, r.photographer, widget.NewSeparator(), zoomHint)
 	scroll := container.NewVScroll(texts)
 	panel := container.NewBorder(container.NewVBox(r.status, r.tools), r.photoTools, nil, nil, scroll)
-	side := container.New(&fixedWidth{width: 2 * panelWidth}, container.NewGridWithColumns(2, faces, panel))
+	side := container.NewHBox(container.New(&fixedWidth{width: listWidth}, faces), container.New(&fixedWidth{width: panelWidth}, panel))
 	return widget.NewSimpleRenderer(container.NewBorder(bar, nil, nil, side, photo))
 }
 
-// panelWidth is the width of the face list and of the panel.
-const panelWidth = 300
+// The widths of the face list and of the panel, unless their contents
+// need more.
+const (
+	listWidth  = 260
+	panelWidth = 320
+)
 
 // fixedWidth lays its objects out at one width, or their minimum width
 // when that is larger.
@@ -439,7 +443,8 @@ func (r *reviewView) nextNeedingReview() {
 }
 
 // typedKey handles the review's keyboard shortcuts: arrows, N, B, Delete
-// and Esc; + and - zoom, 0 fits the photo, 1 shows it at 100%.
+// and Esc; Enter names the selected face; + and - zoom, 0 fits the photo,
+// 1 shows it at 100%.
 func (r *reviewView) typedKey(e *fyne.KeyEvent) {
 	switch e.Name {
 	case fyne.KeyRight:
@@ -454,6 +459,10 @@ func (r *reviewView) typedKey(e *fyne.KeyEvent) {
 		r.deleteSelectedBox()
 	case fyne.KeyEscape:
 		r.back()
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if r.photo != nil && r.selected.face >= 0 && r.selected.face < len(r.photo.Faces) {
+			r.chooseAssignee() // the teacher names the face by typing: the search takes the letters
+		}
 	case fyne.KeyPlus, fyne.KeyEqual: // "+" is shifted "=" on many keyboards
 		r.view.zoomBy(zoomStep, r.view.middle())
 	case fyne.KeyMinus:
