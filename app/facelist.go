@@ -30,10 +30,10 @@ type faceRow struct {
 // name and what happens to it. Selecting a face here selects it on the
 // photo, and the other way round.
 //
-// A tap gives a list the keyboard focus, and a focused widget.List keeps
-// every key: the review's shortcuts would stop working. So the up and
-// down arrows select the previous and next face, and every other key goes
-// to the window's shortcuts.
+// A tap may give a list the keyboard focus, and a focused widget.List
+// keeps every key: the review's shortcuts would stop working. So every
+// key goes to the window's shortcuts, where the up and down arrows select
+// the previous and next face.
 type faceList struct {
 	widget.List
 	rows     []faceRow
@@ -105,28 +105,9 @@ func (l *faceList) selectFace(i int) {
 // selectedFace is the face selected in the list, -1 when none.
 func (l *faceList) selectedFace() int { return l.selected }
 
-// TypedKey selects the previous or next face on the up and down arrows
-// and hands every other key to the window's shortcuts.
-func (l *faceList) TypedKey(e *fyne.KeyEvent) {
-	step := 0
-	switch e.Name {
-	case fyne.KeyUp:
-		step = -1
-	case fyne.KeyDown:
-		step = 1
-	default:
-		l.keys(e)
-		return
-	}
-	next := l.selected + step
-	if l.selected < 0 {
-		next = 0
-	}
-	if next >= 0 && next < len(l.rows) {
-		l.selectFace(next)
-		l.onSelect(next)
-	}
-}
+// TypedKey hands every key to the window's shortcuts, which move
+// through the faces on the up and down arrows.
+func (l *faceList) TypedKey(e *fyne.KeyEvent) { l.keys(e) }
 
 // faceCrops cuts each face of p out of its preview, with some room
 // around it, at most twice cropSize (for screens that scale): in memory

@@ -75,7 +75,8 @@ type photoView struct {
 	onZoom   func()                // after the zoom changed
 
 	pressed          *fyne.Position // where the primary button went down
-	panning          bool           // the middle button is down: a drag moves the photo
+	panDrag          bool           // the drag began with the middle button: it moves the photo
+	middleDown       bool           // the middle button is down
 	dragging         bool
 	dragFrom, dragTo fyne.Position
 	imageOrigin      fyne.Position // where the photo starts in the widget
@@ -221,9 +222,6 @@ func (v *photoView) relayout() {
 	v.Resize(v.MinSize().Max(v.scroller.Size()))
 	v.scroller.Refresh()
 	v.Refresh()
-	if v.onZoom != nil {
-		v.onZoom()
-	}
 }
 
 // Scrolled zooms on the mouse wheel, around the pointer.
@@ -263,24 +261,32 @@ func (v *photoView) Tapped(e *fyne.PointEvent) {
 // only after the pointer moved), and whether it moves the photo: a drag
 // with the middle button does.
 func (v *photoView) MouseDown(e *desktop.MouseEvent) {
-	v.panning = e.Button == desktop.MouseButtonTertiary
-	if v.panning {
+	v.panDrag = e.Button == desktop.MouseButtonTertiary
+	if v.panDrag {
+		v.middleDown = true
 		return
 	}
 	pos := e.Position
 	v.pressed = &pos
 }
 
-// MouseUp ends what MouseDown began.
-func (v *photoView) MouseUp(*desktop.MouseEvent) {}
+// MouseUp ends a move with the middle button: drag events may still
+// come until the next click.
+func (v *photoView) MouseUp(e *desktop.MouseEvent) {
+	if e.Button == desktop.MouseButtonTertiary {
+		v.middleDown = false
+	}
+}
 
 // Dragged moves the photo (middle button) or draws the box being added:
 // from where the button went down (or the first event, when there was no
 // button) by the sum of the moves.
 func (v *photoView) Dragged(e *fyne.DragEvent) {
-	if v.panning {
-		v.scroller.Offset = v.scroller.Offset.Subtract(e.Dragged)
-		v.scroller.Refresh()
+	if v.panDrag {
+		if v.middleDown {
+			v.scroller.Offset = v.scroller.Offset.Subtract(e.Dragged)
+			v.scroller.Refresh()
+		}
 		return
 	}
 	if v.photo == nil || v.after {
@@ -300,8 +306,8 @@ func (v *photoView) Dragged(e *fyne.DragEvent) {
 // DragEnd adds the drawn box.
 func (v *photoView) DragEnd() {
 	v.pressed = nil
-	if v.panning {
-		v.panning = false
+	if v.panDrag {
+		v.panDrag = false
 		return
 	}
 	if !v.dragging {
@@ -366,6 +372,7 @@ func (r *photoViewRenderer) Layout(size fyne.Size) {
 		scale = min(size.Width/float32(v.photo.Width), size.Height/float32(v.photo.Height))
 	}
 	w, h := float32(v.photo.Width)*scale, float32(v.photo.Height)*scale
+	changed := scale != v.imageScale
 	v.imageScale = scale
 	v.imageOrigin = fyne.NewPos(max(0, (size.Width-w)/2), max(0, (size.Height-h)/2))
 	v.image.Move(v.imageOrigin)
@@ -377,6 +384,9 @@ func (r *photoViewRenderer) Layout(size fyne.Size) {
 		o.frame.Resize(fyne.NewSize(float32(o.box.Dx())*scale, float32(o.box.Dy())*scale))
 	}
 	r.placeLabels(fyne.NewSize(w, h))
+	if changed && v.onZoom != nil {
+		v.onZoom() // fitted, the scale follows the window's size
+	}
 	if r.rubber != nil {
 		from, to := v.dragFrom, v.dragTo
 		r.rubber.Move(fyne.NewPos(min(from.X, to.X), min(from.Y, to.Y)))

@@ -429,6 +429,24 @@ func (r *reviewView) deleteSelectedBox() {
 	r.apply(vet.RemoveBox(i))
 }
 
+// stepFace selects the previous (-1) or next (1) face in the list; with
+// none selected, the first or the last.
+func (r *reviewView) stepFace(n int) {
+	if r.photo == nil || len(r.photo.Faces) == 0 {
+		return
+	}
+	i := r.selected.face + n
+	if r.selected.face < 0 {
+		i = 0
+		if n < 0 {
+			i = len(r.photo.Faces) - 1
+		}
+	}
+	if i >= 0 && i < len(r.photo.Faces) {
+		r.selectFace(i)
+	}
+}
+
 // step shows the previous (-1) or next (1) photo.
 func (r *reviewView) step(n int) {
 	if p := r.session.neighbour(r.photo, n); p != nil {
@@ -442,8 +460,9 @@ func (r *reviewView) nextNeedingReview() {
 	}
 }
 
-// typedKey handles the review's keyboard shortcuts: arrows, N, B, Delete
-// and Esc; Enter names the selected face; + and - zoom, 0 fits the photo,
+// typedKey handles the review's keyboard shortcuts: left and right
+// arrows, N, B, Delete and Esc; up and down select the previous and next
+// face, Enter names the selected face; + and - zoom, 0 fits the photo,
 // 1 shows it at 100%.
 func (r *reviewView) typedKey(e *fyne.KeyEvent) {
 	switch e.Name {
@@ -451,6 +470,10 @@ func (r *reviewView) typedKey(e *fyne.KeyEvent) {
 		r.step(1)
 	case fyne.KeyLeft:
 		r.step(-1)
+	case fyne.KeyUp:
+		r.stepFace(-1)
+	case fyne.KeyDown:
+		r.stepFace(1)
 	case fyne.KeyN:
 		r.nextNeedingReview()
 	case fyne.KeyB:

@@ -49,6 +49,13 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
+	if folder := os.Getenv(reviewScenarioEnv); folder != "" {
+		if err := runReviewScenario(folder, os.Getenv(screenshotsEnv)); err != nil {
+			fmt.Fprintln(os.Stderr, "review scenario:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	if folder := os.Getenv(keysScenarioEnv); folder != "" {
 		if err := runKeysScenario(folder, os.Getenv(screenshotsEnv)); err != nil {
 			fmt.Fprintln(os.Stderr, "keys scenario:", err)
@@ -222,14 +229,37 @@ func runScreenshotScenario(rec, shots, exports string) error {
 		return err
 	}
 	defer store.Close()
+	faces := vet.NewFaces(vet.LoadEngine)
+	defer faces.Close()
+	if err := enrolPristin(ctx, store, faces, rec); err != nil {
+		return err
+	}
+
+	a := fyneapp.NewWithID(appID)
+	w := newMainWindow(a, store, faces, "screenshot test", vet.ModelProblem())
+	w.channel.SetSelectedIndex(slices.Index(w.channelIDs, "instagram"))
+	w.photographer.name, w.photographer.channels = "Pia Photo", []string{"instagram", "website"}
+	done := make(chan struct{})
+	w.batchFinished = func() { close(done) }
+	a.Lifecycle().SetOnStarted(func() { w.addURIs([]fyne.URI{storage.NewFileURI(rec)}) })
+	result := make(chan error, 1)
+	go func() {
+		result <- driveScreenshots(w, done, shots, exports)
+		fyne.Do(a.Quit)
+	}()
+	w.ShowAndRun()
+	return <-result
+}
+
+// enrolPristin imports pristinRoster into store, with Pia Photo's
+// permission, and enrols its three members from their portraits in rec.
+func enrolPristin(ctx context.Context, store *consent.Store, faces *vet.Faces, rec string) error {
 	if _, err := store.ImportRoster(ctx, strings.NewReader(pristinRoster), consent.ImportOptions{}); err != nil {
 		return err
 	}
 	if err := store.SetPhotographerPermission(ctx, "Pia Photo", []string{"instagram", "website"}, consent.Today()); err != nil {
 		return err
 	}
-	faces := vet.NewFaces(vet.LoadEngine)
-	defer faces.Close()
 	finder, workers, err := faces.Finder()
 	if err != nil {
 		return err
@@ -253,21 +283,7 @@ func runScreenshotScenario(rec, shots, exports string) error {
 			return fmt.Errorf("enrol %s: %v %v", e.PersonID, e.Err, e.Problems)
 		}
 	}
-
-	a := fyneapp.NewWithID(appID)
-	w := newMainWindow(a, store, faces, "screenshot test", vet.ModelProblem())
-	w.channel.SetSelectedIndex(slices.Index(w.channelIDs, "instagram"))
-	w.photographer.name, w.photographer.channels = "Pia Photo", []string{"instagram", "website"}
-	done := make(chan struct{})
-	w.batchFinished = func() { close(done) }
-	a.Lifecycle().SetOnStarted(func() { w.addURIs([]fyne.URI{storage.NewFileURI(rec)}) })
-	result := make(chan error, 1)
-	go func() {
-		result <- driveScreenshots(w, done, shots, exports)
-		fyne.Do(a.Quit)
-	}()
-	w.ShowAndRun()
-	return <-result
+	return nil
 }
 
 // driveScreenshots waits for the batch, takes the screenshots, and exports
