@@ -9,7 +9,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -148,10 +150,14 @@ func checkScreenshots(t *testing.T, dir string, names []string) {
 }
 
 // startXvfb starts a virtual display for the test and returns its name.
+// A display whose lock file names a process that is gone is free: Xvfb
+// removes such a lock itself. The display is stopped with SIGTERM, so
+// that it removes its own lock (killed, it left one per run, until no
+// display between :90 and :119 was free).
 func startXvfb(t *testing.T) string {
 	t.Helper()
 	for n := 90; n < 120; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
+		if displayInUse(n) {
 			continue
 		}
 		display := fmt.Sprintf(":%d", n)
@@ -159,10 +165,13 @@ func startXvfb(t *testing.T) string {
 		if err := cmd.Start(); err != nil {
 			t.Fatalf("start Xvfb: %v", err)
 		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		t.Cleanup(func() {
+			cmd.Process.Signal(syscall.SIGTERM)
+			cmd.Wait()
+		})
 		socket := fmt.Sprintf("/tmp/.X11-unix/X%d", n)
 		for range 100 {
-			if _, err := os.Stat(socket); err == nil {
+			if _, err := os.Stat(socket); err == nil && displayInUse(n) {
 				return display
 			}
 			time.Sleep(50 * time.Millisecond)
@@ -171,6 +180,21 @@ func startXvfb(t *testing.T) string {
 	}
 	t.Fatal("no free X display between :90 and :119")
 	return ""
+}
+
+// displayInUse reports whether X display n has a lock file naming a
+// running process.
+func displayInUse(n int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/tmp/.X%d-lock", n))
+	if err != nil {
+		return false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil {
+		return true // not ours to judge
+	}
+	err = syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM) // EPERM: another user's
 }
 
 // checkNotBlank fails for a screenshot that is missing or shows (nearly)
