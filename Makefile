@@ -33,7 +33,7 @@ vet:
 # The Xvfb tests run the real app under Xvfb over real photos (screenshots;
 # real keys and clicks through xdotool): they run on their own, without the
 # race detector, which would only slow the pipeline.
-XVFB_TEST = (TestScreenshotsUnderXvfb|TestKeysUnderXvfb)
+XVFB_TEST = (TestScreenshotsUnderXvfb|TestKeysUnderXvfb|TestReviewUnderXvfb)
 
 # TestOddShapes runs once more under AddressSanitizer: the C and C++ behind
 # vision must not read or write out of bounds on any photo shape (issue 11's

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"image"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -17,7 +18,14 @@ import (
 )
 
 // reviewView is the review of one photo: the photo with its boxes on the
-// left, what is decided and what the reviewer can do on the right.
+// left (zoomed and moved at will), the list of its faces beside it, what
+// is decided and what the reviewer can do on the right.
+//
+// The panel's buttons and check boxes keep their places whatever the
+// texts say: they are all at its top, above the texts (status, reasons,
+// the selected face), or at its bottom, and they are disabled, not
+// hidden, when they do not apply. A click meant for one button cannot
+// land on another because a reason grew a line.
 type reviewView struct {
 	widget.BaseWidget
 	win     *mainWindow
@@ -29,41 +37,48 @@ type reviewView struct {
 	selected selection
 
 	view       *photoView
+	faces      *faceList
+	crops      []image.Image // the faces' crops of cropsOf
+	cropsOf    *vet.Photo
+	zoomLabel  *widget.Label
 	title      *widget.Label
 	status     *widget.Label
 	reasons    *widget.Label
-	afterCheck *widget.Check
+	afterCheck *shortcutCheck
 	nextButton *widget.Button
 
-	redactButton *widget.Button
-	undoButton   *widget.Button
-	hideUnknown  *widget.Button
+	assignButton    *widget.Button
+	redactButton    *widget.Button
+	adultButton     *widget.Button
+	undoButton      *widget.Button
+	deleteBoxButton *widget.Button
+	hideUnknown     *widget.Button
 
 	guide        *widget.Label
-	faceBox      *fyne.Container
+	faceBox      *fyne.Container // what is known of the selected face
 	faceWho      *widget.Label
 	faceDecision *widget.Label
-	boxBox       *fyne.Container
-	noFace       *widget.Check
+	boxBox       *fyne.Container // about the selected box
+	noFace       *shortcutCheck
 	childWork    *widget.Label
 	photographer *widget.Label
-	// tools are what the reviewer can change on a photo that was read:
-	// hidden for a file PhotoVet could not read.
-	tools *fyne.Container
+	// tools and photoTools are what the reviewer can change on a photo
+	// that was read: hidden for a file PhotoVet could not read.
+	tools, photoTools *fyne.Container
 }
 
 func newReviewView(w *mainWindow, s *session, back func(), changed func(*vet.Photo)) *reviewView {
 	r := &reviewView{win: w, session: s, back: back, changed: changed, selected: noSelection()}
 	r.view = newPhotoView(r.selectOverlay, r.addBox)
+	r.view.onZoom = r.showZoom
+	r.faces = newFaceList(r.selectFace, w.typedKey)
+	r.zoomLabel = widget.NewLabel("")
 	r.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	r.title.Truncation = fyne.TextTruncateEllipsis
 	r.status = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	r.reasons = widget.NewLabel("")
 	r.reasons.Wrapping = fyne.TextWrapWord
-	r.afterCheck = widget.NewCheck(lang.L("Show what will be published (B)"), func(bool) {
-		r.show(r.photo)
-		r.win.Canvas().Unfocus() // keys go to the review again, not to the box
-	})
+	r.afterCheck = newShortcutCheck(lang.L("Show what will be published (B)"), func(bool) { r.show(r.photo) }, w.typedKey)
 	r.hideUnknown = widget.NewButtonWithIcon(lang.L("Hide every unknown face"), theme.VisibilityOffIcon(), func() { r.apply(vet.HideUnknown()) })
 	r.hideUnknown.Importance = widget.HighImportance
 	r.nextButton = widget.NewButtonWithIcon(lang.L("Next needing review (N)"), theme.MediaSkipNextIcon(), r.nextNeedingReview)
@@ -74,18 +89,18 @@ func newReviewView(w *mainWindow, s *session, back func(), changed func(*vet.Pho
 	r.faceWho.Wrapping = fyne.TextWrapWord
 	r.faceDecision = widget.NewLabel("")
 	r.faceDecision.Wrapping = fyne.TextWrapWord
-	assign := widget.NewButtonWithIcon(lang.L("This is..."), theme.AccountIcon(), r.chooseAssignee)
+	r.assignButton = widget.NewButtonWithIcon(lang.L("This is..."), theme.AccountIcon(), r.chooseAssignee)
 	r.redactButton = widget.NewButtonWithIcon(lang.L("Hide this face"), theme.VisibilityOffIcon(), func() { r.apply(vet.ForceRedact(r.selected.face)) })
-	adult := widget.NewButtonWithIcon(lang.L("Adult who agreed in person..."), theme.ConfirmIcon(), r.askAdultNote)
+	r.adultButton = widget.NewButtonWithIcon(lang.L("Adult who agreed in person..."), theme.ConfirmIcon(), r.askAdultNote)
 	r.undoButton = widget.NewButtonWithIcon(lang.L("Undo my choice"), theme.ContentUndoIcon(), func() { r.apply(vet.ResetFace(r.selected.face)) })
-	r.faceBox = container.NewVBox(widget.NewSeparator(), r.faceWho, r.faceDecision, assign, r.redactButton, adult, r.undoButton)
-	deleteBox := widget.NewButtonWithIcon(lang.L("Delete this box (Delete)"), theme.DeleteIcon(), r.deleteSelectedBox)
-	r.boxBox = container.NewVBox(widget.NewSeparator(), widget.NewLabel(lang.L("Your box: always hidden.")), deleteBox)
-	r.noFace = widget.NewCheck(lang.L("I looked: nobody can be recognised on this photo"), func(on bool) {
+	r.faceBox = container.NewVBox(r.faceWho, r.faceDecision)
+	r.deleteBoxButton = widget.NewButtonWithIcon(lang.L("Delete this box (Delete)"), theme.DeleteIcon(), r.deleteSelectedBox)
+	r.boxBox = container.NewVBox(widget.NewLabel(lang.L("Your box: always hidden.")))
+	r.noFace = newShortcutCheck(lang.L("I looked: nobody can be recognised on this photo"), func(on bool) {
 		if r.photo != nil && on != r.photo.NoFaceConfirmed {
 			r.apply(vet.ConfirmNoFace(on))
 		}
-	})
+	}, w.typedKey)
 	r.childWork = widget.NewLabel("")
 	r.childWork.Wrapping = fyne.TextWrapWord
 	r.photographer = widget.NewLabel("")
@@ -94,22 +109,72 @@ func newReviewView(w *mainWindow, s *session, back func(), changed func(*vet.Pho
 	photographer := widget.NewButtonWithIcon(lang.L("Photographer of this photo..."), theme.AccountIcon(), func() {
 		r.win.editPhotographer([]*vet.Photo{r.photo})
 	})
-	r.tools = container.NewVBox(r.guide, r.faceBox, r.boxBox,
-		widget.NewSeparator(), r.childWork, childWork, widget.NewSeparator(), r.photographer, photographer)
+	// The check box comes last: it shows only on a photo without faces,
+	// where the face buttons above it do not apply.
+	r.tools = container.NewVBox(r.hideUnknown, widget.NewSeparator(),
+		r.assignButton, r.redactButton, r.adultButton, r.undoButton, r.deleteBoxButton, r.noFace)
+	r.photoTools = container.NewVBox(widget.NewSeparator(), childWork, photographer)
 	r.ExtendBaseWidget(r)
 	return r
 }
 
-// CreateRenderer lays out the review: the bar on top, the photo, the panel.
+// CreateRenderer lays out the review: the bar on top, the photo with its
+// zoom, the face list, the panel.
 func (r *reviewView) CreateRenderer() fyne.WidgetRenderer {
 	back := widget.NewButtonWithIcon(lang.L("All photos"), theme.NavigateBackIcon(), r.back)
 	prev := widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { r.step(-1) })
 	next := widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { r.step(1) })
 	bar := container.NewBorder(nil, nil, container.NewHBox(back, prev, next), container.NewHBox(r.afterCheck, r.nextButton), r.title)
-	panel := container.NewVBox(r.status, r.reasons, r.hideUnknown, r.noFace, r.tools)
-	scroll := container.NewVScroll(panel)
-	scroll.SetMinSize(fyne.NewSize(330, 0))
-	return widget.NewSimpleRenderer(container.NewBorder(bar, nil, nil, scroll, r.view))
+
+	zoomOut := widget.NewButtonWithIcon("", theme.ZoomOutIcon(), func() { r.view.zoomBy(1/zoomStep, r.view.middle()) })
+	zoomIn := widget.NewButtonWithIcon("", theme.ZoomInIcon(), func() { r.view.zoomBy(zoomStep, r.view.middle()) })
+	fit := widget.NewButtonWithIcon(lang.L("Fit (0)"), theme.ZoomFitIcon(), r.view.zoomFit)
+	actual := widget.NewButton("100% (1)", r.view.zoomActual)
+	zoomBar := container.NewHBox(zoomOut, zoomIn, fit, actual, r.zoomLabel)
+	photo := container.NewBorder(nil, zoomBar, nil, nil, r.view.scroller)
+
+	facesTitle := widget.NewLabelWithStyle(lang.L("Faces on this photo"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	faces := container.NewBorder(facesTitle, nil, nil, nil, r.faces)
+
+	zoomHint := widget.NewLabel(lang.L("Zoom with the mouse wheel or + and -; move the photo with the scroll bars or by dragging with the middle button."))
+	zoomHint.Wrapping = fyne.TextWrapWord
+	texts := container.NewVBox(r.reasons, widget.NewSeparator(), r.guide, r.faceBox, r.boxBox,
+		widget.NewSeparator(), r.childWork, r.photographer, widget.NewSeparator(), zoomHint)
+	scroll := container.NewVScroll(texts)
+	panel := container.NewBorder(container.NewVBox(r.status, r.tools), r.photoTools, nil, nil, scroll)
+	side := container.NewHBox(container.New(&fixedWidth{width: listWidth}, faces), container.New(&fixedWidth{width: panelWidth}, panel))
+	return widget.NewSimpleRenderer(container.NewBorder(bar, nil, nil, side, photo))
+}
+
+// The widths of the face list and of the panel, unless their contents
+// need more.
+const (
+	listWidth  = 260
+	panelWidth = 320
+)
+
+// fixedWidth lays its objects out at one width, or their minimum width
+// when that is larger.
+type fixedWidth struct{ width float32 }
+
+func (l *fixedWidth) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objects {
+		s = s.Max(o.MinSize())
+	}
+	return fyne.NewSize(max(s.Width, l.width), s.Height)
+}
+
+func (l *fixedWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Move(fyne.Position{})
+		o.Resize(size)
+	}
+}
+
+// showZoom shows the zoom under the photo.
+func (r *reviewView) showZoom() {
+	r.zoomLabel.SetText(strconv.Itoa(r.view.zoomPercent()) + "%")
 }
 
 // show displays p (or refreshes it) as it stands now.
@@ -139,8 +204,10 @@ func (r *reviewView) show(p *vet.Photo) {
 	r.reasons.SetText(strings.Join(reasons, "\n"))
 	if p.Status == vet.Failed {
 		r.tools.Hide()
+		r.photoTools.Hide()
 	} else {
 		r.tools.Show()
+		r.photoTools.Show()
 	}
 
 	img, err := r.image(p)
@@ -148,11 +215,12 @@ func (r *reviewView) show(p *vet.Photo) {
 		r.reasons.SetText(err.Error())
 	}
 	r.view.set(p, img, r.afterCheck.Checked, r.faceLabel)
+	r.showFaces(p)
 
-	r.hideUnknown.Hide()
+	r.hideUnknown.Disable()
 	for _, f := range p.Faces {
 		if f.Unknown() {
-			r.hideUnknown.Show()
+			r.hideUnknown.Enable()
 		}
 	}
 	if len(p.Faces) == 0 && p.Error.IsZero() {
@@ -169,6 +237,28 @@ func (r *reviewView) show(p *vet.Photo) {
 		r.nextButton.Disable()
 	}
 	r.showSelection()
+}
+
+// showFaces fills the face list for p: a crop of each face (cut once per
+// photo, from the preview), its name and what happens to it.
+func (r *reviewView) showFaces(p *vet.Photo) {
+	if r.cropsOf != p {
+		preview, _ := p.PreviewImage() // no preview: no crops, the list still names the faces
+		r.crops, r.cropsOf = faceCrops(p, preview), p
+	}
+	rows := make([]faceRow, len(p.Faces))
+	for i, f := range p.Faces {
+		rows[i] = faceRow{crop: r.crops[i], name: r.faceName(f)}
+		switch {
+		case f.Decision.Visible:
+			rows[i].state, rows[i].importance = lang.L("visible"), widget.SuccessImportance
+		case f.Unknown():
+			rows[i].state, rows[i].importance = lang.L("needs a name"), widget.WarningImportance
+		default:
+			rows[i].state, rows[i].importance = lang.L("hidden"), widget.DangerImportance
+		}
+	}
+	r.faces.setRows(rows)
 }
 
 // image is the preview, or what export will write when "after" is on.
@@ -232,42 +322,77 @@ func (r *reviewView) personName(id, fallback string) string {
 	return fallback
 }
 
-// showSelection fills the panel for the selected face or box.
+// faceName is who a face is, as the panel and the face list say it.
+func (r *reviewView) faceName(f vet.Face) string {
+	switch {
+	case f.Review == consent.AdultWithNote:
+		return lang.L("Adult who agreed in person: {{.Note}}", map[string]any{"Note": f.Note})
+	case f.Decision.PersonID != "":
+		return r.personName(f.Decision.PersonID, "")
+	default:
+		return lang.L("Not recognised")
+	}
+}
+
+// showSelection fills the panel for the selected face or box, and enables
+// the buttons that apply to it.
 func (r *reviewView) showSelection() {
 	p := r.photo
 	r.faceBox.Hide()
 	r.boxBox.Hide()
+	r.guide.Show()
+	face := p != nil && r.selected.face >= 0 && r.selected.face < len(p.Faces)
+	box := p != nil && r.selected.box >= 0 && r.selected.box < len(p.ManualBoxes)
+	for _, b := range []*widget.Button{r.assignButton, r.redactButton, r.adultButton, r.undoButton} {
+		b.Disable()
+	}
+	r.deleteBoxButton.Disable()
 	switch {
-	case p == nil:
-	case r.selected.face >= 0 && r.selected.face < len(p.Faces):
+	case face:
 		f := p.Faces[r.selected.face]
-		who := lang.L("Not recognised")
-		switch {
-		case f.Review == consent.AdultWithNote:
-			who = lang.L("Adult who agreed in person: {{.Note}}", map[string]any{"Note": f.Note})
-		case f.Decision.PersonID != "":
-			who = r.personName(f.Decision.PersonID, "")
-		}
-		r.faceWho.SetText(who)
+		r.faceWho.SetText(r.faceName(f))
 		r.faceDecision.SetText(tr(f.Decision.Reason))
 		r.faceDecision.Importance = widget.DangerImportance
 		if f.Decision.Visible {
 			r.faceDecision.Importance = widget.SuccessImportance
 		}
 		r.faceDecision.Refresh()
-		if f.Review == consent.NotReviewed {
-			r.undoButton.Hide()
-		} else {
-			r.undoButton.Show()
+		r.assignButton.Enable()
+		r.redactButton.Enable()
+		r.adultButton.Enable()
+		if f.Review != consent.NotReviewed {
+			r.undoButton.Enable()
 		}
+		r.guide.Hide()
 		r.faceBox.Show()
-	case r.selected.box >= 0 && r.selected.box < len(p.ManualBoxes):
+	case box:
+		r.deleteBoxButton.Enable()
+		r.guide.Hide()
 		r.boxBox.Show()
 	}
+	sel := -1
+	if face {
+		sel = r.selected.face
+	}
+	r.faces.selectFace(sel)
 }
 
+// selectOverlay is a click on the photo: on a face, a box or neither.
 func (r *reviewView) selectOverlay(s selection) {
 	r.selected = s
+	r.showSelection()
+}
+
+// selectFace is a face chosen in the face list: it is selected on the
+// photo too, and brought into view when the photo is zoomed.
+func (r *reviewView) selectFace(i int) {
+	if r.photo == nil || i < 0 || i >= len(r.photo.Faces) {
+		return
+	}
+	r.selected = selection{face: i, box: -1}
+	r.view.selected = r.selected
+	r.view.Refresh()
+	r.view.showBox(r.photo.Faces[i].Box)
 	r.showSelection()
 }
 
@@ -304,6 +429,24 @@ func (r *reviewView) deleteSelectedBox() {
 	r.apply(vet.RemoveBox(i))
 }
 
+// stepFace selects the previous (-1) or next (1) face in the list; with
+// none selected, the first or the last.
+func (r *reviewView) stepFace(n int) {
+	if r.photo == nil || len(r.photo.Faces) == 0 {
+		return
+	}
+	i := r.selected.face + n
+	if r.selected.face < 0 {
+		i = 0
+		if n < 0 {
+			i = len(r.photo.Faces) - 1
+		}
+	}
+	if i >= 0 && i < len(r.photo.Faces) {
+		r.selectFace(i)
+	}
+}
+
 // step shows the previous (-1) or next (1) photo.
 func (r *reviewView) step(n int) {
 	if p := r.session.neighbour(r.photo, n); p != nil {
@@ -317,13 +460,20 @@ func (r *reviewView) nextNeedingReview() {
 	}
 }
 
-// typedKey handles the review's keyboard shortcuts.
+// typedKey handles the review's keyboard shortcuts: left and right
+// arrows, N, B, Delete and Esc; up and down select the previous and next
+// face, Enter names the selected face; + and - zoom, 0 fits the photo,
+// 1 shows it at 100%.
 func (r *reviewView) typedKey(e *fyne.KeyEvent) {
 	switch e.Name {
 	case fyne.KeyRight:
 		r.step(1)
 	case fyne.KeyLeft:
 		r.step(-1)
+	case fyne.KeyUp:
+		r.stepFace(-1)
+	case fyne.KeyDown:
+		r.stepFace(1)
 	case fyne.KeyN:
 		r.nextNeedingReview()
 	case fyne.KeyB:
@@ -332,6 +482,18 @@ func (r *reviewView) typedKey(e *fyne.KeyEvent) {
 		r.deleteSelectedBox()
 	case fyne.KeyEscape:
 		r.back()
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if r.photo != nil && r.selected.face >= 0 && r.selected.face < len(r.photo.Faces) {
+			r.chooseAssignee() // the teacher names the face by typing: the search takes the letters
+		}
+	case fyne.KeyPlus, fyne.KeyEqual: // "+" is shifted "=" on many keyboards
+		r.view.zoomBy(zoomStep, r.view.middle())
+	case fyne.KeyMinus:
+		r.view.zoomBy(1/zoomStep, r.view.middle())
+	case fyne.Key0:
+		r.view.zoomFit()
+	case fyne.Key1:
+		r.view.zoomActual()
 	}
 }
 

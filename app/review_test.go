@@ -206,14 +206,14 @@ func TestReviewNoFaceAndNavigation(t *testing.T) {
 
 func TestReviewHideUnknown(t *testing.T) {
 	_, r := openTwoFaces(t)
-	if !r.hideUnknown.Visible() {
-		t.Fatal("no \"Hide every unknown face\" although the stranger is unknown")
+	if r.hideUnknown.Disabled() {
+		t.Fatal("\"Hide every unknown face\" is disabled although the stranger is unknown")
 	}
 	test.Tap(r.hideUnknown)
 	if f := r.photo.Faces[1]; f.Review != consent.ForceRedacted || f.Decision.Visible {
 		t.Errorf("stranger after hiding every unknown face: %+v", f)
 	}
-	if !r.photo.Faces[0].Decision.Visible || r.photo.Status != vet.Cleared || r.hideUnknown.Visible() {
+	if !r.photo.Faces[0].Decision.Visible || r.photo.Status != vet.Cleared || !r.hideUnknown.Disabled() {
 		t.Errorf("Ada visible %v, status %s; want Ada still shown and the photo cleared", r.photo.Faces[0].Decision.Visible, r.photo.Status)
 	}
 }

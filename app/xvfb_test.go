@@ -9,7 +9,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -45,6 +47,13 @@ func TestMain(m *testing.M) {
 	if folder := os.Getenv(scenarioEnv); folder != "" {
 		if err := runScreenshotScenario(folder, os.Getenv(screenshotsEnv), os.Getenv(exportEnv)); err != nil {
 			fmt.Fprintln(os.Stderr, "screenshot scenario:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	if folder := os.Getenv(reviewScenarioEnv); folder != "" {
+		if err := runReviewScenario(folder, os.Getenv(screenshotsEnv)); err != nil {
+			fmt.Fprintln(os.Stderr, "review scenario:", err)
 			os.Exit(1)
 		}
 		os.Exit(0)
@@ -141,10 +150,14 @@ func checkScreenshots(t *testing.T, dir string, names []string) {
 }
 
 // startXvfb starts a virtual display for the test and returns its name.
+// A display whose lock file names a process that is gone is free: Xvfb
+// removes such a lock itself. The display is stopped with SIGTERM, so
+// that it removes its own lock (killed, it left one per run, until no
+// display between :90 and :119 was free).
 func startXvfb(t *testing.T) string {
 	t.Helper()
 	for n := 90; n < 120; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
+		if displayInUse(n) {
 			continue
 		}
 		display := fmt.Sprintf(":%d", n)
@@ -152,10 +165,13 @@ func startXvfb(t *testing.T) string {
 		if err := cmd.Start(); err != nil {
 			t.Fatalf("start Xvfb: %v", err)
 		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		t.Cleanup(func() {
+			cmd.Process.Signal(syscall.SIGTERM)
+			cmd.Wait()
+		})
 		socket := fmt.Sprintf("/tmp/.X11-unix/X%d", n)
 		for range 100 {
-			if _, err := os.Stat(socket); err == nil {
+			if _, err := os.Stat(socket); err == nil && displayInUse(n) {
 				return display
 			}
 			time.Sleep(50 * time.Millisecond)
@@ -164,6 +180,21 @@ func startXvfb(t *testing.T) string {
 	}
 	t.Fatal("no free X display between :90 and :119")
 	return ""
+}
+
+// displayInUse reports whether X display n has a lock file naming a
+// running process.
+func displayInUse(n int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/tmp/.X%d-lock", n))
+	if err != nil {
+		return false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil {
+		return true // not ours to judge
+	}
+	err = syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM) // EPERM: another user's
 }
 
 // checkNotBlank fails for a screenshot that is missing or shows (nearly)
@@ -222,14 +253,37 @@ func runScreenshotScenario(rec, shots, exports string) error {
 		return err
 	}
 	defer store.Close()
+	faces := vet.NewFaces(vet.LoadEngine)
+	defer faces.Close()
+	if err := enrolPristin(ctx, store, faces, rec); err != nil {
+		return err
+	}
+
+	a := fyneapp.NewWithID(appID)
+	w := newMainWindow(a, store, faces, "screenshot test", vet.ModelProblem())
+	w.channel.SetSelectedIndex(slices.Index(w.channelIDs, "instagram"))
+	w.photographer.name, w.photographer.channels = "Pia Photo", []string{"instagram", "website"}
+	done := make(chan struct{})
+	w.batchFinished = func() { close(done) }
+	a.Lifecycle().SetOnStarted(func() { w.addURIs([]fyne.URI{storage.NewFileURI(rec)}) })
+	result := make(chan error, 1)
+	go func() {
+		result <- driveScreenshots(w, done, shots, exports)
+		fyne.Do(a.Quit)
+	}()
+	w.ShowAndRun()
+	return <-result
+}
+
+// enrolPristin imports pristinRoster into store, with Pia Photo's
+// permission, and enrols its three members from their portraits in rec.
+func enrolPristin(ctx context.Context, store *consent.Store, faces *vet.Faces, rec string) error {
 	if _, err := store.ImportRoster(ctx, strings.NewReader(pristinRoster), consent.ImportOptions{}); err != nil {
 		return err
 	}
 	if err := store.SetPhotographerPermission(ctx, "Pia Photo", []string{"instagram", "website"}, consent.Today()); err != nil {
 		return err
 	}
-	faces := vet.NewFaces(vet.LoadEngine)
-	defer faces.Close()
 	finder, workers, err := faces.Finder()
 	if err != nil {
 		return err
@@ -253,21 +307,7 @@ func runScreenshotScenario(rec, shots, exports string) error {
 			return fmt.Errorf("enrol %s: %v %v", e.PersonID, e.Err, e.Problems)
 		}
 	}
-
-	a := fyneapp.NewWithID(appID)
-	w := newMainWindow(a, store, faces, "screenshot test", vet.ModelProblem())
-	w.channel.SetSelectedIndex(slices.Index(w.channelIDs, "instagram"))
-	w.photographer.name, w.photographer.channels = "Pia Photo", []string{"instagram", "website"}
-	done := make(chan struct{})
-	w.batchFinished = func() { close(done) }
-	a.Lifecycle().SetOnStarted(func() { w.addURIs([]fyne.URI{storage.NewFileURI(rec)}) })
-	result := make(chan error, 1)
-	go func() {
-		result <- driveScreenshots(w, done, shots, exports)
-		fyne.Do(a.Quit)
-	}()
-	w.ShowAndRun()
-	return <-result
+	return nil
 }
 
 // driveScreenshots waits for the batch, takes the screenshots, and exports
