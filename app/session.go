@@ -32,6 +32,10 @@ type session struct {
 	// an exported photo is not exported again.
 	exported map[*vet.Photo]string
 	paths    map[string]bool // every path added, so a second drop adds only new ones
+	// apart holds the faces the reviewer took out of a group of faces
+	// that look like one person: they stay out when the groups are made
+	// again. In memory only, like the groups.
+	apart map[facePlace]bool
 
 	cancel  context.CancelFunc // cancels the running batch; nil when idle
 	pending []string           // paths dropped while a batch runs
@@ -39,7 +43,8 @@ type session struct {
 
 func newSession(store *consent.Store, faces *vet.Faces) *session {
 	return &session{Session: vet.Session{Store: store, Faces: faces},
-		thumbs: map[*vet.Photo]image.Image{}, exported: map[*vet.Photo]string{}, paths: map[string]bool{}}
+		thumbs: map[*vet.Photo]image.Image{}, exported: map[*vet.Photo]string{}, paths: map[string]bool{},
+		apart: map[facePlace]bool{}}
 }
 
 // setJob sets the channel and unit type, reads the register again and
@@ -104,6 +109,7 @@ func (s *session) clear() {
 	s.thumbs = map[*vet.Photo]image.Image{}
 	s.exported = map[*vet.Photo]string{}
 	s.paths = map[string]bool{}
+	s.apart = map[facePlace]bool{}
 	s.pending = nil
 }
 
