@@ -73,6 +73,7 @@ type peopleView struct {
 	suggestions *fyne.Container
 	nameButton  *widget.Button
 	hideButton  *widget.Button
+	hideRest    *widget.Button
 	tiles       *fyne.Container
 	// tileOut are the "Not this person" buttons of the shown group's
 	// faces, in its order.
@@ -129,6 +130,7 @@ func newPeopleView(w *mainWindow, s *session, back func()) *peopleView {
 	v.nameButton = widget.NewButtonWithIcon(lang.L("This is..."), theme.AccountIcon(), v.chooseName)
 	v.nameButton.Importance = widget.HighImportance
 	v.hideButton = widget.NewButtonWithIcon(lang.L("Hide this person"), theme.VisibilityOffIcon(), v.hideCurrent)
+	v.hideRest = widget.NewButtonWithIcon("", theme.VisibilityOffIcon(), v.hideEveryoneLeft)
 	v.suggestions = container.NewHBox()
 	v.tiles = container.NewGridWrap(fyne.NewSize(tileCropSize+64, tileCropSize+90))
 	v.done = widget.NewLabel(lang.L("Everyone in this batch is named or hidden."))
@@ -150,7 +152,7 @@ func (v *peopleView) CreateRenderer() fyne.WidgetRenderer {
 	back := widget.NewButtonWithIcon(lang.L("All photos"), theme.NavigateBackIcon(), v.back)
 	title := widget.NewLabelWithStyle(lang.L("People in this batch"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	bar := container.NewBorder(nil, nil, container.NewHBox(back, title), nil)
-	left := container.NewBorder(v.summary, nil, nil, nil, v.list)
+	left := container.NewBorder(container.NewVBox(v.summary, v.hideRest), nil, nil, nil, v.list)
 	split := container.NewHSplit(left, container.NewBorder(v.result, nil, nil, nil, container.NewStack(v.detail, v.done)))
 	split.Offset = 0.32
 	return widget.NewSimpleRenderer(container.NewBorder(bar, nil, nil, nil, split))
@@ -249,6 +251,20 @@ func (v *peopleView) refresh() {
 		v.summary.SetText(lang.N("{{.Count}} unknown faces, grouped by person: the largest group first.", faces, map[string]any{"Count": faces}))
 	} else {
 		v.summary.SetText(lang.L("Looking for the same person across the photos..."))
+	}
+	unknown := 0
+	for _, p := range v.session.photos {
+		for _, f := range p.Faces {
+			if f.Unknown() {
+				unknown++
+			}
+		}
+	}
+	v.hideRest.SetText(lang.L("Hide every unknown face left ({{.Count}})", map[string]any{"Count": unknown}))
+	if v.ready && unknown > 0 {
+		v.hideRest.Enable()
+	} else {
+		v.hideRest.Disable()
 	}
 	v.list.Refresh()
 	v.showDetail()
@@ -387,6 +403,30 @@ func (v *peopleView) applyToCurrent(edit func(face int) vet.Edit) {
 	v.refresh()
 	if next >= 0 {
 		v.list.Select(next)
+	}
+}
+
+// hideEveryoneLeft hides every unknown face of the batch, in the groups or
+// not: the reviewer's "hide the rest" once the people they know are
+// named (vet.Session.Review).
+func (v *peopleView) hideEveryoneLeft() {
+	if err := v.session.Review(context.Background(), v.session.photos, true, false); err != nil {
+		v.win.showError(lang.L("The change could not be saved."), err)
+	}
+	v.win.photoChanged(nil)
+	var left []personGroup // none, unless saving failed part of the way
+	for _, g := range v.groups {
+		faces := slices.DeleteFunc(slices.Clone(g.faces), func(f facePlace) bool { return !f.unknown() })
+		if len(faces) > 0 {
+			left = append(left, personGroup{faces: faces, representative: largestFace(faces)})
+		}
+	}
+	v.groups, v.current = left, -1
+	v.list.UnselectAll()
+	v.result.SetText("")
+	v.refresh()
+	if len(v.groups) > 0 {
+		v.list.Select(0)
 	}
 }
 

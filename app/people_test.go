@@ -201,7 +201,8 @@ func TestPeopleViewGroupsAndNames(t *testing.T) {
 
 // TestPeopleViewHideAndTakeOut takes one face out of Kim's group, hides
 // the two left with one click, and finds the face taken out still on its
-// own, unknown, when the view is opened again.
+// own, unknown, when the view is opened again; "Hide every unknown face
+// left" then hides it and the lookalike's, and every photo is cleared.
 func TestPeopleViewHideAndTakeOut(t *testing.T) {
 	s := newPeopleSetup(t)
 	v := openPeople(t, s)
@@ -249,6 +250,21 @@ func TestPeopleViewHideAndTakeOut(t *testing.T) {
 	v.list.Select(1)
 	if len(v.tileOut) != 1 || !v.tileOut[0].Disabled() {
 		t.Error("a face on its own offers to be taken out")
+	}
+
+	// The rest, the lookalike's two faces and the one taken out: one
+	// click hides them all.
+	if v.hideRest.Text != "Hide every unknown face left (3)" {
+		t.Errorf("the button says %q, want 3 faces left", v.hideRest.Text)
+	}
+	test.Tap(v.hideRest)
+	for _, p := range s.win.session.photos {
+		if p.Status != vet.Cleared || p.Faces[1].Review != consent.ForceRedacted || !p.Faces[0].Decision.Visible {
+			t.Errorf("%s after hiding the rest: %s, faces %+v", p.Path, p.Status, p.Faces)
+		}
+	}
+	if len(v.groups) != 0 || !v.done.Visible() || !v.hideRest.Disabled() {
+		t.Errorf("after hiding the rest: %d groups, done shown %v", len(v.groups), v.done.Visible())
 	}
 }
 
