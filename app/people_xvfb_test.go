@@ -173,7 +173,8 @@ func peopleScreenshots() []string {
 // is..." on the largest group, the name of its person typed, Escape
 // (nothing named); again, and a double-click on the person (the group
 // named); in the review, "This is..." on a face nobody was identified as.
-// It keeps a screenshot of each step; a blank one fails the test.
+// It keeps a screenshot of each step; a blank one fails the test, and so
+// does a window wider than the display.
 func TestPeopleUnderXvfb(t *testing.T) {
 	for _, tool := range []string{"Xvfb", "xdotool", "import"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -314,11 +315,18 @@ func drivePeople(w *mainWindow, done <-chan struct{}, shots string) error {
 	case <-time.After(10 * time.Minute):
 		return errors.New("the batch did not finish in 10 minutes")
 	}
+	// Each screenshot also checks that the window fits the 1,280 pixels
+	// of the display: a wider one is cut off at its right edge.
 	shoot := func(name string) error {
 		time.Sleep(1500 * time.Millisecond) // let the window draw
 		out, err := exec.Command("import", "-window", "root", filepath.Join(shots, name)).CombinedOutput()
 		if err != nil {
 			return fmt.Errorf("import %s: %v: %s", name, err, out)
+		}
+		var width float32
+		fyne.DoAndWait(func() { width = w.Content().MinSize().Width * w.Canvas().Scale() })
+		if width > 1280 {
+			return fmt.Errorf("%s: the window needs %.0f pixels, the display has 1,280", name, width)
 		}
 		return nil
 	}

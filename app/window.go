@@ -104,8 +104,10 @@ func (w *mainWindow) build() {
 		widget.NewLabel(lang.L("Publish on")), w.channel,
 		widget.NewLabel(lang.L("Unit")), w.unit,
 	)
-	actions := container.NewHBox(add, w.peopleButton, w.exportButton, w.newBatchButton)
-	header := container.NewVBox(container.NewBorder(nil, nil, settings, actions), w.photographer)
+	actions := container.NewHBox(add, w.exportButton, w.newBatchButton)
+	// The people button shares the photographer's line: the first line
+	// has no room left in Dutch at 1,280 pixels.
+	header := container.NewVBox(container.NewBorder(nil, nil, settings, actions), container.NewBorder(nil, nil, nil, w.peopleButton, w.photographer))
 	w.warning = nil
 	if !w.modelProblem.IsZero() {
 		w.warning = widget.NewLabel(tr(w.modelProblem))
