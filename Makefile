@@ -33,7 +33,7 @@ vet:
 # The Xvfb tests run the real app under Xvfb over real photos (screenshots;
 # real keys and clicks through xdotool): they run on their own, without the
 # race detector, which would only slow the pipeline.
-XVFB_TEST = (TestScreenshotsUnderXvfb|TestKeysUnderXvfb|TestReviewUnderXvfb)
+XVFB_TEST = (TestScreenshotsUnderXvfb|TestKeysUnderXvfb|TestReviewUnderXvfb|TestPeopleUnderXvfb)
 
 # TestOddShapes runs once more under AddressSanitizer: the C and C++ behind
 # vision must not read or write out of bounds on any photo shape (issue 11's
@@ -44,6 +44,7 @@ test: setup vet
 	$(GO) test -timeout 30m -run '^$(XVFB_TEST)$$' -v ./app/
 	$(GO) test -timeout 30m ./cli/
 	$(GO) test -timeout 30m -run '^TestNamingRecognitionFolder$$' ./vet/
+	$(GO) test -timeout 30m -run '^TestRecognitionBatchClicks$$' -v ./app/
 	$(GO) test -timeout 30m -v ./vision/
 	$(GO) test -asan -short -timeout 30m -run '^TestOddShapes$$' ./vision/
 	$(MAKE) --no-print-directory fuzz

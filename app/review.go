@@ -500,7 +500,16 @@ func (r *reviewView) typedKey(e *fyne.KeyEvent) {
 // chooseAssignee asks who the selected face is.
 func (r *reviewView) chooseAssignee() {
 	face := r.selected.face
-	showPersonPicker(r.win, lang.L("Who is this?"), r.session.people(), nil, false, func(ids []string) { r.assign(face, ids) })
+	if r.photo == nil || face < 0 || face >= len(r.photo.Faces) {
+		return
+	}
+	f := r.photo.Faces[face]
+	var suggested []string
+	for _, c := range f.Suggestions() {
+		suggested = append(suggested, c.PersonID)
+	}
+	showFacePicker(r.win, lang.L("Who is this?"), cropFace(r.photo, f.Box, facePickerSize), baseName(r.photo.Path),
+		r.session.people(), suggested, func(id string) { r.assign(face, []string{id}) })
 }
 
 // assign gives face the person the reviewer picked.

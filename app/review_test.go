@@ -266,8 +266,8 @@ func TestPersonPickerShowsNames(t *testing.T) {
 		switch o := item.(type) {
 		case *widget.Check:
 			text = o.Text
-		case *widget.Label:
-			text = o.Text
+		case *pickerRow:
+			text = o.label.Text
 		}
 		if !strings.Contains(text, people[0].DisplayName()) {
 			t.Errorf("multiple %v: the first row says %q, want %s", multiple, text, people[0].DisplayName())

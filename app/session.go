@@ -32,6 +32,10 @@ type session struct {
 	// an exported photo is not exported again.
 	exported map[*vet.Photo]string
 	paths    map[string]bool // every path added, so a second drop adds only new ones
+	// apart holds the faces the reviewer took out of a group of faces
+	// that look like one person: they stay out when the groups are made
+	// again. In memory only, like the groups.
+	apart map[facePlace]bool
 
 	cancel context.CancelFunc // cancels the running batch; nil when idle
 	// running are the photos of the running batch not processed yet, and
@@ -54,7 +58,8 @@ type session struct {
 // dataDir, where the batch is kept too; dataDir "" keeps neither.
 func newSession(store *consent.Store, faces *vet.Faces, dataDir string) (*session, error) {
 	s := &session{Session: vet.Session{Store: store, Faces: faces},
-		thumbs: map[*vet.Photo]image.Image{}, exported: map[*vet.Photo]string{}, paths: map[string]bool{}}
+		thumbs: map[*vet.Photo]image.Image{}, exported: map[*vet.Photo]string{}, paths: map[string]bool{},
+		apart: map[facePlace]bool{}}
 	if dataDir == "" {
 		return s, nil
 	}
@@ -170,6 +175,7 @@ func (s *session) clear() {
 	s.paths = map[string]bool{}
 	s.running, s.pending = nil, nil
 	s.restoredAt = nil
+	s.apart = map[facePlace]bool{}
 }
 
 // unexported returns how many cleared photos have not been exported.

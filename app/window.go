@@ -38,9 +38,11 @@ type mainWindow struct {
 	photographer   *photographerBar
 	exportButton   *widget.Button
 	newBatchButton *widget.Button
+	peopleButton   *widget.Button
 
 	photos   *photosView
 	review   *reviewView
+	people   *peopleView
 	register *registerView
 	area     *fyne.Container // holds the drop zone, the grid or the review
 	tabs     *container.AppTabs
@@ -188,6 +190,8 @@ func (w *mainWindow) build() {
 	w.exportButton.Disable()
 	w.newBatchButton = widget.NewButtonWithIcon(lang.L("New batch"), theme.ContentClearIcon(), w.askNewBatch)
 	w.newBatchButton.Disable()
+	w.peopleButton = widget.NewButtonWithIcon(lang.L("People in this batch (P)"), theme.AccountIcon(), w.openPeople)
+	w.peopleButton.Disable()
 
 	w.channel = newSettingSelect(w.chooseChannel, w.typedKey)
 	w.unit = newSettingSelect(w.chooseUnit, w.typedKey)
@@ -198,6 +202,10 @@ func (w *mainWindow) build() {
 	w.photographer = photographer
 	w.photos = newPhotosView(w.session, w.openReview, w.cancelBatch)
 	w.review = newReviewView(w, w.session, w.closeReview, w.photoChanged)
+	if w.people != nil {
+		w.people.close()
+	}
+	w.people = newPeopleView(w, w.session, w.closePeople)
 	w.register = newRegisterView(w.Window, w.store, w.session.Faces)
 	w.register.languageChanged = w.rebuild
 
@@ -206,7 +214,9 @@ func (w *mainWindow) build() {
 		widget.NewLabel(lang.L("Unit")), w.unit,
 	)
 	actions := container.NewHBox(add, w.exportButton, w.newBatchButton)
-	header := container.NewVBox(container.NewBorder(nil, nil, settings, actions), w.photographer)
+	// The people button shares the photographer's line: the first line
+	// has no room left in Dutch at 1,280 pixels.
+	header := container.NewVBox(container.NewBorder(nil, nil, settings, actions), container.NewBorder(nil, nil, nil, w.peopleButton, w.photographer))
 	w.warning = nil
 	if !w.modelProblem.IsZero() {
 		w.warning = widget.NewLabel(tr(w.modelProblem))
@@ -460,6 +470,11 @@ func (w *mainWindow) refreshPhotos() {
 	} else {
 		w.newBatchButton.Disable()
 	}
+	if len(w.session.photos) > 0 {
+		w.peopleButton.Enable()
+	} else {
+		w.peopleButton.Disable()
+	}
 }
 
 // askNewBatch starts a new batch, first asking when cleared photos have
@@ -489,6 +504,7 @@ func (w *mainWindow) newBatch() {
 	}
 	w.session.clear()
 	w.review.photo = nil
+	w.people.close()
 	w.drop.setCount(0)
 	w.showArea(container.NewPadded(w.drop))
 	w.photographer.show(w.session.photos, w.session.Job.Job)
@@ -533,15 +549,23 @@ func (w *mainWindow) closeReview() {
 	w.refreshPhotos()
 }
 
-// typedKey is the keyboard in the review: arrows, N for the next photo
-// that needs review, B for before/after, Delete for the selected box,
-// Escape back to all photos. The setting drop-downs hand their keys here
-// too. Keys pressed while a dialog is open do nothing behind it.
+// typedKey is the keyboard of the Photos tab: P for the people in this
+// batch (Escape back from there); in the review arrows, N for the next
+// photo that needs review, B for before/after, Delete for the selected
+// box, Escape back to all photos. The setting drop-downs hand their keys
+// here too. Keys pressed while a dialog is open do nothing behind it.
 func (w *mainWindow) typedKey(e *fyne.KeyEvent) {
-	if w.review.photo == nil || w.tabs.SelectedIndex() != 0 || w.Canvas().Overlays().Top() != nil {
+	if w.tabs.SelectedIndex() != 0 || w.Canvas().Overlays().Top() != nil {
 		return
 	}
-	w.review.typedKey(e)
+	switch {
+	case w.showing(w.people):
+		w.people.typedKey(e)
+	case e.Name == fyne.KeyP:
+		w.openPeople()
+	case w.review.photo != nil:
+		w.review.typedKey(e)
+	}
 }
 
 // showError tells the teacher what could not be done, with the error's

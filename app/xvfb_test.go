@@ -58,6 +58,13 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
+	if batch := os.Getenv(peopleScenarioEnv); batch != "" {
+		if err := runPeopleScenario(batch, os.Getenv(screenshotsEnv)); err != nil {
+			fmt.Fprintln(os.Stderr, "people scenario:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	if folder := os.Getenv(keysScenarioEnv); folder != "" {
 		if err := runKeysScenario(folder, os.Getenv(screenshotsEnv)); err != nil {
 			fmt.Fprintln(os.Stderr, "keys scenario:", err)

@@ -1,0 +1,522 @@
+package app
+
+import (
+	"cmp"
+	"context"
+	"image"
+	"slices"
+	"strings"
+
+	"github.com/disintegration/imaging"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/photovet/photovet/vet"
+	"github.com/photovet/photovet/vision"
+)
+
+// facePlace is one face of the batch: face Face of Photo.
+type facePlace struct {
+	photo *vet.Photo
+	face  int
+}
+
+// unknown reports whether the face still waits for the reviewer.
+func (f facePlace) unknown() bool {
+	return f.face >= 0 && f.face < len(f.photo.Faces) && f.photo.Faces[f.face].Unknown()
+}
+
+// personGroup is a group of the batch's unknown faces that look like one
+// person (vet.GroupUnknownFaces), at most one per photo.
+type personGroup struct {
+	faces          []facePlace
+	representative facePlace // the largest face, shown for the group
+}
+
+// Sizes of face crops, in pixels.
+const (
+	groupCropSize  = 64  // in the list of groups
+	detailCropSize = 180 // the group being looked at
+	tileCropSize   = 96  // each face of that group
+)
+
+// peopleView is "People in this batch": the batch's unknown faces grouped
+// by who they look like, largest group first, so that a class's photos
+// are reviewed person by person rather than face by face. Naming or
+// hiding a group is one reviewer edit per face through the vet API (each
+// face then decided by the rules); the reviewer can take a face out of a
+// group. Groups live in memory only, and die with the batch (R9).
+type peopleView struct {
+	widget.BaseWidget
+	win     *mainWindow
+	session *session
+	back    func()
+
+	groups  []personGroup
+	current int // the group shown on the right, -1 for none
+	crops   map[cropKey]image.Image
+	cancel  context.CancelFunc // stops the grouping under way
+	ready   bool               // the groups are made
+
+	summary     *widget.Label
+	result      *widget.Label
+	list        *widget.List
+	detail      *fyne.Container
+	done        *widget.Label
+	face        *canvas.Image
+	count       *widget.Label
+	suggestions *fyne.Container
+	nameButton  *widget.Button
+	hideButton  *widget.Button
+	hideRest    *widget.Button
+	tiles       *fyne.Container
+	// tileOut are the "Not this person" buttons of the shown group's
+	// faces, in its order.
+	tileOut []*widget.Button
+
+	// grouped, when set, is called once the groups are shown: tests
+	// wait on it.
+	grouped func()
+}
+
+// cropKey is a face's crop at a size.
+type cropKey struct {
+	place facePlace
+	size  int
+}
+
+func newPeopleView(w *mainWindow, s *session, back func()) *peopleView {
+	v := &peopleView{win: w, session: s, back: back, current: -1, crops: map[cropKey]image.Image{}}
+	v.summary = widget.NewLabel("")
+	v.summary.Wrapping = fyne.TextWrapWord
+	v.result = widget.NewLabel("")
+	v.result.Wrapping = fyne.TextWrapWord
+	v.list = widget.NewList(
+		func() int { return len(v.groups) },
+		func() fyne.CanvasObject {
+			img := canvas.NewImageFromImage(nil)
+			img.FillMode = canvas.ImageFillContain
+			img.SetMinSize(fyne.NewSquareSize(groupCropSize))
+			label := widget.NewLabel("")
+			label.Truncation = fyne.TextTruncateEllipsis
+			return container.NewBorder(nil, nil, img, nil, label)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= len(v.groups) {
+				return
+			}
+			g := v.groups[id]
+			row := o.(*fyne.Container)
+			label, img := row.Objects[0].(*widget.Label), row.Objects[1].(*canvas.Image)
+			img.Image = v.crop(g.representative, groupCropSize)
+			img.Refresh()
+			text := photoCount(len(g.faces))
+			if names := v.suggestedNames(g); len(names) > 0 {
+				text += "\n" + lang.L("Looks like {{.Names}}?", map[string]any{"Names": strings.Join(names, ", ")})
+			}
+			label.SetText(text)
+		})
+	v.list.OnSelected = func(id widget.ListItemID) { v.show(id) }
+
+	v.face = canvas.NewImageFromImage(nil)
+	v.face.FillMode = canvas.ImageFillContain
+	v.face.SetMinSize(fyne.NewSquareSize(detailCropSize))
+	v.count = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.nameButton = widget.NewButtonWithIcon(lang.L("This is..."), theme.AccountIcon(), v.chooseName)
+	v.nameButton.Importance = widget.HighImportance
+	v.hideButton = widget.NewButtonWithIcon(lang.L("Hide this person"), theme.VisibilityOffIcon(), v.hideCurrent)
+	v.hideRest = widget.NewButtonWithIcon("", theme.VisibilityOffIcon(), v.hideEveryoneLeft)
+	v.suggestions = container.NewHBox()
+	v.tiles = container.NewGridWrap(fyne.NewSize(tileCropSize+64, tileCropSize+90))
+	v.done = widget.NewLabel(lang.L("Everyone in this batch is named or hidden."))
+	v.done.Wrapping = fyne.TextWrapWord
+	hint := widget.NewLabel(lang.L("Naming or hiding a person applies to each of their faces, and the rules then decide each face. If a face below is someone else, take it out first."))
+	hint.Wrapping = fyne.TextWrapWord
+	// The buttons come first, at fixed places: what follows them changes
+	// in length from one person to the next.
+	actions := container.NewHBox(v.nameButton, v.hideButton)
+	top := container.NewBorder(nil, nil, v.face, nil, container.NewVBox(v.count, actions, v.suggestions))
+	v.detail = container.NewBorder(container.NewVBox(top, hint, widget.NewSeparator()), nil, nil, nil, container.NewVScroll(v.tiles))
+	v.ExtendBaseWidget(v)
+	return v
+}
+
+// CreateRenderer lays out the view: the bar, the groups on the left, the
+// group being looked at on the right.
+func (v *peopleView) CreateRenderer() fyne.WidgetRenderer {
+	back := widget.NewButtonWithIcon(lang.L("All photos"), theme.NavigateBackIcon(), v.back)
+	title := widget.NewLabelWithStyle(lang.L("People in this batch"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	bar := container.NewBorder(nil, nil, container.NewHBox(back, title), nil)
+	left := container.NewBorder(container.NewVBox(v.summary, v.hideRest), nil, nil, nil, v.list)
+	split := container.NewHSplit(left, container.NewBorder(v.result, nil, nil, nil, container.NewStack(v.detail, v.done)))
+	split.Offset = 0.32
+	return widget.NewSimpleRenderer(container.NewBorder(bar, nil, nil, nil, split))
+}
+
+// photoCount is "in N photos": a group has at most one face per photo.
+func photoCount(n int) string {
+	return lang.N("In {{.Count}} photos", n, map[string]any{"Count": n})
+}
+
+// open groups the batch's unknown faces again, in the background, and
+// shows the groups when done. Faces the reviewer took out of a group stay
+// out.
+func (v *peopleView) open() {
+	if v.cancel != nil {
+		v.cancel()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	v.cancel = cancel
+	photos := slices.Clone(v.session.photos)
+	// The grouping reads copies: the reviewer may change the photos
+	// meanwhile.
+	copies := make([]*vet.Photo, len(photos))
+	for i, p := range photos {
+		copies[i] = p.Clone()
+	}
+	v.groups, v.current, v.crops, v.ready = nil, -1, map[cropKey]image.Image{}, false
+	v.result.SetText("")
+	v.refresh()
+	go func() {
+		groups, err := vet.GroupUnknownFaces(ctx, copies)
+		fyne.Do(func() {
+			if ctx.Err() != nil {
+				return // closed or opened again meanwhile
+			}
+			if err != nil {
+				v.win.showError(lang.L("The faces could not be grouped."), err)
+			}
+			v.setGroups(photos, groups)
+			if v.grouped != nil {
+				v.grouped()
+			}
+		})
+	}()
+}
+
+// close stops a grouping under way.
+func (v *peopleView) close() {
+	if v.cancel != nil {
+		v.cancel()
+		v.cancel = nil
+	}
+}
+
+// setGroups shows the groups found over photos: faces decided meanwhile
+// are left out, faces taken out of their group by the reviewer are
+// groups of their own.
+func (v *peopleView) setGroups(photos []*vet.Photo, found []vet.FaceGroup) {
+	var groups []personGroup
+	for _, fg := range found {
+		var g personGroup
+		for _, ref := range fg.Faces {
+			place := facePlace{photos[ref.Photo], ref.Face}
+			switch {
+			case !place.unknown():
+			case v.session.apart[place] && len(fg.Faces) > 1:
+				groups = append(groups, personGroup{faces: []facePlace{place}, representative: place})
+			default:
+				g.faces = append(g.faces, place)
+			}
+		}
+		if len(g.faces) == 0 {
+			continue
+		}
+		g.representative = g.faces[0]
+		if rep := (facePlace{photos[fg.Representative.Photo], fg.Representative.Face}); slices.Contains(g.faces, rep) {
+			g.representative = rep
+		}
+		groups = append(groups, g)
+	}
+	slices.SortStableFunc(groups, func(a, b personGroup) int { return len(b.faces) - len(a.faces) })
+	v.groups, v.current, v.ready = groups, -1, true
+	v.refresh()
+	if len(v.groups) > 0 {
+		v.list.Select(0)
+	}
+}
+
+// refresh shows the summary, the list and the group being looked at.
+func (v *peopleView) refresh() {
+	faces := 0
+	for _, g := range v.groups {
+		faces += len(g.faces)
+	}
+	if v.ready {
+		v.summary.SetText(lang.N("{{.Count}} unknown faces, grouped by person: the largest group first.", faces, map[string]any{"Count": faces}))
+	} else {
+		v.summary.SetText(lang.L("Looking for the same person across the photos..."))
+	}
+	unknown := 0
+	for _, p := range v.session.photos {
+		for _, f := range p.Faces {
+			if f.Unknown() {
+				unknown++
+			}
+		}
+	}
+	v.hideRest.SetText(lang.L("Hide every unknown face left ({{.Count}})", map[string]any{"Count": unknown}))
+	if v.ready && unknown > 0 {
+		v.hideRest.Enable()
+	} else {
+		v.hideRest.Disable()
+	}
+	v.list.Refresh()
+	v.showDetail()
+}
+
+// show makes group id the one looked at.
+func (v *peopleView) show(id int) {
+	v.current = id
+	v.showDetail()
+}
+
+// showDetail fills the right side with the current group: its face, how
+// many photos, the suggestions, and each of its faces.
+func (v *peopleView) showDetail() {
+	if v.current < 0 || v.current >= len(v.groups) {
+		v.detail.Hide()
+		if v.ready && len(v.groups) == 0 {
+			v.done.Show()
+		} else {
+			v.done.Hide()
+		}
+		return
+	}
+	v.done.Hide()
+	v.detail.Show()
+	g := v.groups[v.current]
+	v.face.Image = v.crop(g.representative, detailCropSize)
+	v.face.Refresh()
+	v.count.SetText(photoCount(len(g.faces)))
+	v.suggestions.Objects = nil
+	if candidates := v.suggested(g); len(candidates) > 0 {
+		v.suggestions.Add(widget.NewLabel(lang.L("Looks like:")))
+		for _, id := range candidates {
+			v.suggestions.Add(widget.NewButtonWithIcon(v.win.review.personName(id, id), theme.AccountIcon(), func() { v.name(id) }))
+		}
+	}
+	v.suggestions.Refresh()
+	v.tiles.Objects, v.tileOut = nil, nil
+	for i, f := range g.faces {
+		img := canvas.NewImageFromImage(v.crop(f, tileCropSize))
+		img.FillMode = canvas.ImageFillContain
+		img.SetMinSize(fyne.NewSquareSize(tileCropSize))
+		file := widget.NewLabel(baseName(f.photo.Path))
+		file.Truncation = fyne.TextTruncateEllipsis
+		out := widget.NewButton(lang.L("Not this person"), func() { v.takeOut(i) })
+		if len(g.faces) == 1 {
+			out.Disable()
+		}
+		v.tileOut = append(v.tileOut, out)
+		v.tiles.Add(container.NewBorder(nil, container.NewVBox(file, out), nil, nil, img))
+	}
+	v.tiles.Refresh()
+}
+
+// suggested returns whom the group's faces lie near (vet's suggestions),
+// nearest first, at most vision.MaxCandidates people of the register.
+func (v *peopleView) suggested(g personGroup) []string {
+	nearest := map[string]float64{}
+	for _, f := range g.faces {
+		for _, c := range f.photo.Faces[f.face].Suggestions() {
+			if d, seen := nearest[c.PersonID]; !seen || c.Distance < d {
+				nearest[c.PersonID] = c.Distance
+			}
+		}
+	}
+	var ids []string
+	for id := range nearest {
+		if v.session.Register != nil && v.session.Register.People[id] != nil {
+			ids = append(ids, id)
+		}
+	}
+	slices.SortFunc(ids, func(a, b string) int { return cmp.Or(cmp.Compare(nearest[a], nearest[b]), strings.Compare(a, b)) })
+	return ids[:min(len(ids), vision.MaxCandidates)]
+}
+
+// suggestedNames are the names of suggested.
+func (v *peopleView) suggestedNames(g personGroup) []string {
+	var names []string
+	for _, id := range v.suggested(g) {
+		names = append(names, v.win.review.personName(id, id))
+	}
+	return names
+}
+
+// chooseName asks who the current group is, showing its face large and
+// the suggested people first.
+func (v *peopleView) chooseName() {
+	if v.current < 0 || v.current >= len(v.groups) {
+		return
+	}
+	g := v.groups[v.current]
+	showFacePicker(v.win, lang.L("Who is this?"), v.crop(g.representative, facePickerSize), photoCount(len(g.faces)),
+		v.session.people(), v.suggested(g), v.name)
+}
+
+// name assigns the current group's faces to person id.
+func (v *peopleView) name(id string) {
+	v.applyToCurrent(func(face int) vet.Edit { return vet.AssignFace(face, id) })
+}
+
+// hideCurrent hides every face of the current group.
+func (v *peopleView) hideCurrent() {
+	v.applyToCurrent(vet.ForceRedact)
+}
+
+// applyToCurrent applies edit to each face of the current group that is
+// still unknown, each photo then decided again by the rules, and says
+// what came of it; the group leaves the list and the next one is shown.
+func (v *peopleView) applyToCurrent(edit func(face int) vet.Edit) {
+	if v.current < 0 || v.current >= len(v.groups) {
+		return
+	}
+	g := v.groups[v.current]
+	reviewer := v.session.Reviewer()
+	visible, hidden := 0, 0
+	for _, f := range g.faces {
+		if !f.unknown() {
+			continue // the reviewer decided it meanwhile, in the photo's review
+		}
+		if err := reviewer.Apply(context.Background(), f.photo, edit(f.face)); err != nil {
+			v.win.showError(lang.L("The change could not be saved."), err)
+			break
+		}
+		if f.photo.Faces[f.face].Decision.Visible {
+			visible++
+		} else {
+			hidden++
+		}
+	}
+	v.win.photoChanged(nil)
+	v.result.SetText(lang.L("Done: {{.Visible}} shown, {{.Hidden}} hidden, as the rules decide.", map[string]any{"Visible": visible, "Hidden": hidden}))
+	v.groups = slices.Delete(v.groups, v.current, v.current+1)
+	next := min(v.current, len(v.groups)-1)
+	v.current = -1
+	v.list.UnselectAll()
+	v.refresh()
+	if next >= 0 {
+		v.list.Select(next)
+	}
+}
+
+// hideEveryoneLeft hides every unknown face of the batch, in the groups or
+// not: the reviewer's "hide the rest" once the people they know are
+// named (vet.Session.Review).
+func (v *peopleView) hideEveryoneLeft() {
+	if err := v.session.Review(context.Background(), v.session.photos, true, false); err != nil {
+		v.win.showError(lang.L("The change could not be saved."), err)
+	}
+	v.win.photoChanged(nil)
+	var left []personGroup // none, unless saving failed part of the way
+	for _, g := range v.groups {
+		faces := slices.DeleteFunc(slices.Clone(g.faces), func(f facePlace) bool { return !f.unknown() })
+		if len(faces) > 0 {
+			left = append(left, personGroup{faces: faces, representative: largestFace(faces)})
+		}
+	}
+	v.groups, v.current = left, -1
+	v.list.UnselectAll()
+	v.result.SetText("")
+	v.refresh()
+	if len(v.groups) > 0 {
+		v.list.Select(0)
+	}
+}
+
+// takeOut takes face i out of the current group: it becomes a group of
+// its own, and stays out when the groups are made again.
+func (v *peopleView) takeOut(i int) {
+	if v.current < 0 || v.current >= len(v.groups) || len(v.groups[v.current].faces) < 2 {
+		return
+	}
+	g := &v.groups[v.current]
+	place := g.faces[i]
+	g.faces = slices.Delete(slices.Clone(g.faces), i, i+1)
+	if g.representative == place {
+		g.representative = largestFace(g.faces)
+	}
+	v.session.apart[place] = true
+	v.groups = append(v.groups, personGroup{faces: []facePlace{place}, representative: place})
+	v.result.SetText(lang.L("The face from {{.File}} is now on its own, at the end of the list.", map[string]any{"File": baseName(place.photo.Path)}))
+	v.refresh()
+}
+
+// largestFace is the tallest of faces.
+func largestFace(faces []facePlace) facePlace {
+	return slices.MaxFunc(faces, func(a, b facePlace) int {
+		return a.photo.Faces[a.face].Box.Dy() - b.photo.Faces[b.face].Box.Dy()
+	})
+}
+
+// crop returns the face, cut from the photo's preview in memory with a
+// margin for hair and chin and scaled to fit size; nothing is written
+// anywhere. It is nil when the photo has no preview.
+func (v *peopleView) crop(f facePlace, size int) image.Image {
+	key := cropKey{f, size}
+	if img, ok := v.crops[key]; ok {
+		return img
+	}
+	img := cropFace(f.photo, f.photo.Faces[f.face].Box, size)
+	v.crops[key] = img
+	return img
+}
+
+// cropFace cuts box (in the original's coordinates) out of p's preview
+// with half the box's height as margin, scaled to fit size; nil without a
+// preview.
+func cropFace(p *vet.Photo, box image.Rectangle, size int) image.Image {
+	preview, err := p.PreviewImage()
+	if err != nil || p.Width == 0 {
+		return nil
+	}
+	scale := float64(preview.Bounds().Dx()) / float64(p.Width)
+	margin := box.Dy() / 2
+	r := box.Inset(-margin)
+	r = image.Rect(int(float64(r.Min.X)*scale), int(float64(r.Min.Y)*scale), int(float64(r.Max.X)*scale), int(float64(r.Max.Y)*scale))
+	r = r.Intersect(preview.Bounds())
+	if r.Empty() {
+		return nil
+	}
+	return imaging.Fit(imaging.Crop(preview, r), size, size, imaging.Linear)
+}
+
+// typedKey handles the view's keys: Escape goes back.
+func (v *peopleView) typedKey(e *fyne.KeyEvent) {
+	if e.Name == fyne.KeyEscape {
+		v.back()
+	}
+}
+
+// openPeople shows the people in this batch in place of the photos or the
+// review, which Escape or "All photos" goes back to.
+func (w *mainWindow) openPeople() {
+	if len(w.session.photos) == 0 || w.showing(w.people) {
+		return
+	}
+	w.showArea(w.people)
+	w.Canvas().Focus(nil)
+	w.people.open() // last: the grouping it starts shows its result through fyne.Do
+}
+
+// closePeople goes back to the review it was opened from, or to all
+// photos.
+func (w *mainWindow) closePeople() {
+	w.people.close()
+	if w.review.photo != nil {
+		w.openReview(w.review.photo)
+		return
+	}
+	w.closeReview()
+}
+
+// showing reports whether the photos area shows o.
+func (w *mainWindow) showing(o fyne.CanvasObject) bool {
+	return len(w.area.Objects) == 1 && w.area.Objects[0] == o
+}
