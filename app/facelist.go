@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
-	"github.com/disintegration/imaging"
 
 	"github.com/photovet/photovet/vet"
 )
@@ -109,25 +108,13 @@ func (l *faceList) selectedFace() int { return l.selected }
 // through the faces on the up and down arrows.
 func (l *faceList) TypedKey(e *fyne.KeyEvent) { l.keys(e) }
 
-// faceCrops cuts each face of p out of its preview, with some room
-// around it, at most twice cropSize (for screens that scale): in memory
-// only, like the preview.
+// faceCrops cuts each face of p out of its preview, with a fifth of the
+// face around it, at most twice cropSize (for screens that scale): in
+// memory only, like the preview.
 func faceCrops(p *vet.Photo, preview image.Image) []image.Image {
 	crops := make([]image.Image, len(p.Faces))
-	if preview == nil || p.Width == 0 {
-		return crops
-	}
-	b := preview.Bounds()
-	sx, sy := float64(b.Dx())/float64(p.Width), float64(b.Dy())/float64(p.Height)
 	for i, f := range p.Faces {
-		m := max(f.Box.Dx(), f.Box.Dy()) / 5
-		box := f.Box.Inset(-m)
-		r := image.Rect(int(float64(box.Min.X)*sx), int(float64(box.Min.Y)*sy), int(float64(box.Max.X)*sx+0.5), int(float64(box.Max.Y)*sy+0.5)).
-			Add(b.Min).Intersect(b)
-		if r.Empty() {
-			continue
-		}
-		crops[i] = imaging.Fit(imaging.Crop(preview, r), 2*cropSize, 2*cropSize, imaging.Linear)
+		crops[i] = cropFace(p, preview, f.Box, max(f.Box.Dx(), f.Box.Dy())/5, 2*cropSize)
 	}
 	return crops
 }

@@ -463,24 +463,35 @@ func (v *peopleView) crop(f facePlace, size int) image.Image {
 	if img, ok := v.crops[key]; ok {
 		return img
 	}
-	img := cropFace(f.photo, f.photo.Faces[f.face].Box, size)
+	img := previewCrop(f.photo, f.photo.Faces[f.face].Box, size)
 	v.crops[key] = img
 	return img
 }
 
-// cropFace cuts box (in the original's coordinates) out of p's preview
-// with half the box's height as margin, scaled to fit size; nil without a
+// previewCrop cuts box (in the original's pixels) out of p's preview
+// with half the box's height around it, scaled to fit size; nil without a
 // preview.
-func cropFace(p *vet.Photo, box image.Rectangle, size int) image.Image {
+func previewCrop(p *vet.Photo, box image.Rectangle, size int) image.Image {
 	preview, err := p.PreviewImage()
-	if err != nil || p.Width == 0 {
+	if err != nil {
 		return nil
 	}
-	scale := float64(preview.Bounds().Dx()) / float64(p.Width)
-	margin := box.Dy() / 2
-	r := box.Inset(-margin)
-	r = image.Rect(int(float64(r.Min.X)*scale), int(float64(r.Min.Y)*scale), int(float64(r.Max.X)*scale), int(float64(r.Max.Y)*scale))
-	r = r.Intersect(preview.Bounds())
+	return cropFace(p, preview, box, box.Dy()/2, size)
+}
+
+// cropFace cuts box (in the original's pixels) out of preview, p's
+// preview, with margin pixels of the original around it, scaled to fit
+// size: in memory only, like the preview. It is nil when nothing of the
+// box is in the preview.
+func cropFace(p *vet.Photo, preview image.Image, box image.Rectangle, margin, size int) image.Image {
+	if preview == nil || p.Width == 0 || p.Height == 0 {
+		return nil
+	}
+	b := preview.Bounds()
+	sx, sy := float64(b.Dx())/float64(p.Width), float64(b.Dy())/float64(p.Height)
+	box = box.Inset(-margin)
+	r := image.Rect(int(float64(box.Min.X)*sx), int(float64(box.Min.Y)*sy), int(float64(box.Max.X)*sx+0.5), int(float64(box.Max.Y)*sy+0.5)).
+		Add(b.Min).Intersect(b)
 	if r.Empty() {
 		return nil
 	}

@@ -299,7 +299,7 @@ func TestPickerShowsTheFace(t *testing.T) {
 		t.Fatalf("the picker shows no face of at least %d units", facePickerSize)
 	}
 	// It is the stranger's face: the preview's pixels around the box.
-	want := cropFace(r.photo, r.photo.Faces[1].Box, facePickerSize)
+	want := previewCrop(r.photo, r.photo.Faces[1].Box, facePickerSize)
 	if face.Image.Bounds() != want.Bounds() || !same(face.Image.At(20, 20), want.At(20, 20)) {
 		t.Errorf("the picker's face is %v, want the stranger's crop %v", face.Image.Bounds(), want.Bounds())
 	}

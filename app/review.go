@@ -508,7 +508,7 @@ func (r *reviewView) chooseAssignee() {
 	for _, c := range f.Suggestions() {
 		suggested = append(suggested, c.PersonID)
 	}
-	showFacePicker(r.win, lang.L("Who is this?"), cropFace(r.photo, f.Box, facePickerSize), baseName(r.photo.Path),
+	showFacePicker(r.win, lang.L("Who is this?"), previewCrop(r.photo, f.Box, facePickerSize), baseName(r.photo.Path),
 		r.session.people(), suggested, func(id string) { r.assign(face, []string{id}) })
 }
 
