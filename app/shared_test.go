@@ -21,11 +21,7 @@ import (
 // a postgres:// address, for this computer.
 func TestSharedRegisterSetting(t *testing.T) {
 	ctx := context.Background()
-	server, err := pgtest.Start(ctx)
-	if err != nil {
-		t.Fatalf("the test PostgreSQL server (needed, never skipped): %v", err)
-	}
-	defer server.Stop()
+	server := pgtest.StartFor(t)
 	register, err := server.CreateDatabase(ctx, "school")
 	if err != nil {
 		t.Fatal(err)
@@ -89,11 +85,7 @@ func TestUnreachableRegisterWindow(t *testing.T) {
 // with the program's own prefixes ("save settings: ...").
 func TestStaffSaveSettingsRefusedInWords(t *testing.T) {
 	ctx := context.Background()
-	server, err := pgtest.Start(ctx)
-	if err != nil {
-		t.Fatalf("the test PostgreSQL server (needed, never skipped): %v", err)
-	}
-	defer server.Stop()
+	server := pgtest.StartFor(t)
 	register, err := server.CreateDatabase(ctx, "school")
 	if err != nil {
 		t.Fatal(err)

@@ -52,15 +52,7 @@ func (l laptop) run(t *testing.T, args ...string) (code int, stdout, stderr stri
 // register that cannot be reached is named with the time since when.
 func TestSharedRegisterTwoLaptopsCLI(t *testing.T) {
 	ctx := context.Background()
-	server, err := pgtest.Start(ctx)
-	if err != nil {
-		t.Fatalf("the test PostgreSQL server (needed, never skipped): %v", err)
-	}
-	t.Cleanup(func() {
-		if err := server.Stop(); err != nil {
-			t.Error(err)
-		}
-	})
+	server := pgtest.StartFor(t)
 	adminURL, err := server.CreateDatabase(ctx, "school")
 	if err != nil {
 		t.Fatal(err)

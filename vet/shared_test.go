@@ -21,11 +21,7 @@ import (
 // the register hides every face (R4).
 func TestExportStopsWhenTheSharedRegisterGoesAway(t *testing.T) {
 	ctx := context.Background()
-	server, err := pgtest.Start(ctx)
-	if err != nil {
-		t.Fatalf("the test PostgreSQL server (needed, never skipped): %v", err)
-	}
-	defer server.Stop()
+	server := pgtest.StartFor(t)
 	register, err := server.CreateDatabase(ctx, "school")
 	if err != nil {
 		t.Fatal(err)

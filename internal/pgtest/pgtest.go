@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -51,6 +52,23 @@ type Server struct {
 	PassFile string // passwords of Admin and of every role Server created
 	cmd      *exec.Cmd
 	exited   chan error
+}
+
+// StartFor starts a server for test t and stops it when t ends. A test
+// that needs the server fails when it cannot be started: it is never
+// skipped.
+func StartFor(t testing.TB) *Server {
+	t.Helper()
+	server, err := Start(context.Background())
+	if err != nil {
+		t.Fatalf("the test PostgreSQL server (needed, never skipped): %v", err)
+	}
+	t.Cleanup(func() {
+		if err := server.Stop(); err != nil {
+			t.Errorf("stop the test PostgreSQL server: %v", err)
+		}
+	})
+	return server
 }
 
 // Start creates a cluster in a new temporary folder and starts its server.
