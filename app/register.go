@@ -23,7 +23,7 @@ import (
 // It shows what the consent package decides and holds no rules of its own.
 //
 // This file is the list of people; each action has a file of its own
-// (roster.go, enrol.go, person.go, takedowns.go, settings.go). Every
+// (roster.go, enrol.go, person.go, takedowns.go, published.go, settings.go). Every
 // method runs on the UI goroutine, except the background work of
 // importRoster and enrol, which hands its results back through fyne.Do.
 type registerView struct {
@@ -54,6 +54,7 @@ type registerView struct {
 	tabs         *container.AppTabs
 	peopleTab    *container.TabItem
 	takedownTab  *container.TabItem
+	publishedTab *container.TabItem
 	settingsTab  *container.TabItem
 	hint         *widget.Label // what to do next
 	summary      *widget.Label
@@ -67,6 +68,7 @@ type registerView struct {
 	removeButton *widget.Button
 	progress     *jobProgress
 	takedowns    *takedownList
+	published    *publishedList
 	settings     *registerSettings
 }
 
@@ -108,6 +110,7 @@ func newRegisterView(win fyne.Window, store *consent.Store, faces *vet.Faces) *r
 	v.progress = newJobProgress()
 	v.table = v.newTable()
 	v.takedowns = newTakedownList(v.ctx, win, store, func() consent.Date { return v.today() }, v.countTakedowns)
+	v.published = newPublishedList(v.ctx, store, v.displayName)
 	v.settings = newRegisterSettings(v)
 
 	actions := container.NewHBox(v.importButton, v.enrolButton, template)
@@ -122,10 +125,20 @@ func newRegisterView(win fyne.Window, store *consent.Store, faces *vet.Faces) *r
 
 	v.peopleTab = container.NewTabItemWithIcon(lang.L("People"), theme.AccountIcon(), people)
 	v.takedownTab = container.NewTabItemWithIcon(lang.L("Take-downs"), theme.WarningIcon(), v.takedowns)
+	v.publishedTab = container.NewTabItemWithIcon(lang.L("Published"), theme.MediaPhotoIcon(), v.published)
 	v.settingsTab = container.NewTabItemWithIcon(lang.L("Settings"), theme.SettingsIcon(), container.NewVScroll(v.settings))
-	v.tabs = container.NewAppTabs(v.peopleTab, v.takedownTab, v.settingsTab)
+	v.tabs = container.NewAppTabs(v.peopleTab, v.takedownTab, v.publishedTab, v.settingsTab)
 	v.refresh()
 	return v
+}
+
+// displayName is the display name of person id in the register as last
+// loaded, "" when they are not in it (any more).
+func (v *registerView) displayName(id string) string {
+	if v.reg == nil || v.reg.People[id] == nil {
+		return ""
+	}
+	return v.reg.People[id].DisplayName()
 }
 
 // content is the view, to put in the main window.
@@ -150,6 +163,7 @@ func (v *registerView) refresh() {
 	}
 	v.showPeople()
 	v.takedowns.load()
+	v.published.load()
 }
 
 // showPeople fills the table with the people the search finds.

@@ -363,6 +363,27 @@ func TestRegisterWithdrawAndTakedowns(t *testing.T) {
 	if len(v.takedowns.tasks) != 1 || !strings.Contains(flatText(visibleTexts(v.takedowns)), "Done on 2026-11-21") {
 		t.Errorf("showing finished tasks: %d tasks, list shows:\n%s", len(v.takedowns.tasks), visibleTexts(v.takedowns))
 	}
+
+	// The Published tab keeps the export for later: its picture, the
+	// photo it came from, who vetted it and who is on it.
+	v.tabs.Select(v.publishedTab)
+	v.refresh()
+	shownPublished := flatText(visibleTexts(v.published))
+	for _, want := range []string{"Photos exported and recorded: 1", "Instagram: /exports/trip/2026-11-02_instagram_001.jpg (the photo IMG_0042.jpg), published on 2026-11-02",
+		"Vetted by Pieter de Boer; taken by Jan Smit.", "Visible: Anna de Vries; 1 face"} {
+		if !strings.Contains(shownPublished, want) {
+			t.Errorf("the Published tab shows:\n%s\nwant %q", shownPublished, want)
+		}
+	}
+	pictures = 0
+	for _, o := range visibleObjects(v.published.list) {
+		if img, ok := o.(*canvas.Image); ok && img.Resource != nil && bytes.Equal(img.Resource.Content(), thumbnailJPEG(t)) {
+			pictures++
+		}
+	}
+	if pictures != 1 {
+		t.Errorf("the Published tab shows %d pictures of the export, want 1", pictures)
+	}
 }
 
 func TestRegisterSettings(t *testing.T) {

@@ -68,11 +68,7 @@ func (l *takedownList) updateItem(i widget.ListItemID, o fyne.CanvasObject) {
 	c := o.(*fyne.Container)
 	c.Objects[0].(*widget.Label).SetText(describeTakedown(t))
 	thumb := c.Objects[1].(*canvas.Image)
-	if len(t.Thumbnail) > 0 {
-		thumb.Resource = fyne.NewStaticResource(t.ExportName, t.Thumbnail)
-	} else {
-		thumb.Resource = theme.FileImageIcon() // recorded before the ledger kept pictures
-	}
+	thumb.Resource = exportPicture(t.ExportName, t.Thumbnail)
 	thumb.Refresh()
 	right := c.Objects[2].(*fyne.Container)
 	done, finished := right.Objects[0].(*widget.Button), right.Objects[1].(*widget.Label)
@@ -102,11 +98,16 @@ func describeTakedown(t consent.Takedown) string {
 		lang.L("To be removed from {{.Date}}: consent ended then.", map[string]any{"Date": t.WithdrawnOn.String()})
 }
 
-// takedownLine describes a take-down task's publication in one line,
-// with the name of the photo staff chose when the ledger has it.
+// takedownLine describes a take-down task's publication in one line.
 func takedownLine(t consent.Takedown) string {
-	values := map[string]any{"Channel": channelName(t.Channel), "File": t.ExportPath(), "Date": t.PublishedOn.String(), "Original": t.OriginalName}
-	if t.OriginalName == "" {
+	return publicationLine(t.Channel, t.ExportPath(), t.OriginalName, t.PublishedOn)
+}
+
+// publicationLine describes a publication in one line, with the name of
+// the photo staff chose when the ledger has it.
+func publicationLine(channel, path, original string, on consent.Date) string {
+	values := map[string]any{"Channel": channelName(channel), "File": path, "Date": on.String(), "Original": original}
+	if original == "" {
 		return lang.L("{{.Channel}}: {{.File}}, published on {{.Date}}", values)
 	}
 	return lang.L("{{.Channel}}: {{.File}} (the photo {{.Original}}), published on {{.Date}}", values)
