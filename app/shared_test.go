@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -84,9 +85,12 @@ func TestUnreachableRegisterWindow(t *testing.T) {
 }
 
 // TestStaffSaveSettingsRefusedInWords saves the settings as a unit's
-// staff role, which only the register's owner may change: the window says
-// so in the words of the message (translated like every other), not
-// with the program's own prefixes ("save settings: ...").
+// staff role, which only the register's owner may change: changing only
+// this computer's shared register is saved without a word about the
+// register's settings; changing the own-consent age is refused in the
+// words of the message (translated like every other), not with the
+// program's own prefixes ("save settings: ..."), and an address changed
+// with it is said to be saved, as it is.
 func TestStaffSaveSettingsRefusedInWords(t *testing.T) {
 	ctx := context.Background()
 	server, err := pgtest.Start(ctx)
@@ -122,11 +126,37 @@ func TestStaffSaveSettingsRefusedInWords(t *testing.T) {
 	w.SetContent(v.content())
 	t.Cleanup(func() { fyne.CurrentApp().Preferences().SetString(registerKey, "") })
 
-	if err := v.settings.saveForm(); err == nil {
+	s := v.settings
+	ownAddress := server.URL("school", "anna_teacher")
+	s.register.SetText(ownAddress)
+	if err := s.saveForm(); err != nil {
+		t.Fatalf("a staff role changing only this computer's shared register: %v, says %q", err, s.status.Text)
+	}
+	if got, want := s.status.Text, "This computer's shared register is saved; PhotoVet uses it from its next start."; got != want {
+		t.Errorf("a staff role's saved address says %q, want %q", got, want)
+	}
+	if got := fyne.CurrentApp().Preferences().String(registerKey); got != ownAddress {
+		t.Errorf("the shared register saved for this computer is %q, want %q", got, ownAddress)
+	}
+
+	s.age.SetText(strconv.Itoa(s.current.OwnConsentAge + 1))
+	if err := s.saveForm(); err == nil {
 		t.Fatal("a unit's staff role saved the register-wide settings")
 	}
 	const want = "Not saved. your login to the shared register "
-	if got := v.settings.status.Text; !strings.HasPrefix(got, want) {
+	if got := s.status.Text; !strings.HasPrefix(got, want) {
 		t.Errorf("a staff role's refused save says %q, want it to begin %q", got, want)
+	}
+
+	s.register.SetText(register)
+	if err := s.saveForm(); err == nil {
+		t.Fatal("a unit's staff role saved the register-wide settings with an address")
+	}
+	const wantBoth = "This computer's shared register is saved, the register's settings are not: your login to the shared register "
+	if got := s.status.Text; !strings.HasPrefix(got, wantBoth) {
+		t.Errorf("a staff role's refused save with a new address says %q, want it to begin %q", got, wantBoth)
+	}
+	if got := fyne.CurrentApp().Preferences().String(registerKey); got != register {
+		t.Errorf("the shared register saved for this computer is %q, want %q", got, register)
 	}
 }
