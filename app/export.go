@@ -146,7 +146,7 @@ func summarise(dir string, outcomes []vet.Outcome) exportSummary {
 			for _, m := range o.Photo.Reasons {
 				reasons = append(reasons, tr(m))
 			}
-			s.notDone = append(s.notDone, name+" ("+statusLabel(o.Photo.Status)+"): "+strings.Join(reasons, "; "))
+			s.notDone = append(s.notDone, name+" ("+photoStatusLabel(o.Photo)+"): "+strings.Join(reasons, "; "))
 		}
 	}
 	return s
