@@ -14,6 +14,7 @@ import (
 
 	"github.com/photovet/photovet/consent"
 	"github.com/photovet/photovet/internal/pgtest"
+	"github.com/photovet/photovet/vet"
 )
 
 // TestSharedRegisterSetting tests a shared register's address from the
@@ -158,5 +159,58 @@ func TestStaffSaveSettingsRefusedInWords(t *testing.T) {
 	}
 	if got := fyne.CurrentApp().Preferences().String(registerKey); got != register {
 		t.Errorf("the shared register saved for this computer is %q, want %q", got, register)
+	}
+}
+
+// TestPhotoOfALostRegisterIsNotCalledUnreadable vets a photo while the
+// shared register's server is stopped: the review panel and the export
+// summary say the register is unreachable, in vet's words for it, not
+// that the photo could not be read or to check it in a photo program.
+func TestPhotoOfALostRegisterIsNotCalledUnreadable(t *testing.T) {
+	ctx := context.Background()
+	server, err := pgtest.Start(ctx)
+	if err != nil {
+		t.Fatalf("the test PostgreSQL server (needed, never skipped): %v", err)
+	}
+	defer server.Stop()
+	register, err := server.CreateDatabase(ctx, "school")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newTestSetup(t)
+	shared, err := consent.OpenRegister(ctx, register, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shared.Close()
+	path := s.writePhoto(t, "beach.png", 320)
+	if err := server.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	batch := vet.Batch{Finder: fakeFinder{}, Store: shared, Workers: 1, Job: consent.Job{Unit: consent.School, Channel: "website", Date: consent.Today()},
+		Photographer: "Pia Photo", PhotographerChannels: []string{"website"}}
+	photos, err := batch.Run(ctx, []string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := photos[0]
+	if !p.RegisterUnreachable() {
+		t.Fatalf("a photo vetted without the register: %s, %q; want the register unreachable", p.Status, p.Error.String())
+	}
+	s.win.review.show(p)
+	shown := s.win.review.status.Text + "\n" + s.win.review.reasons.Text
+	for _, want := range []string{"Register unreachable", "the shared register ", "cannot be reached (since", "Add it again once the shared register can be reached."} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("the review panel says %q, want %q", shown, want)
+		}
+	}
+	for _, wrong := range []string{"Could not be read", "photo program", "read review of"} {
+		if strings.Contains(shown, wrong) {
+			t.Errorf("the review panel says %q, which holds %q", shown, wrong)
+		}
+	}
+	sum := summarise(t.TempDir(), []vet.Outcome{{Photo: p}})
+	if len(sum.notDone) != 1 || !strings.HasPrefix(sum.notDone[0], "beach.png (Register unreachable): the shared register ") {
+		t.Errorf("the export summary says %q, want beach.png not exported as the register is unreachable", sum.notDone)
 	}
 }
