@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"path/filepath"
@@ -15,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/photovet/photovet/msg"
 	"github.com/photovet/photovet/vet"
 )
 
@@ -136,17 +134,19 @@ func summarise(dir string, outcomes []vet.Outcome) exportSummary {
 			s.notDone = append(s.notDone, name+": "+lang.L("already published as {{.File}} on {{.Date}}",
 				map[string]any{"File": o.Earlier.Path(), "Date": o.Earlier.Date.String()}))
 		case o.Err != nil:
-			if _, named := errors.AsType[*msg.Error](o.Err); named {
-				s.failed = append(s.failed, errorText(o.Err)) // the message names the file
-			} else {
-				s.failed = append(s.failed, name+": "+errorText(o.Err))
+			// Most messages name the file, some (the register lost
+			// mid-export) do not: each line must say which photo.
+			text := errorText(o.Err)
+			if !strings.Contains(text, name) {
+				text = name + ": " + text
 			}
+			s.failed = append(s.failed, text)
 		default:
 			var reasons []string
 			for _, m := range o.Photo.Reasons {
 				reasons = append(reasons, tr(m))
 			}
-			s.notDone = append(s.notDone, name+" ("+statusLabel(o.Photo.Status)+"): "+strings.Join(reasons, "; "))
+			s.notDone = append(s.notDone, name+" ("+photoStatusLabel(o.Photo)+"): "+strings.Join(reasons, "; "))
 		}
 	}
 	return s

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/msg"
 	"github.com/photovet/photovet/vet"
 	"github.com/photovet/photovet/vision"
 )
@@ -92,5 +96,31 @@ func TestPhotographerAndExport(t *testing.T) {
 	again := exportAndWait(t, s, filepath.Join(t.TempDir(), "other"))
 	if again.exported != 0 || len(again.notDone) != 2 || !strings.Contains(again.notDone[0], "already published as "+filepath.Join(out, today+"_instagram_00")) {
 		t.Errorf("export after a restart: %+v, want both photos left out as already published", again)
+	}
+}
+
+// TestSummariseNamesEveryFailedPhoto summarises an export during which
+// the shared register was lost: each failed line names its photo, once,
+// whether the message names the file (a changed photo) or not (the
+// register cannot be reached, wrapped as vet wraps it).
+func TestSummariseNamesEveryFailedPhoto(t *testing.T) {
+	lost := &consent.UnreachableError{Register: "postgres://staff@server/photovet", Since: time.Now(), Cause: errors.New("connection refused")}
+	changed := &msg.Error{Text: msg.New("{{.File}} changed since it was vetted: add it again to vet it again", "File", "/photos/trip/changed.jpg")}
+	outcomes := []vet.Outcome{
+		{Photo: &vet.Photo{Path: "/photos/trip/beach.jpg"}, Err: fmt.Errorf("export beach: %w", lost)},
+		{Photo: &vet.Photo{Path: "/photos/trip/forest.jpg"}, Err: lost},
+		{Photo: &vet.Photo{Path: "/photos/trip/changed.jpg"}, Err: changed},
+	}
+	sum := summarise("/exports", outcomes)
+	if len(sum.failed) != len(outcomes) {
+		t.Fatalf("failed lines %q, want one per photo (%d)", sum.failed, len(outcomes))
+	}
+	for i, name := range []string{"beach.jpg", "forest.jpg", "changed.jpg"} {
+		if got := sum.failed[i]; strings.Count(got, name) != 1 {
+			t.Errorf("failed line %q names %s %d times, want once", got, name, strings.Count(got, name))
+		}
+	}
+	if got, want := sum.failed[0], "beach.jpg: the shared register postgres://staff@server/photovet cannot be reached"; !strings.HasPrefix(got, want) {
+		t.Errorf("failed line %q, want it to begin %q", got, want)
 	}
 }

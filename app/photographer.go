@@ -56,10 +56,12 @@ func (b *photographerBar) show(photos []*vet.Photo, job consent.Job) {
 			missing++
 		}
 	}
-	switch {
-	case len(photos) == 0 && b.name == "":
+	// Failed photos are never published: with no other, no photo says
+	// anything about the permission, which is not "every photo has it".
+	switch checked := permitted + missing; {
+	case checked == 0 && b.name == "":
 		b.label.SetText(lang.L("Photographer: not set yet. Every published photo needs the photographer's permission; set it before or after adding photos."))
-	case len(photos) == 0:
+	case checked == 0:
 		b.label.SetText(lang.L("Photographer: {{.Name}}, who permits {{.Channels}}.", map[string]any{"Name": b.name, "Channels": channelList(b.channels)}))
 	case missing == 0:
 		b.label.SetText(lang.L("Photographer: {{.Names}}. Permission for {{.Channel}}: yes, for every photo.", map[string]any{"Names": nameList(names), "Channel": channelName(channel)}))

@@ -36,6 +36,15 @@ func statusLabel(s vet.Status) string {
 	}
 }
 
+// photoStatusLabel is a photo's status in the teacher's words: one not
+// vetted because the shared register was lost is not called unreadable.
+func photoStatusLabel(p *vet.Photo) string {
+	if p.RegisterUnreachable() {
+		return lang.L("Register unreachable")
+	}
+	return statusLabel(p.Status)
+}
+
 // statusColor is the badge colour of a status.
 func statusColor(s vet.Status) color.Color {
 	switch s {
@@ -196,7 +205,7 @@ func (t *thumbTile) set(p *vet.Photo, thumb image.Image, exported bool) {
 	t.image.Refresh()
 	t.badge.FillColor = statusColor(p.Status)
 	t.badge.Refresh()
-	t.status.Text = statusLabel(p.Status)
+	t.status.Text = photoStatusLabel(p)
 	if exported {
 		t.status.Text = lang.L("Exported")
 	}

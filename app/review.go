@@ -188,7 +188,7 @@ func (r *reviewView) show(p *vet.Photo) {
 	}
 	r.photo = p
 	r.title.SetText(baseName(p.Path))
-	r.status.SetText(statusLabel(p.Status))
+	r.status.SetText(photoStatusLabel(p))
 	r.status.Importance = statusImportance(p.Status)
 	r.status.Refresh()
 	var reasons []string
@@ -199,7 +199,11 @@ func (r *reviewView) show(p *vet.Photo) {
 	case vet.Cleared:
 		reasons = append(reasons, lang.L("Ready to export."))
 	case vet.Failed:
-		reasons = append(reasons, "", lang.L("This file is left out: it is never exported. Check it in a photo program, or add it again once it opens there."))
+		if p.RegisterUnreachable() {
+			reasons = append(reasons, "", lang.L("This photo is left out: without the register it is never exported. Add it again once the shared register can be reached."))
+		} else {
+			reasons = append(reasons, "", lang.L("This file is left out: it is never exported. Check it in a photo program, or add it again once it opens there."))
+		}
 	}
 	r.reasons.SetText(strings.Join(reasons, "\n"))
 	if p.Status == vet.Failed {

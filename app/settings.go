@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -158,10 +159,15 @@ func (s *registerSettings) settings() (consent.Settings, error) {
 	return set, nil
 }
 
-// saveForm validates and stores the form's settings, and says how it went.
+// saveForm stores what changed and says what was saved. The register's
+// settings apply to the whole register (on a shared one only its owner
+// may change them), the shared register's address to this computer only:
+// each is written only when it changed, so a teacher who changes only
+// this computer's address is not refused for the register's settings.
 func (s *registerSettings) saveForm() error {
 	set, err := s.settings()
-	if err == nil {
+	settingsChanged := err == nil && !sameSettings(set, s.current)
+	if settingsChanged {
 		if verr := set.Validate(); verr != nil {
 			err = errors.New(lang.L("The settings cannot be used: {{.Problem}}.", map[string]any{"Problem": errorText(verr)}))
 		}
@@ -171,22 +177,48 @@ func (s *registerSettings) saveForm() error {
 		s.status.SetText(lang.L("Not saved.") + " " + err.Error())
 		return err
 	}
-	if register := strings.TrimSpace(s.register.Text); register != "" && !consent.IsPostgresURL(register) {
+	register := strings.TrimSpace(s.register.Text)
+	if register != "" && !consent.IsPostgresURL(register) {
 		s.status.Importance = widget.DangerImportance
 		s.status.SetText(lang.L("Not saved.") + " " + lang.L("Shared register: write an address that starts with postgres://, or leave it empty."))
 		return errors.New("shared register: not a postgres:// URL")
 	}
-	fyne.CurrentApp().Preferences().SetString(registerKey, strings.TrimSpace(s.register.Text))
+	prefs := fyne.CurrentApp().Preferences()
+	registerChanged := prefs.String(registerKey) != register
+	prefs.SetString(registerKey, register)
+	if !settingsChanged {
+		s.status.Importance = widget.SuccessImportance
+		if registerChanged {
+			s.status.SetText(lang.L("This computer's shared register is saved; PhotoVet uses it from its next start."))
+		} else {
+			s.status.SetText(lang.L("Nothing changed, so nothing was saved."))
+		}
+		return nil
+	}
 	if err := s.v.store.SetSettings(s.v.ctx, set); err != nil {
 		err = fmt.Errorf("save settings: %w", err)
 		s.status.Importance = widget.DangerImportance
-		s.status.SetText(lang.L("Not saved.") + " " + errorText(err))
+		if registerChanged {
+			s.status.SetText(lang.L("This computer's shared register is saved, the register's settings are not: {{.Problem}}", map[string]any{"Problem": errorText(err)}))
+		} else {
+			s.status.SetText(lang.L("Not saved.") + " " + errorText(err))
+		}
 		return err
 	}
 	s.v.refresh()
 	s.status.Importance = widget.SuccessImportance
 	s.status.SetText(lang.L("Settings saved."))
 	return nil
+}
+
+// sameSettings reports whether a and b hold the same values (every
+// field, so that one added later is not left unsaved); a list of no
+// channels is the same whether empty or nil.
+func sameSettings(a, b consent.Settings) bool {
+	if len(a.Channels) == 0 && len(b.Channels) == 0 {
+		a.Channels, b.Channels = nil, nil
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 // testRegister checks, in the background, that the shared register

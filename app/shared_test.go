@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/photovet/photovet/consent"
 	"github.com/photovet/photovet/internal/pgtest"
+	"github.com/photovet/photovet/vet"
 )
 
 // TestSharedRegisterSetting tests a shared register's address from the
@@ -80,9 +82,12 @@ func TestUnreachableRegisterWindow(t *testing.T) {
 }
 
 // TestStaffSaveSettingsRefusedInWords saves the settings as a unit's
-// staff role, which only the register's owner may change: the window says
-// so in the words of the message (translated like every other), not
-// with the program's own prefixes ("save settings: ...").
+// staff role, which only the register's owner may change: changing only
+// this computer's shared register is saved without a word about the
+// register's settings; changing the own-consent age is refused in the
+// words of the message (translated like every other), not with the
+// program's own prefixes ("save settings: ..."), and an address changed
+// with it is said to be saved, as it is.
 func TestStaffSaveSettingsRefusedInWords(t *testing.T) {
 	ctx := context.Background()
 	server := pgtest.StartFor(t)
@@ -114,11 +119,90 @@ func TestStaffSaveSettingsRefusedInWords(t *testing.T) {
 	w.SetContent(v.content())
 	t.Cleanup(func() { fyne.CurrentApp().Preferences().SetString(registerKey, "") })
 
-	if err := v.settings.saveForm(); err == nil {
+	s := v.settings
+	ownAddress := server.URL("school", "anna_teacher")
+	s.register.SetText(ownAddress)
+	if err := s.saveForm(); err != nil {
+		t.Fatalf("a staff role changing only this computer's shared register: %v, says %q", err, s.status.Text)
+	}
+	if got, want := s.status.Text, "This computer's shared register is saved; PhotoVet uses it from its next start."; got != want {
+		t.Errorf("a staff role's saved address says %q, want %q", got, want)
+	}
+	if got := fyne.CurrentApp().Preferences().String(registerKey); got != ownAddress {
+		t.Errorf("the shared register saved for this computer is %q, want %q", got, ownAddress)
+	}
+
+	s.age.SetText(strconv.Itoa(s.current.OwnConsentAge + 1))
+	if err := s.saveForm(); err == nil {
 		t.Fatal("a unit's staff role saved the register-wide settings")
 	}
 	const want = "Not saved. your login to the shared register "
-	if got := v.settings.status.Text; !strings.HasPrefix(got, want) {
+	if got := s.status.Text; !strings.HasPrefix(got, want) {
 		t.Errorf("a staff role's refused save says %q, want it to begin %q", got, want)
+	}
+
+	s.register.SetText(register)
+	if err := s.saveForm(); err == nil {
+		t.Fatal("a unit's staff role saved the register-wide settings with an address")
+	}
+	const wantBoth = "This computer's shared register is saved, the register's settings are not: your login to the shared register "
+	if got := s.status.Text; !strings.HasPrefix(got, wantBoth) {
+		t.Errorf("a staff role's refused save with a new address says %q, want it to begin %q", got, wantBoth)
+	}
+	if got := fyne.CurrentApp().Preferences().String(registerKey); got != register {
+		t.Errorf("the shared register saved for this computer is %q, want %q", got, register)
+	}
+}
+
+// TestPhotoOfALostRegisterIsNotCalledUnreadable vets a photo while the
+// shared register's server is stopped: the review panel and the export
+// summary say the register is unreachable, in vet's words for it, not
+// that the photo could not be read or to check it in a photo program.
+func TestPhotoOfALostRegisterIsNotCalledUnreadable(t *testing.T) {
+	ctx := context.Background()
+	server, err := pgtest.Start(ctx)
+	if err != nil {
+		t.Fatalf("the test PostgreSQL server (needed, never skipped): %v", err)
+	}
+	defer server.Stop()
+	register, err := server.CreateDatabase(ctx, "school")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newTestSetup(t)
+	shared, err := consent.OpenRegister(ctx, register, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shared.Close()
+	path := s.writePhoto(t, "beach.png", 320)
+	if err := server.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	batch := vet.Batch{Finder: fakeFinder{}, Store: shared, Workers: 1, Job: consent.Job{Unit: consent.School, Channel: "website", Date: consent.Today()},
+		Photographer: "Pia Photo", PhotographerChannels: []string{"website"}}
+	photos, err := batch.Run(ctx, []string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := photos[0]
+	if !p.RegisterUnreachable() {
+		t.Fatalf("a photo vetted without the register: %s, %q; want the register unreachable", p.Status, p.Error.String())
+	}
+	s.win.review.show(p)
+	shown := s.win.review.status.Text + "\n" + s.win.review.reasons.Text
+	for _, want := range []string{"Register unreachable", "the shared register ", "cannot be reached (since", "Add it again once the shared register can be reached."} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("the review panel says %q, want %q", shown, want)
+		}
+	}
+	for _, wrong := range []string{"Could not be read", "photo program", "read review of"} {
+		if strings.Contains(shown, wrong) {
+			t.Errorf("the review panel says %q, which holds %q", shown, wrong)
+		}
+	}
+	sum := summarise(t.TempDir(), []vet.Outcome{{Photo: p}})
+	if len(sum.notDone) != 1 || !strings.HasPrefix(sum.notDone[0], "beach.png (Register unreachable): the shared register ") {
+		t.Errorf("the export summary says %q, want beach.png not exported as the register is unreachable", sum.notDone)
 	}
 }

@@ -178,7 +178,7 @@ func (b Batch) process(ctx context.Context, path, want string) *Photo {
 	p.SHA256 = sum
 	p.Width, p.Height, p.Orientation, p.Metadata = photo.Width, photo.Height, photo.Orientation, photo.Metadata
 	if err := b.prefillPhotographer(ctx, p, photo.Metadata); err != nil {
-		p.Error = failure(path, err)
+		p.fail(path, err)
 		return p
 	}
 	faces, err := b.findFaces(ctx, photo, sum)
@@ -205,7 +205,7 @@ func (b Batch) process(ctx context.Context, path, want string) *Photo {
 	}
 	oncePerPhoto(p.Faces)
 	if err := b.restoreReview(ctx, p); err != nil {
-		p.Error = failure(path, err)
+		p.fail(path, err)
 		return p
 	}
 	if p.Preview, err = preview(photo.Image); err != nil {
@@ -222,6 +222,18 @@ func (b Batch) findFaces(ctx context.Context, photo *vision.Photo, sum string) (
 		return b.Detections.find(ctx, describer, photo, sum)
 	}
 	return b.Finder.Find(ctx, photo)
+}
+
+// fail marks p, at path, as not processed because of err. A shared
+// register that cannot be reached is told in its own words: the photo
+// itself is fine, and saying it could not be read would send the teacher
+// to check a photo that is not at fault.
+func (p *Photo) fail(path string, err error) {
+	if errors.Is(err, consent.ErrUnreachable) {
+		p.Error, p.registerUnreachable = msg.FromError(err), true
+		return
+	}
+	p.Error = failure(path, err)
 }
 
 // failure says why the photo at path could not be processed, in words a

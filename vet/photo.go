@@ -182,7 +182,16 @@ type Photo struct {
 	// register that this state was read from or saved as (0: none), so
 	// that a save does not undo one made elsewhere since.
 	reviewVersion int64
+	// registerUnreachable is set when the photo was not processed because
+	// the shared register could not be reached (see RegisterUnreachable).
+	registerUnreachable bool
 }
+
+// RegisterUnreachable reports whether p is Failed because the shared
+// register could not be reached while it was processed, not because of
+// the photo: Error then says so, and adding the photo again once the
+// register answers vets it.
+func (p *Photo) RegisterUnreachable() bool { return p.registerUnreachable }
 
 // Decide applies the rules to every face and to the photo against reg and
 // job, and sets Status and Reasons. reg may be nil (register unreadable):

@@ -82,3 +82,49 @@ func TestExportStopsWhenTheSharedRegisterGoesAway(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchSaysTheSharedRegisterIsUnreachable stops the PostgreSQL server
+// of a shared register in the middle of a batch: a photo processed after
+// the loss is not vetted, and it says that the register cannot be
+// reached (its translatable words), not that the photo could not be read
+// or a developer's "read review of ...".
+func TestBatchSaysTheSharedRegisterIsUnreachable(t *testing.T) {
+	ctx := context.Background()
+	server, err := pgtest.Start(ctx)
+	if err != nil {
+		t.Fatalf("the test PostgreSQL server (needed, never skipped): %v", err)
+	}
+	defer server.Stop()
+	register, err := server.CreateDatabase(ctx, "school")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := testStoreAt(t, register)
+	paths := writeDistinctPhotos(t, t.TempDir(), "p", 5, 200)
+	b := testBatch(t, store, &fakeFinder{})
+	b.Store, b.Workers = store, 1
+	b.Progress = func(p Progress) {
+		if p.Done == 2 {
+			if err := server.Stop(); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	photos, err := b.Run(ctx, paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range photos {
+		text := p.Error.String()
+		switch {
+		case i < 2 && (p.Status == Failed || p.RegisterUnreachable()):
+			t.Errorf("photo %d, before the server stopped: %s, %q; want vetted", i, p.Status, text)
+		case i > 2 && (p.Status != Failed || !p.RegisterUnreachable() || !strings.HasPrefix(text, "the shared register ") ||
+			!strings.Contains(text, "cannot be reached (since") || strings.Contains(text, "read review of")):
+			// The third photo may have read its review before the
+			// server stopped: one worker takes it while the second
+			// one's progress is reported.
+			t.Errorf("photo %d, after the server stopped: %s, unreachable %v, %q; want failed, the register unreachable in words", i, p.Status, p.RegisterUnreachable(), text)
+		}
+	}
+}
