@@ -75,7 +75,9 @@ func TestWithdrawalEndToEndCLI(t *testing.T) {
 		t.Fatalf("withdraw all: exit %d", code)
 	}
 	code, out, _ = photovetCLI(t, "takedowns", "--data", data)
-	taskLine := regexp.MustCompile(`(?m)^#(\d+)\s+(\S+)\s+(\S+)\s+\S+\s+(\S+)\s+Anna de Vries \(S-1001\)\s+open$`)
+	// ID, due, channel, published, export file, original ("-": the
+	// publications here record none), person, status.
+	taskLine := regexp.MustCompile(`(?m)^#(\d+)\s+(\S+)\s+(\S+)\s+\S+\s+(\S+)\s+-\s+Anna de Vries \(S-1001\)\s+open$`)
 	tasks := taskLine.FindAllStringSubmatch(out, -1)
 	var listed []string
 	for _, m := range tasks {
