@@ -139,24 +139,7 @@ func dumpRegister(t testing.TB, s *Store) string {
 		if table == "schema_version" {
 			order = "1"
 		}
-		rows, err := s.db.QueryContext(ctx, "SELECT * FROM "+table+" ORDER BY "+order)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		fmt.Fprintf(&b, "table %s %v\n", table, cols)
-		for rows.Next() {
-			values := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range values {
-				ptrs[i] = &values[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			fmt.Fprintf(&b, "  %v\n", values)
-		}
-		rows.Close()
+		dumpTable(t, s.db, &b, table, order)
 	}
 	return b.String()
 }

@@ -76,26 +76,32 @@ func dumpDB(t testing.TB, db *sql.DB) string {
 	}
 	rows.Close()
 	for _, table := range tables {
-		rows, err := db.QueryContext(ctx, "SELECT * FROM "+table+" ORDER BY 1, 2")
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		fmt.Fprintf(&b, "table %s %v\n", table, cols)
-		for rows.Next() {
-			values := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range values {
-				ptrs[i] = &values[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			fmt.Fprintf(&b, "  %v\n", values)
-		}
-		rows.Close()
+		dumpTable(t, db, &b, table, "1, 2")
 	}
 	return b.String()
+}
+
+// dumpTable renders table's columns and every row, in order, into b.
+func dumpTable(t testing.TB, db *sql.DB, b *strings.Builder, table, order string) {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), "SELECT * FROM "+table+" ORDER BY "+order)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	fmt.Fprintf(b, "table %s %v\n", table, cols)
+	for rows.Next() {
+		values := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range values {
+			ptrs[i] = &values[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(b, "  %v\n", values)
+	}
 }
 
 func countRows(t testing.TB, s *Store, query string, args ...any) int {
