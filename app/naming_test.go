@@ -130,12 +130,7 @@ func reviewFaceByFace(t *testing.T, w *mainWindow, c recognitionClass, e *effort
 	e.clicks++ // the photo's thumbnail in the grid
 	w.photos.grid.Select(slices.Index(w.photos.shown, first))
 	r := w.review
-	var assign *widget.Button
-	for _, o := range r.faceBox.Objects {
-		if b, ok := o.(*widget.Button); ok && b.Text == "This is..." {
-			assign = b
-		}
-	}
+	assign := r.assignButton
 	for r.photo != nil && r.photo.Status == vet.NeedsReview {
 		p := r.photo
 		for i, f := range p.Faces {
