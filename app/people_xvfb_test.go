@@ -14,7 +14,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/storage"
 
 	"github.com/photovet/photovet/consent"
 	"github.com/photovet/photovet/internal/testdata"
@@ -293,16 +292,7 @@ func runPeopleScenario(batch, shots string) error {
 	w := newMainWindow(a, store, faces, "people screenshots", vet.ModelProblem())
 	w.photographer.name, w.photographer.channels = "Pia Photo", []string{"website"}
 	w.applyJob(consent.Job{Channel: "website", Unit: consent.School})
-	done := make(chan struct{})
-	w.batchFinished = func() { close(done) }
-	a.Lifecycle().SetOnStarted(func() { w.addURIs([]fyne.URI{storage.NewFileURI(batch)}) })
-	result := make(chan error, 1)
-	go func() {
-		result <- drivePeople(w, done, shots)
-		fyne.Do(a.Quit)
-	}()
-	w.ShowAndRun()
-	return <-result
+	return runWithBatch(a, w, batch, func(done <-chan struct{}) error { return drivePeople(w, done, shots) })
 }
 
 // drivePeople waits for the batch and drives the people view and the

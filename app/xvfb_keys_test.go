@@ -15,7 +15,6 @@ import (
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/canvas"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/photovet/photovet/consent"
@@ -89,16 +88,7 @@ func runKeysScenario(folder, shots string) error {
 	defer faces.Close()
 	a := fyneapp.NewWithID(appID)
 	w := newMainWindow(a, store, faces, "keys test", vet.ModelProblem())
-	done := make(chan struct{})
-	w.batchFinished = func() { close(done) }
-	a.Lifecycle().SetOnStarted(func() { w.addURIs([]fyne.URI{storage.NewFileURI(folder)}) })
-	result := make(chan error, 1)
-	go func() {
-		result <- driveKeys(w, done, shots)
-		fyne.Do(a.Quit)
-	}()
-	w.ShowAndRun()
-	return <-result
+	return runWithBatch(a, w, folder, func(done <-chan struct{}) error { return driveKeys(w, done, shots) })
 }
 
 // xWindow drives the app's window with xdotool, in window pixels.

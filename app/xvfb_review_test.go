@@ -15,7 +15,6 @@ import (
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/storage"
 
 	"github.com/photovet/photovet/consent"
 	"github.com/photovet/photovet/internal/testdata"
@@ -110,16 +109,7 @@ func runReviewScenario(rec, shots string) error {
 	w := newMainWindow(a, store, faces, "review test", vet.ModelProblem())
 	w.channel.SetSelectedIndex(slices.Index(w.channelIDs, "instagram"))
 	w.photographer.name, w.photographer.channels = "Pia Photo", []string{"instagram", "website"}
-	done := make(chan struct{})
-	w.batchFinished = func() { close(done) }
-	a.Lifecycle().SetOnStarted(func() { w.addURIs([]fyne.URI{storage.NewFileURI(folder)}) })
-	result := make(chan error, 1)
-	go func() {
-		result <- driveReview(w, done, shots)
-		fyne.Do(a.Quit)
-	}()
-	w.ShowAndRun()
-	return <-result
+	return runWithBatch(a, w, folder, func(done <-chan struct{}) error { return driveReview(w, done, shots) })
 }
 
 // driveReview reviews pristin.jpg with real keys and clicks.

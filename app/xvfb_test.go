@@ -270,12 +270,20 @@ func runScreenshotScenario(rec, shots, exports string) error {
 	w := newMainWindow(a, store, faces, "screenshot test", vet.ModelProblem())
 	w.channel.SetSelectedIndex(slices.Index(w.channelIDs, "instagram"))
 	w.photographer.name, w.photographer.channels = "Pia Photo", []string{"instagram", "website"}
+	return runWithBatch(a, w, rec, func(done <-chan struct{}) error { return driveScreenshots(w, done, shots, exports) })
+}
+
+// runWithBatch shows w, adds folder as its batch once the app has
+// started, and runs drive beside the app's loop with a channel closed
+// when the batch has finished; the app quits when drive returns, and
+// runWithBatch returns drive's error.
+func runWithBatch(a fyne.App, w *mainWindow, folder string, drive func(done <-chan struct{}) error) error {
 	done := make(chan struct{})
 	w.batchFinished = func() { close(done) }
-	a.Lifecycle().SetOnStarted(func() { w.addURIs([]fyne.URI{storage.NewFileURI(rec)}) })
+	a.Lifecycle().SetOnStarted(func() { w.addURIs([]fyne.URI{storage.NewFileURI(folder)}) })
 	result := make(chan error, 1)
 	go func() {
-		result <- driveScreenshots(w, done, shots, exports)
+		result <- drive(done)
 		fyne.Do(a.Quit)
 	}()
 	w.ShowAndRun()
