@@ -121,19 +121,7 @@ func dumpRegister(t testing.TB, s *Store) string {
 		t.Fatal(err)
 	}
 	fmt.Fprintf(&b, "schema_version %d\n", version)
-	rows, err := s.db.QueryContext(ctx, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
-		tables = append(tables, name)
-	}
-	rows.Close()
+	tables := queryNames(t, s.db, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")
 	for _, table := range tables {
 		order := "1, 2"
 		if table == "schema_version" {

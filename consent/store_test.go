@@ -62,23 +62,30 @@ func dumpDB(t testing.TB, db *sql.DB) string {
 		t.Fatal(err)
 	}
 	fmt.Fprintf(&b, "user_version %d\n", version)
-	rows, err := db.QueryContext(ctx, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+	tables := queryNames(t, db, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+	for _, table := range tables {
+		dumpTable(t, db, &b, table, "1, 2")
+	}
+	return b.String()
+}
+
+// queryNames returns the names query selects, in its order.
+func queryNames(t testing.TB, db *sql.DB, query string) []string {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), query)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tables []string
+	defer rows.Close()
+	var names []string
 	for rows.Next() {
 		var name string
 		if err := rows.Scan(&name); err != nil {
 			t.Fatal(err)
 		}
-		tables = append(tables, name)
+		names = append(names, name)
 	}
-	rows.Close()
-	for _, table := range tables {
-		dumpTable(t, db, &b, table, "1, 2")
-	}
-	return b.String()
+	return names
 }
 
 // dumpTable renders table's columns and every row, in order, into b.
