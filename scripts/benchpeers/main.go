@@ -108,7 +108,7 @@ func benchmark(ctx context.Context, photovet string, count, rounds int, withORT,
 		defer os.RemoveAll(work)
 	}
 
-	fmt.Printf("composing %d photos of %dx%d from %s ...\n", count, photoWidth, photoHeight, filepath.Join(root, "detection"))
+	fmt.Printf("composing %d photos of %dx%d from %s ...\n", count, testdata.CrowdWidth, testdata.CrowdHeight, filepath.Join(root, "detection"))
 	photoDir := filepath.Join(work, "photos")
 	if err := os.Mkdir(photoDir, 0o755); err != nil {
 		return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,7 +25,7 @@ func describePhotos(photos []composed) {
 		}
 	}
 	var sets []string
-	for _, s := range slices.Sorted(mapKeys(perSet)) {
+	for _, s := range slices.Sorted(maps.Keys(perSet)) {
 		sets = append(sets, fmt.Sprintf("%s %d", s, perSet[s]))
 	}
 	fmt.Printf("%d photos, %d faces in the ground truth (%s) from %d source photos; faces %d to %d px high\n",
@@ -48,7 +49,7 @@ func printResults(photos []composed, results []result) {
 
 	fmt.Println()
 	w = tabwriter.NewWriter(os.Stdout, 0, 0, 1, ' ', tabwriter.Debug)
-	sets := slices.Sorted(mapKeys(results[0].score.bySet))
+	sets := slices.Sorted(maps.Keys(results[0].score.bySet))
 	header := []string{"recall by"}
 	for _, s := range sets {
 		header = append(header, "set "+s)
