@@ -592,7 +592,7 @@ func resized(img *image.NRGBA, scale float64) (*image.NRGBA, float64, float64) {
 	if w == img.Rect.Dx() && h == img.Rect.Dy() {
 		return img, 1, 1
 	}
-	return imaging.Resize(img, w, h, imaging.Linear), float64(w) / float64(img.Rect.Dx()), float64(h) / float64(img.Rect.Dy())
+	return resample(img, w, h), float64(w) / float64(img.Rect.Dx()), float64(h) / float64(img.Rect.Dy())
 }
 
 // suppress keeps, of boxes overlapping by IoU iou or more, the best scored
