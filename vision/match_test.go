@@ -2,6 +2,7 @@ package vision
 
 import (
 	"context"
+	"image"
 	"math"
 	"os"
 	"path/filepath"
@@ -145,11 +146,13 @@ func TestIdentifyPristin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jittered := make([]Descriptor, len(faces))
+	boxes := make([]image.Rectangle, len(faces))
 	for i, f := range faces {
-		if jittered[i], _, err = w.dlib.describe(p.Image, dlibBox(f.Box), 10); err != nil {
-			t.Fatal(err)
-		}
+		boxes[i] = dlibBox(f.Box)
+	}
+	jittered, _, err := w.dlib.describe(p.Image, boxes, 10)
+	if err != nil {
+		t.Fatal(err)
 	}
 	e.release(w)
 	correct, unknown, wrong, _ = identify(everyone, jittered, isMember)

@@ -110,11 +110,12 @@ func TestRedactChildren(t *testing.T) {
 					}
 					var dist float64
 					if original != nil {
-						after, _, err := w.dlib.describe(red, dlibBox(box), 1)
+						after, _, err := w.dlib.describe(red, []image.Rectangle{dlibBox(box)}, 1)
 						if err != nil {
 							t.Error(err)
+						} else {
+							dist = Distance(*original, after[0])
 						}
-						dist = Distance(*original, after)
 					}
 					e.release(w)
 					mu.Lock()
