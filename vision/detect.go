@@ -125,7 +125,7 @@ type DetectOptions struct {
 }
 
 // DefaultDetectOptions returns the settings the package tests measure:
-// recall first, then speed (figures in DEVELOPERS.md: about 1.8 CPU
+// recall first, then speed (figures in DEVELOPERS.md: about 1.4 CPU
 // seconds for a 12 MP photo with 36 faces).
 func DefaultDetectOptions() DetectOptions {
 	return DetectOptions{
