@@ -16,7 +16,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/disintegration/imaging"
 	"github.com/photovet/photovet/consent"
 	"github.com/photovet/photovet/msg"
 	"github.com/photovet/photovet/vision"
@@ -321,12 +320,8 @@ const previewQuality = 85
 // preview scales img down so that its longest side is PreviewSize and
 // encodes it as JPEG.
 func preview(img *image.NRGBA) ([]byte, error) {
-	var small image.Image = img
-	if b := img.Bounds(); max(b.Dx(), b.Dy()) > PreviewSize {
-		small = imaging.Fit(img, PreviewSize, PreviewSize, imaging.Linear)
-	}
 	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, small, &jpeg.Options{Quality: previewQuality}); err != nil {
+	if err := jpeg.Encode(&buf, vision.Fit(img, PreviewSize), &jpeg.Options{Quality: previewQuality}); err != nil {
 		return nil, fmt.Errorf("preview: %w", err)
 	}
 	return buf.Bytes(), nil

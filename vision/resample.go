@@ -68,3 +68,18 @@ func resampleAxis(dst, src int) []int32 {
 	}
 	return out
 }
+
+// Fit returns img (opaque) scaled down to fit a side x side square, its
+// aspect kept, with the filter the detector's scans use; an image that
+// fits already is returned as it is. It sizes the result as imaging.Fit
+// does, at a fraction of its cost (see resample).
+func Fit(img *image.NRGBA, side int) *image.NRGBA {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	if w <= side && h <= side {
+		return img
+	}
+	if w >= h {
+		return resample(img, side, max(1, int(float64(side)*float64(h)/float64(w))))
+	}
+	return resample(img, max(1, int(float64(side)*float64(w)/float64(h))), side)
+}

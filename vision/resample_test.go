@@ -58,3 +58,21 @@ func TestResampleMatchesImaging(t *testing.T) {
 		})
 	}
 }
+
+// TestFit: the size imaging.Fit gives, the photo itself when it fits.
+func TestFit(t *testing.T) {
+	for _, tc := range []struct{ w, h, side int }{
+		{4000, 3000, 1024}, {3000, 4000, 1024}, {2000, 2000, 1024}, {1023, 500, 1024},
+		{1024, 1024, 1024}, {30000, 10, 1024}, {10, 30000, 1024}, {4032, 3024, 160},
+	} {
+		img := image.NewNRGBA(image.Rect(0, 0, tc.w, tc.h))
+		got := Fit(img, tc.side)
+		want := imaging.Fit(img, tc.side, tc.side, imaging.Linear)
+		if got.Rect.Size() != want.Rect.Size() {
+			t.Errorf("%dx%d in %d: %v, imaging %v", tc.w, tc.h, tc.side, got.Rect.Size(), want.Rect.Size())
+		}
+		if tc.w <= tc.side && tc.h <= tc.side && got != img {
+			t.Errorf("%dx%d in %d: a copy, want the photo itself", tc.w, tc.h, tc.side)
+		}
+	}
+}
