@@ -476,8 +476,9 @@ const (
 )
 
 // lookCloser scans img around each candidate (boxes in img's
-// coordinates), enlarged by scale, and returns the faces found there
-// scoring at least opts.Threshold, in img's coordinates.
+// coordinates), enlarged by scale, and returns the faces found there that
+// score at least opts.CloserThreshold and are at least opts.MinCloserFace
+// px tall, in img's coordinates.
 func lookCloser(ctx context.Context, d *retinaFace, img *image.NRGBA, candidates []rawDetection, scale float64, opts DetectOptions) ([]rawDetection, error) {
 	var found []rawDetection
 	for _, win := range closerWindows(img.Rect, candidates, scale, opts.FinePixels) {

@@ -5,11 +5,10 @@ static inline uint8_t clamp_round(int32_t v) {
 	return v < 0 ? 0 : v > 255 ? 255 : (uint8_t)v;
 }
 
-void pv_resample(const uint8_t* src, int sw, int sh, int sstride,
+void pv_resample(const uint8_t* src, int sh, int sstride,
                  uint8_t* dst, int dw, int dh, int dstride,
                  const int32_t* horizontal, const int32_t* vertical,
                  uint8_t* tmp, int32_t* acc) {
-	(void)sw;
 	const int32_t *hfirst = horizontal, *hcount = horizontal + dw, *hoffset = horizontal + 2 * dw,
 	              *hweights = horizontal + 3 * dw;
 	const int32_t *vfirst = vertical, *vcount = vertical + dh, *voffset = vertical + 2 * dh,

@@ -22,7 +22,7 @@ func resample(img *image.NRGBA, w, h int) *image.NRGBA {
 	tmp := make([]uint8, 4*w*sh)
 	acc := make([]int32, 4*w)
 	C.pv_resample((*C.uint8_t)(unsafe.Pointer(&img.Pix[img.PixOffset(img.Rect.Min.X, img.Rect.Min.Y)])),
-		C.int(sw), C.int(sh), C.int(img.Stride),
+		C.int(sh), C.int(img.Stride),
 		(*C.uint8_t)(unsafe.Pointer(&out.Pix[0])), C.int(w), C.int(h), C.int(out.Stride),
 		(*C.int32_t)(unsafe.Pointer(&horizontal[0])), (*C.int32_t)(unsafe.Pointer(&vertical[0])),
 		(*C.uint8_t)(unsafe.Pointer(&tmp[0])), (*C.int32_t)(unsafe.Pointer(&acc[0])))

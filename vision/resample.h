@@ -14,13 +14,14 @@ extern "C" {
 // weights of one output pixel sum to 1 << pv_resample_weight_bits.
 enum { pv_resample_weight_bits = 14 };
 
-// pv_resample resizes src (sw x sh RGBA, sstride bytes a row; alpha
-// ignored) into dst (dw x dh, dstride bytes a row; alpha 255). Each axis
-// (horizontal for dw outputs, vertical for dh) is laid out as n first
-// inputs, n counts, n offsets, then the weights: output i takes count[i]
-// inputs from first[i] on, weighted by weights[offset[i]...]. tmp holds
-// dw x sh RGBA pixels; acc holds 4 x dw int32.
-void pv_resample(const uint8_t* src, int sw, int sh, int sstride,
+// pv_resample resizes src (sh rows of RGBA, sstride bytes a row, as wide
+// as the horizontal weights read; alpha ignored) into dst (dw x dh,
+// dstride bytes a row; alpha 255). Each axis (horizontal for dw outputs,
+// vertical for dh) is laid out as n first inputs, n counts, n offsets,
+// then the weights: output i takes count[i] inputs from first[i] on,
+// weighted by weights[offset[i]...]. tmp holds dw x sh RGBA pixels; acc
+// holds 4 x dw int32.
+void pv_resample(const uint8_t* src, int sh, int sstride,
                  uint8_t* dst, int dw, int dh, int dstride,
                  const int32_t* horizontal, const int32_t* vertical,
                  uint8_t* tmp, int32_t* acc);
