@@ -3,6 +3,7 @@ package vision
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"testing"
@@ -119,5 +120,34 @@ func TestSmallFacesInCrowds(t *testing.T) {
 	}
 	if float64(all.found) < 0.95*float64(all.faces) {
 		t.Errorf("found %d of %d faces, want at least 95%%", all.found, all.faces)
+	}
+}
+
+// TestInReadingOrder: rows from the top, each from the left; a face a
+// little higher or lower than its neighbours stays in their row.
+func TestInReadingOrder(t *testing.T) {
+	face := func(x, y, side int) Face { return Face{Box: image.Rect(x, y, x+side, y+side)} }
+	tests := []struct {
+		name  string
+		faces []Face
+		want  []image.Point // the boxes' corners, in order
+	}{
+		{"one row, uneven heights", []Face{face(300, 110, 50), face(100, 100, 50), face(200, 90, 50)},
+			[]image.Point{{100, 100}, {200, 90}, {300, 110}}},
+		{"two rows", []Face{face(250, 300, 60), face(100, 100, 60), face(50, 310, 60), face(200, 95, 60)},
+			[]image.Point{{100, 100}, {200, 95}, {50, 310}, {250, 300}}},
+		{"a small face far behind", []Face{face(500, 400, 100), face(300, 100, 20), face(100, 420, 100)},
+			[]image.Point{{300, 100}, {100, 420}, {500, 400}}},
+		{"none", nil, nil},
+	}
+	for _, tt := range tests {
+		inReadingOrder(tt.faces)
+		var got []image.Point
+		for _, f := range tt.faces {
+			got = append(got, f.Box.Min)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }

@@ -314,7 +314,7 @@ func (e *Engine) release(w *worker) { e.idle <- w }
 // no less, and the network's memory grows with the batch.
 const describeBatch = 8
 
-// Find detects the faces in p and describes each.
+// Find detects the faces in p and describes each, in reading order.
 func (e *Engine) Find(ctx context.Context, p *Photo) ([]Face, error) {
 	w, err := e.acquire(ctx)
 	if err != nil {
@@ -325,7 +325,30 @@ func (e *Engine) Find(ctx context.Context, p *Photo) ([]Face, error) {
 	if err != nil {
 		return nil, err
 	}
-	return w.describe(ctx, p.Image, found, e.opts.Jitters)
+	faces, err := w.describe(ctx, p.Image, found, e.opts.Jitters)
+	if err != nil {
+		return nil, err
+	}
+	inReadingOrder(faces)
+	return faces, nil
+}
+
+// inReadingOrder sorts faces as a reader meets them: in rows from the top,
+// each row from the left, so that the reviewer's face numbers run across
+// a group photo as its people stand. A face belongs to the row above while
+// its centre lies within half a face height of that row's first face.
+func inReadingOrder(faces []Face) {
+	centre := func(f Face) image.Point { return f.Box.Min.Add(f.Box.Max).Div(2) }
+	slices.SortStableFunc(faces, func(a, b Face) int { return centre(a).Y - centre(b).Y })
+	for start := 0; start < len(faces); {
+		first := faces[start]
+		end := start + 1
+		for end < len(faces) && centre(faces[end]).Y-centre(first).Y <= first.Box.Dy()/2 {
+			end++
+		}
+		slices.SortStableFunc(faces[start:end], func(a, b Face) int { return centre(a).X - centre(b).X })
+		start = end
+	}
 }
 
 // describe gives each face found in img its landmarks and descriptor.
