@@ -136,6 +136,8 @@ func TestInReadingOrder(t *testing.T) {
 			[]image.Point{{100, 100}, {200, 90}, {300, 110}}},
 		{"two rows", []Face{face(250, 300, 60), face(100, 100, 60), face(50, 310, 60), face(200, 95, 60)},
 			[]image.Point{{100, 100}, {200, 95}, {50, 310}, {250, 300}}},
+		{"heads bobbing down a line", []Face{face(300, 140, 100), face(0, 100, 100), face(150, 180, 100)},
+			[]image.Point{{0, 100}, {150, 180}, {300, 140}}},
 		{"a small face far behind", []Face{face(500, 400, 100), face(300, 100, 20), face(100, 420, 100)},
 			[]image.Point{{300, 100}, {100, 420}, {500, 400}}},
 		{"none", nil, nil},

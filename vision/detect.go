@@ -335,15 +335,16 @@ func (e *Engine) Find(ctx context.Context, p *Photo) ([]Face, error) {
 
 // inReadingOrder sorts faces as a reader meets them: in rows from the top,
 // each row from the left, so that the reviewer's face numbers run across
-// a group photo as its people stand. A face belongs to the row above while
-// its centre lies within half a face height of that row's first face.
+// a group photo as its people stand. A face joins the row while its
+// centre lies above the lowest chin in the row so far: heads in a line
+// bob up and down, and a row behind stands about a head higher.
 func inReadingOrder(faces []Face) {
 	centre := func(f Face) image.Point { return f.Box.Min.Add(f.Box.Max).Div(2) }
 	slices.SortStableFunc(faces, func(a, b Face) int { return centre(a).Y - centre(b).Y })
 	for start := 0; start < len(faces); {
-		first := faces[start]
-		end := start + 1
-		for end < len(faces) && centre(faces[end]).Y-centre(first).Y <= first.Box.Dy()/2 {
+		end, bottom := start+1, faces[start].Box.Max.Y
+		for end < len(faces) && centre(faces[end]).Y < bottom {
+			bottom = max(bottom, faces[end].Box.Max.Y)
 			end++
 		}
 		slices.SortStableFunc(faces[start:end], func(a, b Face) int { return centre(a).X - centre(b).X })
