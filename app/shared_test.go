@@ -160,11 +160,7 @@ func TestStaffSaveSettingsRefusedInWords(t *testing.T) {
 // that the photo could not be read or to check it in a photo program.
 func TestPhotoOfALostRegisterIsNotCalledUnreadable(t *testing.T) {
 	ctx := context.Background()
-	server, err := pgtest.Start(ctx)
-	if err != nil {
-		t.Fatalf("the test PostgreSQL server (needed, never skipped): %v", err)
-	}
-	defer server.Stop()
+	server := pgtest.StartFor(t) // stopping it again at the end does nothing
 	register, err := server.CreateDatabase(ctx, "school")
 	if err != nil {
 		t.Fatal(err)

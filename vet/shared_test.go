@@ -90,11 +90,7 @@ func TestExportStopsWhenTheSharedRegisterGoesAway(t *testing.T) {
 // or a developer's "read review of ...".
 func TestBatchSaysTheSharedRegisterIsUnreachable(t *testing.T) {
 	ctx := context.Background()
-	server, err := pgtest.Start(ctx)
-	if err != nil {
-		t.Fatalf("the test PostgreSQL server (needed, never skipped): %v", err)
-	}
-	defer server.Stop()
+	server := pgtest.StartFor(t) // stopping it again at the end does nothing
 	register, err := server.CreateDatabase(ctx, "school")
 	if err != nil {
 		t.Fatal(err)
