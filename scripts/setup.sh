@@ -24,7 +24,7 @@ packages=(
 	# face descriptors (dlib and BLAS/LAPACK; OpenBLAS's single-threaded build,
 	# which Debian then picks as the BLAS, describes faces about twice as fast
 	# as ATLAS without threads of its own), JPEG decoding and encoding
-	libdlib-dev libblas-dev liblapack-dev libatlas-base-dev libopenblas0-serial libjpeg62-turbo-dev
+	libdlib-dev libblas-dev liblapack-dev libatlas-base-dev libjpeg62-turbo-dev
 	# Fyne (OpenGL, X11)
 	libgl1-mesa-dev xorg-dev
 	# HEIC decoding

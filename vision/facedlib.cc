@@ -1,7 +1,9 @@
-// The dlib side of the face engine: the 5-point shape and the ResNet
-// descriptor of any given box. The network definition is dlib's published
-// one (dnn_face_recognition_ex.cpp), which the model file was trained
-// with. Detection is RetinaFace's (retinaface.go); Go owns all policy.
+// The dlib side of the face engine: the 5-point shape of any given box and
+// the face chip the descriptor network reads, and the descriptor network's
+// layers, read from dlib's model file for describer.go to run in ONNX
+// Runtime. The network definition is dlib's published one
+// (dnn_face_recognition_ex.cpp), which the model file was trained with.
+// Detection is RetinaFace's (retinaface.go); Go owns all policy.
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -61,11 +63,98 @@ matrix<rgb_pixel> to_image(const uint8_t* rgba, int w, int h, int stride) {
 	return img;
 }
 
+// layer_lister lists a network's layers for pv_descriptor_layers, from
+// the output down (visit_layers' order).
+class layer_lister {
+public:
+	std::vector<int>& ops;
+	std::vector<float>& weights;
+
+	template <typename input_layer>
+	void operator()(size_t, const input_layer& in) {
+		const float means[] = {in.get_avg_red(), in.get_avg_green(), in.get_avg_blue()};
+		add(PV_LAYER_INPUT, {}, means, 3);
+	}
+
+	template <typename T, typename U>
+	void operator()(size_t, const add_loss_layer<T, U>&) {}
+
+	template <typename T, typename U, typename E>
+	void operator()(size_t, const add_layer<T, U, E>& l) {
+		list(l.layer_details());
+	}
+
+	template <unsigned long ID, typename U, typename E>
+	void operator()(size_t, const add_tag_layer<ID, U, E>&) {
+		add(PV_LAYER_TAG, {int(ID)});
+	}
+
+	template <template <typename> class TAG, typename U>
+	void operator()(size_t, const add_skip_layer<TAG, U>&) {
+		add(PV_LAYER_SKIP, {int(tag_id<TAG>::id)});
+	}
+
+private:
+	void add(int kind, std::initializer_list<int> fields, const float* w = nullptr, size_t n = 0) {
+		ops.push_back(kind);
+		ops.push_back(int(fields.size()));
+		ops.insert(ops.end(), fields);
+		ops.push_back(int(n));
+		if (n) weights.insert(weights.end(), w, w + n);
+	}
+
+	void add(int kind, std::initializer_list<int> fields, const tensor& params) {
+		add(kind, fields, params.host(), params.size());
+	}
+
+	template <long F, long NR, long NC, int SY, int SX, int PY, int PX>
+	void list(const con_<F, NR, NC, SY, SX, PY, PX>& c) {
+		add(PV_LAYER_CON,
+		    {int(c.num_filters()), int(NR), int(NC), SY, SX, int(c.padding_y()), int(c.padding_x()),
+		     c.bias_is_disabled() ? 0 : 1},
+		    c.get_layer_params());
+	}
+
+	void list(const affine_& a) {
+		if (a.get_mode() != CONV_MODE || a.is_disabled()) throw error("unexpected affine layer");
+		// Its parameters are not the layer's (get_layer_params is empty:
+		// an affine layer is not trained), but its gamma and beta.
+		auto gamma = a.get_gamma();
+		auto beta = a.get_beta();
+		const tensor& g = gamma;
+		const tensor& b = beta;
+		std::vector<float> w(g.host(), g.host() + g.size());
+		w.insert(w.end(), b.host(), b.host() + b.size());
+		add(PV_LAYER_AFFINE, {}, w.data(), w.size());
+	}
+
+	void list(const relu_&) { add(PV_LAYER_RELU, {}); }
+
+	template <long NR, long NC, int SY, int SX, int PY, int PX>
+	void list(const max_pool_<NR, NC, SY, SX, PY, PX>&) {
+		add(PV_LAYER_MAX_POOL, {int(NR), int(NC), SY, SX, PY, PX});
+	}
+
+	template <long NR, long NC, int SY, int SX, int PY, int PX>
+	void list(const avg_pool_<NR, NC, SY, SX, PY, PX>&) {
+		add(PV_LAYER_AVG_POOL, {int(NR), int(NC), SY, SX, PY, PX});
+	}
+
+	template <template <typename> class TAG>
+	void list(const add_prev_<TAG>&) {
+		add(PV_LAYER_ADD_PREV, {int(tag_id<TAG>::id)});
+	}
+
+	template <unsigned long N, fc_bias_mode MODE>
+	void list(const fc_<N, MODE>& f) {
+		add(PV_LAYER_FC, {int(N), MODE == FC_HAS_BIAS ? 1 : 0}, f.get_layer_params());
+	}
+};
+
 }  // namespace
 
 struct pv_engine {
 	shape_predictor shapes;
-	descriptor_net describer;
 };
 
 extern "C" {
@@ -76,7 +165,6 @@ pv_engine* pv_engine_new(const char* model_dir, char** err) {
 		e = new pv_engine;
 		std::string dir = model_dir;
 		deserialize(dir + "/shape_predictor_5_face_landmarks.dat") >> e->shapes;
-		deserialize(dir + "/dlib_face_recognition_resnet_model_v1.dat") >> e->describer;
 		return e;
 	} catch (std::exception& ex) {
 		delete e;
@@ -87,11 +175,11 @@ pv_engine* pv_engine_new(const char* model_dir, char** err) {
 
 void pv_engine_free(pv_engine* e) { delete e; }
 
-int pv_describe(pv_engine* e, const uint8_t* rgba, int stride, int n, const long* crops,
-                const long* rects, int jitters, float* descriptors, long* points, char** err) {
+int pv_chips(pv_engine* e, const uint8_t* rgba, int stride, int n, const long* crops,
+             const long* rects, int jitters, uint8_t* chips, long* points, char** err) {
 	try {
-		std::vector<matrix<rgb_pixel>> chips;
 		dlib::rand rnd;
+		const size_t chip_bytes = 3 * PV_CHIP_SIZE * PV_CHIP_SIZE;
 		for (int f = 0; f < n; f++) {
 			const long* c = crops + 4 * f;
 			const long* r = rects + 4 * f;
@@ -102,21 +190,44 @@ int pv_describe(pv_engine* e, const uint8_t* rgba, int stride, int n, const long
 				points[10 * f + 2 * i + 1] = i < shape.num_parts() ? shape.part(i).y() : 0;
 			}
 			matrix<rgb_pixel> chip;
-			extract_image_chip(img, get_face_chip_details(shape, 150, 0.25), chip);
-			chips.push_back(chip);
+			extract_image_chip(img, get_face_chip_details(shape, PV_CHIP_SIZE, 0.25), chip);
+			uint8_t* out = chips + size_t(f) * size_t(jitters) * chip_bytes;
+			std::memcpy(out, &chip(0, 0), chip_bytes);
 			// Slightly shifted, scaled and mirrored copies (dlib's
 			// jitter_image), seeded alike on every call so the same face
 			// always gets the same descriptor.
 			rnd = dlib::rand();
-			for (int i = 1; i < jitters; i++) chips.push_back(jitter_image(chip, rnd));
+			for (int i = 1; i < jitters; i++) {
+				matrix<rgb_pixel> j = jitter_image(chip, rnd);
+				std::memcpy(out + size_t(i) * chip_bytes, &j(0, 0), chip_bytes);
+			}
 		}
-		std::vector<matrix<float, 0, 1>> out = e->describer(chips);
-		for (int f = 0; f < n; f++) {
-			matrix<float, 0, 1> d = out[size_t(f) * jitters];
-			for (int i = 1; i < jitters; i++) d += out[size_t(f) * jitters + i];
-			d /= jitters;
-			for (long i = 0; i < 128; i++) descriptors[128 * f + i] = d(i);
+		return 0;
+	} catch (std::exception& ex) {
+		*err = copy_message(ex.what());
+		return -1;
+	}
+}
+
+int pv_descriptor_layers(const char* path, int** ops, long* n_ops, float** weights, long* n_weights,
+                         char** err) {
+	try {
+		descriptor_net net;
+		deserialize(path) >> net;
+		std::vector<int> o;
+		std::vector<float> w;
+		visit_layers(net, layer_lister{o, w});
+		*ops = static_cast<int*>(std::malloc(o.size() * sizeof(int)));
+		*weights = static_cast<float*>(std::malloc(w.size() * sizeof(float)));
+		if (!*ops || !*weights) {
+			std::free(*ops);
+			std::free(*weights);
+			throw std::bad_alloc();
 		}
+		std::memcpy(*ops, o.data(), o.size() * sizeof(int));
+		std::memcpy(*weights, w.data(), w.size() * sizeof(float));
+		*n_ops = long(o.size());
+		*n_weights = long(w.size());
 		return 0;
 	} catch (std::exception& ex) {
 		*err = copy_message(ex.what());

@@ -10,12 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"slices"
 	"unsafe"
 )
 
-// dlibEngine owns one set of dlib models (5-point shape predictor, ResNet
-// descriptor). It is not safe for concurrent use:
-// the networks keep per-call state, so each worker gets its own.
+// dlibEngine owns dlib's 5-point shape predictor, which also cuts out the
+// face chips the descriptor network reads. Each worker gets its own.
 type dlibEngine struct {
 	ptr *C.pv_engine
 }
@@ -61,13 +61,19 @@ func pixels(img *image.NRGBA, r image.Rectangle) *C.uint8_t {
 	return (*C.uint8_t)(unsafe.Pointer(&img.Pix[img.PixOffset(r.Min.X, r.Min.Y)]))
 }
 
-// describe computes the descriptors (each averaged over jitters jittered
-// copies when jitters > 1) and the 5 landmarks of the faces in boxes.
-// It hands dlib only a crop around each box: the shape predictor and the
-// face chip never look further than about one face width outside it.
-// The faces go through the network together (see describeBatch).
-func (e *dlibEngine) describe(img *image.NRGBA, boxes []image.Rectangle, jitters int) ([]Descriptor, [][5]image.Point, error) {
-	jitters = max(1, jitters)
+// chipSide is the side of the face chips the descriptor network reads,
+// and chipBytes the size of one chip (RGB).
+const (
+	chipSide  = C.PV_CHIP_SIZE
+	chipBytes = 3 * chipSide * chipSide
+)
+
+// chips finds the 5 landmarks of the faces in boxes and cuts out each
+// face's chip for the descriptor network, followed by jitters-1 jittered
+// copies when jitters > 1. It hands dlib only a crop around each box: the
+// shape predictor and the face chip never look further than about one
+// face width outside it.
+func (e *dlibEngine) chips(img *image.NRGBA, boxes []image.Rectangle, jitters int) ([]byte, [][5]image.Point, error) {
 	n := len(boxes)
 	if n == 0 {
 		return nil, nil, nil
@@ -85,11 +91,11 @@ func (e *dlibEngine) describe(img *image.NRGBA, boxes []image.Rectangle, jitters
 		copy(crops[4*i:], []C.long{C.long(at.X), C.long(at.Y), C.long(crop.Dx()), C.long(crop.Dy())})
 		copy(rects[4*i:], []C.long{C.long(local.Min.X), C.long(local.Min.Y), C.long(local.Max.X - 1), C.long(local.Max.Y - 1)})
 	}
-	descs := make([]Descriptor, n)
+	chips := make([]byte, n*jitters*chipBytes)
 	points := make([]C.long, 10*n)
 	var cerr *C.char
-	rc := C.pv_describe(e.ptr, pixels(img, img.Rect), C.int(img.Stride), C.int(n), &crops[0], &rects[0], C.int(jitters),
-		(*C.float)(unsafe.Pointer(&descs[0][0])), &points[0], &cerr)
+	rc := C.pv_chips(e.ptr, pixels(img, img.Rect), C.int(img.Stride), C.int(n), &crops[0], &rects[0], C.int(jitters),
+		(*C.uint8_t)(unsafe.Pointer(&chips[0])), &points[0], &cerr)
 	if rc != 0 {
 		return nil, nil, fmt.Errorf("describe face: %w", takeError(cerr))
 	}
@@ -100,5 +106,68 @@ func (e *dlibEngine) describe(img *image.NRGBA, boxes []image.Rectangle, jitters
 			marks[i][j] = image.Pt(int(points[10*i+2*j]), int(points[10*i+2*j+1])).Add(origin)
 		}
 	}
-	return descs, marks, nil
+	return chips, marks, nil
+}
+
+// dlibLayer is one layer of dlib's descriptor network: its kind (one of
+// facedlib.h's PV_LAYER_ values), its fields and its weights.
+type dlibLayer struct {
+	kind    int
+	fields  []int
+	weights []float32
+}
+
+// The layer kinds, as facedlib.h numbers them.
+const (
+	layerInput   = C.PV_LAYER_INPUT
+	layerCon     = C.PV_LAYER_CON
+	layerAffine  = C.PV_LAYER_AFFINE
+	layerRelu    = C.PV_LAYER_RELU
+	layerMaxPool = C.PV_LAYER_MAX_POOL
+	layerAvgPool = C.PV_LAYER_AVG_POOL
+	layerAddPrev = C.PV_LAYER_ADD_PREV
+	layerFC      = C.PV_LAYER_FC
+	layerTag     = C.PV_LAYER_TAG
+	layerSkip    = C.PV_LAYER_SKIP
+)
+
+// descriptorLayers reads dlib's descriptor model file (already verified)
+// and returns its layers from the input up.
+func descriptorLayers(path string) ([]dlibLayer, error) {
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	var ops *C.int
+	var weights *C.float
+	var nOps, nWeights C.long
+	var cerr *C.char
+	if C.pv_descriptor_layers(cpath, &ops, &nOps, &weights, &nWeights, &cerr) != 0 {
+		return nil, fmt.Errorf("read %s: %w", path, takeError(cerr))
+	}
+	defer C.free(unsafe.Pointer(ops))
+	defer C.free(unsafe.Pointer(weights))
+	o := unsafe.Slice((*int32)(unsafe.Pointer(ops)), int(nOps))
+	// The weights outlive the C arrays, freed on return.
+	w := slices.Clone(unsafe.Slice((*float32)(unsafe.Pointer(weights)), int(nWeights)))
+	var layers []dlibLayer
+	for len(o) >= 2 {
+		l, fields := dlibLayer{kind: int(o[0])}, int(o[1])
+		if fields < 0 || len(o) < 3+fields {
+			return nil, fmt.Errorf("read %s: layer %d cut short", path, l.kind)
+		}
+		for _, f := range o[2 : 2+fields] {
+			l.fields = append(l.fields, int(f))
+		}
+		count := int(o[2+fields])
+		o = o[3+fields:]
+		if count < 0 || count > len(w) {
+			return nil, fmt.Errorf("read %s: layer %d wants %d weights, %d left", path, l.kind, count, len(w))
+		}
+		l.weights, w = w[:count:count], w[count:]
+		layers = append(layers, l)
+	}
+	if len(o) != 0 || len(w) != 0 {
+		return nil, fmt.Errorf("read %s: %d ints and %d weights left over", path, len(o), len(w))
+	}
+	slices.Reverse(layers)
+	return layers, nil
 }

