@@ -153,7 +153,7 @@ const minScanSide = 32
 // output into boxes (the pyramid, the border, merging, clamping): raise it
 // with every change there that can move a box, so that boxes kept from
 // the old code (FaceDescriber.DetectionKey) are found again.
-const detectionRevision = 2
+const detectionRevision = 3
 
 // detectionKey names what decides the boxes found with o: the code's
 // revision, the detector's model (its recorded SHA-256) and the options
@@ -468,7 +468,11 @@ func detectFaces(ctx context.Context, d *retinaFace, img *image.NRGBA, opts Dete
 		if i == 0 {
 			threshold = min(threshold, opts.CandidateThreshold)
 		}
-		found, err := d.detect(mirrored(scaled, pad), float32(threshold))
+		scan := d.detectTiled
+		if i == len(scales)-1 {
+			scan = d.detect // no coarser scan finds a large face on a seam
+		}
+		found, err := scan(mirrored(scaled, pad), float32(threshold))
 		if err != nil {
 			return nil, err
 		}
@@ -541,7 +545,7 @@ func lookCloser(ctx context.Context, d *retinaFace, img *image.NRGBA, candidates
 			return nil, err
 		}
 		enlarged, sx, sy := resized(imaging.Crop(img, win), scale)
-		faces, err := d.detect(mirrored(enlarged, closerBorder), float32(opts.CloserThreshold))
+		faces, err := d.detectTiled(mirrored(enlarged, closerBorder), float32(opts.CloserThreshold))
 		if err != nil {
 			return nil, err
 		}

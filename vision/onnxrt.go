@@ -70,6 +70,12 @@ func newSession(model []byte, inputs, outputs []string, threads int) (*onnxSessi
 	if err := opts.AddSessionConfigEntry("session.intra_op.allow_spinning", "0"); err != nil {
 		return nil, err
 	}
+	// A memory pattern is planned per input shape and kept with the arena;
+	// photos (and tiles) come in many shapes, and without it a session
+	// held about a fifth less memory and ran no slower.
+	if err := opts.SetMemPattern(false); err != nil {
+		return nil, err
+	}
 	s, err := ort.NewDynamicAdvancedSessionWithONNXData(model, inputs, outputs, opts)
 	if err != nil {
 		return nil, err

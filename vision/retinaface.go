@@ -69,6 +69,29 @@ func newRetinaFace(model []byte, threads int) (*retinaFace, error) {
 
 func (r *retinaFace) close() { r.session.close() }
 
+// detectTiled is detect in tiles when img is larger than maxTilePixels
+// (see tileGrid). A face taller than tileOverlap on a seam between tiles
+// is not found: use it only where a coarser scan follows.
+func (r *retinaFace) detectTiled(img *image.NRGBA, threshold float32) ([]rawDetection, error) {
+	grid := tileGrid(img.Rect, maxTilePixels, tileOverlap)
+	if len(grid) == 1 {
+		return r.detect(img, threshold)
+	}
+	var found []rawDetection
+	for _, t := range grid {
+		faces, err := r.detect(img.SubImage(t.rect).(*image.NRGBA), threshold)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range faces {
+			if t.answers(f.Box, img.Rect) {
+				found = append(found, f)
+			}
+		}
+	}
+	return found, nil
+}
+
 // detect runs the network on img (whole, at its own size) and returns the
 // faces scoring at least threshold, boxes in img's coordinates (not
 // clamped to it).
