@@ -1,14 +1,12 @@
 package vet
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"image"
-	"image/jpeg"
 	"io"
 	"io/fs"
 	"math"
@@ -320,11 +318,11 @@ const previewQuality = 85
 // preview scales img down so that its longest side is PreviewSize and
 // encodes it as JPEG.
 func preview(img *image.NRGBA) ([]byte, error) {
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, vision.Fit(img, PreviewSize), &jpeg.Options{Quality: previewQuality}); err != nil {
+	data, err := vision.EncodeJPEG(vision.Fit(img, PreviewSize), previewQuality)
+	if err != nil {
 		return nil, fmt.Errorf("preview: %w", err)
 	}
-	return buf.Bytes(), nil
+	return data, nil
 }
 
 // load reads the photo at path once, with vision.OpenFile (a regular file

@@ -15,7 +15,7 @@ const ExportQuality = 90
 // comment or thumbnail, and nothing after the end marker. The package
 // tests verify this with a marker walk and ExifTool.
 func EncodeClean(w io.Writer, img image.Image) error {
-	data, err := encodeJPEG(toNRGBA(img), ExportQuality)
+	data, err := EncodeJPEG(toNRGBA(img), ExportQuality)
 	if err != nil {
 		return err
 	}

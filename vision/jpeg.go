@@ -66,9 +66,11 @@ func decodeJPEG(data []byte, w, h int) (*image.NRGBA, error) {
 	return img, nil
 }
 
-// encodeJPEG encodes img (alpha ignored) as a baseline JPEG holding only
-// the image segments.
-func encodeJPEG(img *image.NRGBA, quality int) ([]byte, error) {
+// EncodeJPEG encodes img (alpha ignored) at quality (1-100) as a baseline
+// JPEG holding only the image segments, with libjpeg-turbo: several times
+// quicker than image/jpeg, which reads an NRGBA image pixel by pixel
+// through an interface and allocates for each.
+func EncodeJPEG(img *image.NRGBA, quality int) ([]byte, error) {
 	if img.Rect.Empty() {
 		return nil, errors.New("encode jpeg: empty image")
 	}
