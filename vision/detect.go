@@ -235,6 +235,7 @@ func NewEngine(modelDir string, workers int, opts DetectOptions) (*Engine, error
 	if _, err := CheckModels(modelDir); err != nil {
 		return nil, err
 	}
+	limitMallocArenas()
 	if err := loadRuntime(filepath.Join(modelDir, RuntimeLibrary)); err != nil {
 		return nil, err
 	}
@@ -344,6 +345,9 @@ func (e *Engine) Find(ctx context.Context, p *Photo) ([]Face, error) {
 		return nil, err
 	}
 	inReadingOrder(faces)
+	// What the scans' native code freed would otherwise stay with this
+	// thread's arena (see malloc.go).
+	returnFreeMemory()
 	return faces, nil
 }
 
