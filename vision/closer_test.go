@@ -71,11 +71,7 @@ func TestSmallFacesInCrowds(t *testing.T) {
 	var small, all tally
 	falses, crowds := 0, 0
 	err = testdata.ComposeCrowds(testdata.Dir(t), 10, func(c testdata.Crowd) error {
-		var buf bytes.Buffer
-		if err := jpeg.Encode(&buf, c.Image, &jpeg.Options{Quality: 90}); err != nil {
-			return err
-		}
-		p, err := Decode(&buf)
+		p, err := crowdPhoto(c)
 		if err != nil {
 			return err
 		}
@@ -152,4 +148,14 @@ func TestInReadingOrder(t *testing.T) {
 			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
 		}
 	}
+}
+
+// crowdPhoto encodes a composed crowd as a JPEG (quality 90, as bench-peers
+// writes them) and decodes it as the engine reads a photo.
+func crowdPhoto(c testdata.Crowd) (*Photo, error) {
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, c.Image, &jpeg.Options{Quality: 90}); err != nil {
+		return nil, err
+	}
+	return Decode(&buf)
 }

@@ -1,10 +1,8 @@
 package vision
 
 import (
-	"bytes"
 	"context"
 	"image"
-	"image/jpeg"
 	"testing"
 
 	"github.com/photovet/photovet/internal/testdata"
@@ -115,11 +113,7 @@ func TestTiledScanFindsWholeScanFaces(t *testing.T) {
 	opts := DefaultDetectOptions()
 	var whole, kept, lost, added int
 	err = testdata.ComposeCrowds(testdata.Dir(t), 3, func(c testdata.Crowd) error {
-		var buf bytes.Buffer
-		if err := jpeg.Encode(&buf, c.Image, &jpeg.Options{Quality: 90}); err != nil {
-			return err
-		}
-		p, err := Decode(&buf)
+		p, err := crowdPhoto(c)
 		if err != nil {
 			return err
 		}
