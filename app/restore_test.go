@@ -223,22 +223,23 @@ func TestCloseAsks(t *testing.T) {
 }
 
 // TestRestoredOrder: the photos of the batch kept from last time take
-// their places again whatever order they finish in; photos added after
-// them follow.
+// their places again, and the photos added after them follow in the order
+// they were added, whatever order the workers finish them in.
 func TestRestoredOrder(t *testing.T) {
 	s, err := newSession(nil, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.restore(vet.OpenBatch{Photos: []vet.OpenPhoto{{Path: "a.jpg"}, {Path: "b.jpg"}, {Path: "c.jpg"}}})
-	for _, path := range []string{"c.jpg", "new.jpg", "a.jpg", "b.jpg"} {
+	s.newPaths([]string{"new1.jpg", "new2.jpg", "a.jpg"})
+	for _, path := range []string{"c.jpg", "new2.jpg", "a.jpg", "new1.jpg", "b.jpg"} {
 		s.add(&vet.Photo{Path: path}, nil)
 	}
 	var got []string
 	for _, p := range s.photos {
 		got = append(got, p.Path)
 	}
-	if want := []string{"a.jpg", "b.jpg", "c.jpg", "new.jpg"}; !slices.Equal(got, want) {
+	if want := []string{"a.jpg", "b.jpg", "c.jpg", "new1.jpg", "new2.jpg"}; !slices.Equal(got, want) {
 		t.Errorf("the grid shows %v, want %v", got, want)
 	}
 }

@@ -43,10 +43,11 @@ type session struct {
 	// when they come from the batch kept from last time.
 	running, pending []vet.OpenPhoto
 
-	// restoredAt is the place of each photo of the batch kept from last
-	// time in it, so that the grid shows them in that order again
-	// whatever order they are processed in.
-	restoredAt map[string]int
+	// place is where each photo added stands in the batch: the batch kept
+	// from last time first, in its order, then the photos in the order they
+	// were added. The grid (and so the export's numbering) shows them in
+	// that order whatever order the workers finish them in.
+	place map[string]int
 
 	// file keeps the batch for the next start; nil while it is not kept
 	// (before the last one was restored, or when the data directory
@@ -59,7 +60,7 @@ type session struct {
 func newSession(store *consent.Store, faces *vet.Faces, dataDir string) (*session, error) {
 	s := &session{Session: vet.Session{Store: store, Faces: faces},
 		thumbs: map[*vet.Photo]image.Image{}, exported: map[*vet.Photo]string{}, paths: map[string]bool{},
-		apart: map[facePlace]bool{}}
+		place: map[string]int{}, apart: map[facePlace]bool{}}
 	if dataDir == "" {
 		return s, nil
 	}
@@ -80,11 +81,10 @@ func (s *session) openBatch(photographer string, channels []string) vet.OpenBatc
 // the next to process, with what is known of them.
 func (s *session) restore(b vet.OpenBatch) []vet.OpenPhoto {
 	var fresh []vet.OpenPhoto
-	s.restoredAt = map[string]int{}
-	for i, p := range b.Photos {
+	for _, p := range b.Photos {
 		if !s.paths[p.Path] {
+			s.placeNext(p.Path)
 			s.paths[p.Path] = true
-			s.restoredAt[p.Path] = i
 			fresh = append(fresh, p)
 		}
 	}
@@ -121,23 +121,33 @@ func (s *session) newPaths(paths []string) []vet.OpenPhoto {
 			delete(s.thumbs, s.photos[i])
 			s.photos = slices.Delete(s.photos, i, i+1)
 		}
+		s.placeNext(path)
 		s.paths[path] = true
 		fresh = append(fresh, vet.OpenPhoto{Path: path})
 	}
 	return fresh
 }
 
+// placeNext gives path the place after every photo added so far, unless
+// it has one (a photo added again keeps its place).
+func (s *session) placeNext(path string) {
+	if _, ok := s.place[path]; !ok {
+		s.place[path] = len(s.place)
+	}
+}
+
 // add records a processed photo with its thumbnail, decided for the
-// session's job: the job may have changed since the batch started. A
-// photo of the batch kept from last time takes its place in it again, and
-// gets its export back when its original is still the one exported.
+// session's job: the job may have changed since the batch started. The
+// photo takes its place in the batch (see session.place); a photo of the
+// batch kept from last time gets its export back when its original is
+// still the one exported.
 func (s *session) add(p *vet.Photo, thumb image.Image) {
 	p.Decide(s.Register, s.Job.Job)
 	at := len(s.photos)
-	if place, ok := s.restoredAt[p.Path]; ok {
+	if place, ok := s.place[p.Path]; ok {
 		at = slices.IndexFunc(s.photos, func(q *vet.Photo) bool {
-			other, restored := s.restoredAt[q.Path]
-			return restored && other > place
+			other, placed := s.place[q.Path]
+			return placed && other > place
 		})
 		if at < 0 {
 			at = len(s.photos)
@@ -174,7 +184,7 @@ func (s *session) clear() {
 	s.exported = map[*vet.Photo]string{}
 	s.paths = map[string]bool{}
 	s.running, s.pending = nil, nil
-	s.restoredAt = nil
+	s.place = map[string]int{}
 	s.apart = map[facePlace]bool{}
 }
 
