@@ -16,44 +16,57 @@ type onnxGraph struct {
 	names        int
 }
 
-// ONNX's protobuf field numbers and enum values used here.
+// onnx.proto's field numbers, by message.
 const (
-	onnxModelIRVersion  = 1
-	onnxModelOpset      = 8
-	onnxModelProducer   = 2
-	onnxModelGraph      = 7
-	onnxOpsetVersion    = 2
-	onnxGraphNode       = 1
-	onnxGraphName       = 2
-	onnxGraphInit       = 5
-	onnxGraphInput      = 11
-	onnxGraphOutput     = 12
-	onnxNodeInput       = 1
-	onnxNodeOutput      = 2
-	onnxNodeOpType      = 4
-	onnxNodeAttribute   = 5
-	onnxAttrName        = 1
-	onnxAttrInt         = 3
-	onnxAttrInts        = 8
-	onnxAttrType        = 20
-	onnxAttrTypeInt     = 2
-	onnxAttrTypeInts    = 7
-	onnxTensorDims      = 1
-	onnxTensorDataType  = 2
-	onnxTensorName      = 8
-	onnxTensorRawData   = 9
-	onnxTypeFloat       = 1
-	onnxTypeInt64       = 7
-	onnxValueName       = 1
-	onnxValueType       = 2
-	onnxTypeTensor      = 1
-	onnxTensorElemType  = 1
-	onnxTensorShape     = 2
-	onnxShapeDim        = 1
-	onnxDimValue        = 1
-	onnxDimParam        = 2
+	// ModelProto
+	onnxModelIRVersion = 1
+	onnxModelProducer  = 2
+	onnxModelGraph     = 7
+	onnxModelOpset     = 8
+	// OperatorSetIdProto
+	onnxOpsetVersion = 2
+	// GraphProto
+	onnxGraphNode   = 1
+	onnxGraphName   = 2
+	onnxGraphInit   = 5
+	onnxGraphInput  = 11
+	onnxGraphOutput = 12
+	// NodeProto
+	onnxNodeInput     = 1
+	onnxNodeOutput    = 2
+	onnxNodeOpType    = 4
+	onnxNodeAttribute = 5
+	// AttributeProto
+	onnxAttrName = 1
+	onnxAttrInt  = 3
+	onnxAttrInts = 8
+	onnxAttrType = 20
+	// TensorProto
+	onnxTensorDims     = 1
+	onnxTensorDataType = 2
+	onnxTensorName     = 8
+	onnxTensorRawData  = 9
+	// ValueInfoProto, TypeProto, TypeProto.Tensor, TensorShapeProto and
+	// its Dimension
+	onnxValueName      = 1
+	onnxValueType      = 2
+	onnxTypeTensor     = 1
+	onnxTensorElemType = 1
+	onnxTensorShape    = 2
+	onnxShapeDim       = 1
+	onnxDimValue       = 1
+	onnxDimParam       = 2
+)
+
+// The values written: ONNX's IR version 8 and operator set 13 (both read
+// by ONNX Runtime 1.24), its enums, and protobuf's wire types.
+const (
 	onnxIRVersion       = 8
 	onnxOpsetForGraph   = 13
+	onnxAttrTypeInt     = 2
+	onnxAttrTypeInts    = 7
+	onnxTypeFloat       = 1
+	onnxTypeInt64       = 7
 	onnxWireVarint      = 0
 	onnxWireLengthDelim = 2
 )
