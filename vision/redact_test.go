@@ -172,11 +172,7 @@ func TestRedactGroup(t *testing.T) {
 	for _, f := range faces {
 		boxes = append(boxes, f.Box)
 	}
-	w, err := e.acquire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.release(w)
+	w := testWorker(t, e)
 	for _, style := range []RedactStyle{RedactBlur, RedactSolid} {
 		red := Redact(p.Image, boxes, style)
 		// Outside the head regions the photo is untouched.

@@ -1,7 +1,6 @@
 package vision
 
 import (
-	"context"
 	"image"
 	"testing"
 
@@ -105,14 +104,10 @@ func TestTileAnswers(t *testing.T) {
 // add nothing the whole scan did not find.
 func TestTiledScanFindsWholeScanFaces(t *testing.T) {
 	e := testEngine(t)
-	w, err := e.acquire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.release(w)
+	w := testWorker(t, e)
 	opts := DefaultDetectOptions()
 	var whole, kept, lost, added int
-	err = testdata.ComposeCrowds(testdata.Dir(t), 3, func(c testdata.Crowd) error {
+	err := testdata.ComposeCrowds(testdata.Dir(t), 3, func(c testdata.Crowd) error {
 		p, err := crowdPhoto(c)
 		if err != nil {
 			return err
