@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"image"
+	"maps"
 	"slices"
 	"strings"
 
@@ -31,7 +32,6 @@ type session struct {
 	// exported holds the file each photo was exported to in this session;
 	// an exported photo is not exported again.
 	exported map[*vet.Photo]string
-	paths    map[string]bool // every path added, so a second drop adds only new ones
 	// apart holds the faces the reviewer took out of a group of faces
 	// that look like one person: they stay out when the groups are made
 	// again. In memory only, like the groups.
@@ -43,10 +43,11 @@ type session struct {
 	// when they come from the batch kept from last time.
 	running, pending []vet.OpenPhoto
 
-	// place is where each photo added stands in the batch: the batch kept
-	// from last time first, in its order, then the photos in the order they
-	// were added. The grid (and so the export's numbering) shows them in
-	// that order whatever order the workers finish them in.
+	// place holds every path added (so a second drop adds only new ones)
+	// and where its photo stands in the batch: the batch kept from last
+	// time first, in its order, then the photos in the order they were
+	// added. The grid (and so the export's numbering) shows them in that
+	// order whatever order the workers finish them in.
 	place map[string]int
 
 	// file keeps the batch for the next start; nil while it is not kept
@@ -59,7 +60,7 @@ type session struct {
 // dataDir, where the batch is kept too; dataDir "" keeps neither.
 func newSession(store *consent.Store, faces *vet.Faces, dataDir string) (*session, error) {
 	s := &session{Session: vet.Session{Store: store, Faces: faces},
-		thumbs: map[*vet.Photo]image.Image{}, exported: map[*vet.Photo]string{}, paths: map[string]bool{},
+		thumbs: map[*vet.Photo]image.Image{}, exported: map[*vet.Photo]string{},
 		place: map[string]int{}, apart: map[facePlace]bool{}}
 	if dataDir == "" {
 		return s, nil
@@ -82,9 +83,8 @@ func (s *session) openBatch(photographer string, channels []string) vet.OpenBatc
 func (s *session) restore(b vet.OpenBatch) []vet.OpenPhoto {
 	var fresh []vet.OpenPhoto
 	for _, p := range b.Photos {
-		if !s.paths[p.Path] {
+		if _, added := s.place[p.Path]; !added {
 			s.placeNext(p.Path)
-			s.paths[p.Path] = true
 			fresh = append(fresh, p)
 		}
 	}
@@ -104,7 +104,7 @@ func (s *session) setJob(ctx context.Context, job consent.Job) error {
 
 // size is how many photos the batch holds: decided, being processed or
 // waiting for it.
-func (s *session) size() int { return len(s.paths) }
+func (s *session) size() int { return len(s.place) }
 
 // newPaths returns the photos to process: those not added before, and
 // those whose file could not be read or changed (the teacher may have
@@ -114,7 +114,7 @@ func (s *session) newPaths(paths []string) []vet.OpenPhoto {
 	var fresh []vet.OpenPhoto
 	for _, path := range paths {
 		i := slices.IndexFunc(s.photos, func(p *vet.Photo) bool { return p.Path == path && p.Status == vet.Failed })
-		if s.paths[path] && i < 0 {
+		if _, added := s.place[path]; added && i < 0 {
 			continue
 		}
 		if i >= 0 {
@@ -122,18 +122,22 @@ func (s *session) newPaths(paths []string) []vet.OpenPhoto {
 			s.photos = slices.Delete(s.photos, i, i+1)
 		}
 		s.placeNext(path)
-		s.paths[path] = true
 		fresh = append(fresh, vet.OpenPhoto{Path: path})
 	}
 	return fresh
 }
 
-// placeNext gives path the place after every photo added so far, unless
-// it has one (a photo added again keeps its place).
+// placeNext adds path at the place after every photo added so far,
+// unless it has one (a failed photo added again keeps its place).
 func (s *session) placeNext(path string) {
-	if _, ok := s.place[path]; !ok {
-		s.place[path] = len(s.place)
+	if _, ok := s.place[path]; ok {
+		return
 	}
+	next := 0
+	for _, at := range s.place {
+		next = max(next, at+1)
+	}
+	s.place[path] = next
 }
 
 // add records a processed photo with its thumbnail, decided for the
@@ -169,10 +173,11 @@ func (s *session) add(p *vet.Photo, thumb image.Image) {
 // (a stopped batch), so that dropping them again processes them.
 func (s *session) forgetUnprocessed() {
 	s.running = nil
-	s.paths = make(map[string]bool, len(s.photos))
+	processed := make(map[string]bool, len(s.photos))
 	for _, p := range s.photos {
-		s.paths[p.Path] = true
+		processed[p.Path] = true
 	}
+	maps.DeleteFunc(s.place, func(path string, _ int) bool { return !processed[path] })
 }
 
 // clear forgets the batch, to start a new one; call it only when no
@@ -182,9 +187,8 @@ func (s *session) clear() {
 	s.photos = nil
 	s.thumbs = map[*vet.Photo]image.Image{}
 	s.exported = map[*vet.Photo]string{}
-	s.paths = map[string]bool{}
-	s.running, s.pending = nil, nil
 	s.place = map[string]int{}
+	s.running, s.pending = nil, nil
 	s.apart = map[facePlace]bool{}
 }
 

@@ -116,7 +116,7 @@ func (w *mainWindow) restoreBatch() {
 	if len(fresh) == 0 {
 		return
 	}
-	w.drop.setCount(len(w.session.paths))
+	w.drop.setCount(w.session.size())
 	w.status.SetText(lang.N("The batch from last time comes back: {{.Count}} photos.", len(fresh), map[string]any{"Count": len(fresh)}))
 	w.process(fresh)
 }
@@ -181,7 +181,7 @@ func (w *mainWindow) build() {
 	w.status = widget.NewLabel("")
 	w.status.Wrapping = fyne.TextWrapWord
 	w.drop = newDropZone()
-	w.drop.setCount(len(w.session.paths))
+	w.drop.setCount(w.session.size())
 
 	var add *widget.Button
 	add = widget.NewButtonWithIcon(lang.L("Add photos..."), theme.FolderOpenIcon(), func() { w.askWhatToAdd(add) })
@@ -379,7 +379,7 @@ func (w *mainWindow) showCollection(c vet.Collection) {
 		msg = lang.N("{{.Count}} photos found; other files skipped: {{.Skipped}}.", len(c.Photos), map[string]any{"Count": len(c.Photos), "Skipped": skipped})
 	}
 	w.status.SetText(msg)
-	w.drop.setCount(len(w.session.paths))
+	w.drop.setCount(w.session.size())
 }
 
 // process runs the batch over photos in a worker; each photo appears in
