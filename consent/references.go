@@ -40,6 +40,12 @@ const confirmedReach = 0.1
 // Errors of the reference rules; each comes in words (msg.FromError) as
 // well.
 var (
+	// ErrReferenceRefused is matched by every refusal of
+	// AddConfirmedReference by one of the rules (each also matches its own
+	// error below, ErrNoBiometricOptIn or ErrNotFound), so that a caller
+	// tells the rules at work from a register that failed without
+	// listing the rules.
+	ErrReferenceRefused = errors.New("refused by the reference rules")
 	// ErrLikelyMixUp reports a confirmed face about as near to another
 	// enrolled person's references as to the person's own: as the
 	// person's reference it would make the two confusable, and it may
@@ -115,10 +121,10 @@ func (s *Store) AddConfirmedReference(ctx context.Context, id string, descriptor
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := requirePerson(ctx, tx, id); err != nil {
-			return err
+			return refusedIf(err, ErrNotFound)
 		}
 		if err := requireOptIn(ctx, tx, id); err != nil {
-			return err
+			return refusedIf(err, ErrNoBiometricOptIn)
 		}
 		set, err := readSettings(ctx, tx)
 		if err != nil {
@@ -131,7 +137,7 @@ func (s *Store) AddConfirmedReference(ctx context.Context, id string, descriptor
 				return err
 			}
 			if err := set.checkConfirmed(refs, name, id, descriptor); err != nil {
-				return err
+				return refusal{err}
 			}
 			if _, err := local.ExecContext(ctx, "INSERT INTO descriptors (person_id, descriptor, source) VALUES (?, ?, ?)", id, blob, ConfirmedReference); err != nil {
 				return err
@@ -246,6 +252,21 @@ func nearestOther(refs []Reference, id string, descriptor []float32) (other stri
 		}
 	}
 	return other, distance
+}
+
+// refusal is an error of a reference rule (see ErrReferenceRefused).
+type refusal struct{ rule error }
+
+func (r refusal) Error() string   { return r.rule.Error() }
+func (r refusal) Unwrap() []error { return []error{r.rule, ErrReferenceRefused} }
+
+// refusedIf returns err as a refusal when it is the rule's error, and as
+// it is otherwise (the register could not be read).
+func refusedIf(err, rule error) error {
+	if errors.Is(err, rule) {
+		return refusal{err}
+	}
+	return err
 }
 
 // checkConfirmed applies the rules for a confirmed reference of id (see

@@ -66,9 +66,18 @@ func testConfirmedReferences(t *testing.T, b testBackend) {
 			t.Errorf("%s: %v, %d rows -> %d, dropped %d; want it added", c.name, err, before, after, dropped)
 		case c.kind != nil && (!errors.Is(err, c.kind) || after != before):
 			t.Errorf("%s: %v, %d rows -> %d; want %v and nothing added", c.name, err, before, after, c.kind)
+		case c.kind != nil && !errors.Is(err, ErrReferenceRefused):
+			t.Errorf("%s: %v does not say that a rule refused it", c.name, err)
 		case c.words != "" && !strings.HasPrefix(msg.FromError(err).String(), c.words):
 			t.Errorf("%s: in words %q, want %q", c.name, msg.FromError(err), c.words)
 		}
+	}
+
+	// A register that fails is not a rule refusing.
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := s.AddConfirmedReference(cancelled, "S-1001", nudged(anna, 0, 0.3)); err == nil || errors.Is(err, ErrReferenceRefused) {
+		t.Errorf("cancelled: %v, want a failure that no rule gave", err)
 	}
 
 	// The cap: the newest MaxConfirmedReferences stay.

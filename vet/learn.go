@@ -29,22 +29,10 @@ func learnFromReview(ctx context.Context, store *consent.Store, p *Photo) (int, 
 		switch {
 		case err == nil:
 			added++
-		case refusedByRule(err):
+		case errors.Is(err, consent.ErrReferenceRefused):
 		default:
 			return added, fmt.Errorf("add the faces named in %s to the references: %w", p.Path, err)
 		}
 	}
 	return added, nil
-}
-
-// refusedByRule reports whether err is the register declining a confirmed
-// reference by one of its rules.
-func refusedByRule(err error) bool {
-	for _, rule := range []error{consent.ErrNoBiometricOptIn, consent.ErrNotEnrolled, consent.ErrLikelyMixUp,
-		consent.ErrUnlikeReferences, consent.ErrKnownReference, consent.ErrNotFound} {
-		if errors.Is(err, rule) {
-			return true
-		}
-	}
-	return false
 }
