@@ -450,7 +450,7 @@ func newExportChecker(t *testing.T, enrolled *vision.Matcher, members []vision.R
 		t.Fatal(err)
 	}
 	return &exportChecker{t: t, engine: engine, enrolled: enrolled,
-		members: vision.NewMatcher(members, vision.DefaultThreshold, vision.DefaultMargin)}
+		members: vision.NewMatcher(members, testdata.MatchThreshold())}
 }
 
 func (c *exportChecker) Close() { c.engine.Close() }
@@ -481,14 +481,16 @@ func (c *exportChecker) recognise(paths []string) map[string]recognition {
 				var seen []string
 				for _, f := range faces {
 					e, m := c.enrolled.Match(f.Descriptor), c.members.Match(f.Descriptor)
-					if e.Status == vision.MatchMatched {
-						r.enrolled = append(r.enrolled, e.PersonID)
+					byRegister := testdata.RuledName(e.Nearest, e.Distance, e.Margin)
+					byMembers := testdata.RuledName(m.Nearest, m.Distance, m.Margin)
+					if byRegister != "" {
+						r.enrolled = append(r.enrolled, byRegister)
 					}
-					if m.Status == vision.MatchMatched {
-						r.members = append(r.members, m.PersonID)
+					if byMembers != "" {
+						r.members = append(r.members, byMembers)
 					}
-					seen = append(seen, fmt.Sprintf("%v %s: enrolled %s %s %.3f, idols.json %s %s %.3f (margin %.3f)",
-						f.Box, f.Detector, e.Status, e.Nearest, e.Distance, m.Status, m.Nearest, m.Distance, m.Margin))
+					seen = append(seen, fmt.Sprintf("%v %s: enrolled %q (nearest %s %.3f), idols.json %q (nearest %s %.3f, margin %.3f)",
+						f.Box, f.Detector, byRegister, e.Nearest, e.Distance, byMembers, m.Nearest, m.Distance, m.Margin))
 				}
 				slices.Sort(r.enrolled)
 				slices.Sort(r.members)

@@ -62,8 +62,8 @@ type Batch struct {
 }
 
 // NewMatcher builds a matcher from the register's reference descriptors.
-// The threshold and margin it is built with only set Match.Status: the
-// pipeline gives the rules the raw distances, and they decide.
+// It measures distances and suggests candidates from the register's
+// match threshold; the rules decide who a face is.
 func NewMatcher(ctx context.Context, store *consent.Store) (*vision.Matcher, error) {
 	refs, err := store.References(ctx)
 	if err != nil {
@@ -80,7 +80,7 @@ func NewMatcher(ctx context.Context, store *consent.Store) (*vision.Matcher, err
 		}
 		vrefs = append(vrefs, vision.Reference{PersonID: r.PersonID, Descriptor: vision.Descriptor(r.Descriptor)})
 	}
-	return vision.NewMatcher(vrefs, set.MatchThreshold, set.MatchMargin), nil
+	return vision.NewMatcher(vrefs, set.MatchThreshold), nil
 }
 
 // Run processes the photos at paths (see Collect) and returns them in the

@@ -87,10 +87,7 @@ func TestNamingRecognitionFolder(t *testing.T) {
 	set := consent.DefaultSettings()
 	name := func(m *vision.Matcher, d vision.Descriptor) string {
 		res := m.Match(d)
-		if res.Status != vision.MatchMatched || set.MatchThreshold-res.Distance < set.MatchMargin {
-			return ""
-		}
-		return res.PersonID
+		return testdata.RuledName(res.Nearest, res.Distance, res.Margin)
 	}
 	type tally struct{ correct, unknown, wrong int }
 	count := func(tl *tally, got, want, what string) {
@@ -129,7 +126,7 @@ func TestNamingRecognitionFolder(t *testing.T) {
 			refs = append(refs, vision.Reference{PersonID: person[file], Descriptor: d})
 		}
 	}
-	one := vision.NewMatcher(refs, set.MatchThreshold, set.MatchMargin)
+	one := vision.NewMatcher(refs, set.MatchThreshold)
 	var labels, strangers tally
 	for file, who := range person {
 		_, d, ok := subject(file)
@@ -166,7 +163,7 @@ func TestNamingRecognitionFolder(t *testing.T) {
 					}
 				}
 				_, d, _ := subject(left)
-				count(&tl, name(vision.NewMatcher(refs, set.MatchThreshold, set.MatchMargin), d), who, left)
+				count(&tl, name(vision.NewMatcher(refs, set.MatchThreshold), d), who, left)
 			}
 		}
 		t.Logf("each photo of a person with several left out, the person enrolled from up to %d of their others (everyone else from one): correct %d, unknown %d, wrong %d", k, tl.correct, tl.unknown, tl.wrong)
@@ -182,7 +179,7 @@ func TestNamingRecognitionFolder(t *testing.T) {
 			memberName[f.person] = f.name
 		}
 	}
-	class := vision.NewMatcher(members, set.MatchThreshold, set.MatchMargin)
+	class := vision.NewMatcher(members, set.MatchThreshold)
 	pristin := photoOf["pristin.jpg"]
 	var band tally
 	seen := map[string]bool{}

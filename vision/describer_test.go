@@ -18,7 +18,7 @@ import (
 // engine ran it in ONNX Runtime (testdata/dlib_descriptors.json, written by
 // the engine of commit 736735f). References enrolled with dlib must keep
 // matching: the distance between old and new must be far below what tells
-// people apart (DefaultThreshold 0.6).
+// people apart (dlib's same-person threshold, 0.6).
 func TestDescriptorsMatchDlib(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join("testdata", "dlib_descriptors.json"))
 	if err != nil {

@@ -6,34 +6,15 @@ import (
 	"slices"
 )
 
-// Matching defaults, the register's (consent.DefaultSettings). dlib
-// suggests 0.6; children look alike, so PhotoVet is stricter, and asks the
-// best person to beat the next by a margin.
-const (
-	DefaultThreshold = 0.45
-	DefaultMargin    = 0.06
-)
-
 // Suggestions: a face that is no clear match but lies near enrolled people
 // carries them as candidates, so that the reviewer can be asked "Rena or
 // Nayoung?" instead of picking from the whole register. SuggestReach is
-// how far beyond the match threshold a candidate may lie: at the default
-// threshold, 0.6, dlib's own same-person threshold. At most
-// MaxCandidates are offered.
+// how far beyond the match threshold a candidate may lie: at the
+// register's default threshold, 0.45, that is 0.55, within dlib's own
+// same-person threshold of 0.6. At most MaxCandidates are offered.
 const (
 	SuggestReach  = 0.1
 	MaxCandidates = 3
-)
-
-// MatchStatus says how a face compares with the enrolled references.
-type MatchStatus string
-
-// The outcomes of Matcher.Match. Only MatchMatched names a person; the
-// rules treat the others as unknown faces (fail closed).
-const (
-	MatchMatched   MatchStatus = "matched"   // one person within the threshold, clearly nearest
-	MatchUnknown   MatchStatus = "unknown"   // nobody under the threshold by the margin
-	MatchAmbiguous MatchStatus = "ambiguous" // within the threshold, but another person is almost as near
 )
 
 // Reference is one enrolled descriptor of a person; a person may have
@@ -43,22 +24,20 @@ type Reference struct {
 	Descriptor Descriptor
 }
 
-// Match is the result of matching one face.
+// Match is how near one face lies to the enrolled people: the distances
+// the register's rules decide by (consent's R4), not a decision.
 type Match struct {
-	Status MatchStatus
-	// PersonID is set only when Status is MatchMatched.
-	PersonID string
 	// Distance is the Euclidean distance to the nearest person's
 	// references (see NewMatcher; +Inf without references).
 	Distance float64
-	// Nearest is the nearest person whatever the status (for review and
-	// diagnostics; never use it to show a face).
+	// Nearest is the nearest person, however far (the rules decide
+	// whether the face is theirs; never show a face by it alone).
 	Nearest string
 	// Margin is how much further the second-nearest person is (+Inf when
 	// there is only one person).
 	Margin float64
 	// Candidates are the people within the threshold plus SuggestReach,
-	// nearest first, at most MaxCandidates, whatever the status: who to
+	// nearest first, at most MaxCandidates: who to
 	// suggest when the face is not a clear match. A suggestion is never a
 	// decision (R4): only the reviewer's choice names the face.
 	Candidates []Candidate
@@ -77,18 +56,16 @@ type Matcher struct {
 	people    []string
 	refs      [][]Descriptor // per person, same order as people
 	threshold float64
-	margin    float64
 }
 
 // NewMatcher builds a matcher from references (several per person allowed).
 // A face's distance to a person is its distance to the person's nearest
-// reference. A face matches a person when that distance is under threshold
-// by at least margin and every other person is at least margin further
-// away. (The mean of a person's references was measured too, by
+// reference. (The mean of a person's references was measured too, by
 // TestSeveralReferences: more faces named over idols.json, fewer in
-// pristin.jpg; see the test.)
-func NewMatcher(refs []Reference, threshold, margin float64) *Matcher {
-	m := &Matcher{threshold: threshold, margin: margin}
+// pristin.jpg; see the test.) threshold is the register's match
+// threshold, from which the candidates are suggested.
+func NewMatcher(refs []Reference, threshold float64) *Matcher {
+	m := &Matcher{threshold: threshold}
 	index := map[string]int{}
 	for _, r := range refs {
 		i, ok := index[r.PersonID]
@@ -103,7 +80,7 @@ func NewMatcher(refs []Reference, threshold, margin float64) *Matcher {
 	return m
 }
 
-// Match finds the person a descriptor belongs to, if any.
+// Match measures how near a descriptor lies to each enrolled person.
 func (m *Matcher) Match(d Descriptor) Match {
 	best, second := math.Inf(1), math.Inf(1)
 	nearest := ""
@@ -127,19 +104,7 @@ func (m *Matcher) Match(d Descriptor) Match {
 	if len(candidates) > MaxCandidates {
 		candidates = candidates[:MaxCandidates]
 	}
-	res := Match{Status: MatchUnknown, Distance: best, Nearest: nearest, Margin: second - best, Candidates: candidates}
-	switch {
-	case best > m.threshold:
-	case second-best < m.margin:
-		res.Status = MatchAmbiguous
-	case m.threshold-best < m.margin:
-		// Within the threshold by less than the margin: anyone not
-		// enrolled may stand that near (consent's rule R4 says the same).
-	default:
-		res.Status = MatchMatched
-		res.PersonID = nearest
-	}
-	return res
+	return Match{Distance: best, Nearest: nearest, Margin: second - best, Candidates: candidates}
 }
 
 // Distance is the Euclidean distance between two descriptors.

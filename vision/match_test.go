@@ -13,6 +13,9 @@ import (
 	"github.com/photovet/photovet/internal/testdata"
 )
 
+// TestMatcher checks what the matcher measures for the rules: the
+// nearest person by their nearest reference, the Euclidean distance to it
+// and how much farther the next person lies.
 func TestMatcher(t *testing.T) {
 	at := func(x float32) Descriptor { var d Descriptor; d[0] = x; return d }
 	refs := []Reference{
@@ -20,37 +23,35 @@ func TestMatcher(t *testing.T) {
 		{"ben", at(1)},
 		{"cas", at(2)}, {"dan", at(2.04)},
 	}
-	m := NewMatcher(refs, DefaultThreshold, DefaultMargin)
+	var off Descriptor
+	off[1] = 0.7
 	cases := []struct {
-		name   string
-		query  Descriptor
-		status MatchStatus
-		person string
-		dist   float64
+		name    string
+		refs    []Reference
+		query   Descriptor
+		nearest string
+		dist    float64
+		margin  float64
 	}{
-		{"nearest of several references", at(0.15), MatchMatched, "ann", 0.05},
-		{"under the threshold by the margin", at(-0.375), MatchMatched, "ann", 0.375},
-		{"under the threshold by less than the margin", at(-0.4375), MatchUnknown, "", 0.4375},
-		{"beyond the threshold", at(-0.5625), MatchUnknown, "", 0.5625},
-		{"two people too close", at(2.02), MatchAmbiguous, "", 0.02},
-		{"far from everyone", at(5), MatchUnknown, "", 2.96},
+		{"nearest of several references", refs, at(0.15), "ann", 0.05, 0.8},
+		{"beyond the threshold", refs, at(-0.5625), "ann", 0.5625, 1},
+		{"two people as near", refs, at(2.02), "cas", 0.02, 0},
+		{"far from everyone", refs, at(5), "dan", 2.96, 0.04},
+		{"Euclidean, not squared", []Reference{{"ann", Descriptor{}}}, off, "ann", 0.7, math.Inf(1)},
+		{"no references", nil, off, "", math.Inf(1), math.NaN()},
 	}
+	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-6 || a == b || math.IsNaN(a) && math.IsNaN(b) }
 	for _, c := range cases {
-		got := m.Match(c.query)
-		if got.Status != c.status || got.PersonID != c.person || math.Abs(got.Distance-c.dist) > 1e-6 {
-			t.Errorf("%s: got %+v, want %s %q %.2f", c.name, got, c.status, c.person, c.dist)
+		got := NewMatcher(c.refs, testdata.MatchThreshold()).Match(c.query)
+		if got.Nearest != c.nearest || !near(got.Distance, c.dist) || !near(got.Margin, c.margin) {
+			t.Errorf("%s: got %+v, want %q at %.4f, margin %.4f", c.name, got, c.nearest, c.dist, c.margin)
 		}
 	}
-	// Euclidean, not squared: 0.7 away is unknown although 0.49 < 0.5.
-	var d Descriptor
-	d[1] = 0.7
-	if got := NewMatcher([]Reference{{"ann", Descriptor{}}}, 0.5, 0.06).Match(d); got.Status != MatchUnknown || math.Abs(got.Distance-0.7) > 1e-6 {
-		t.Errorf("distance 0.7: got %+v", got)
-	}
-	if got := NewMatcher(nil, 0.5, 0.06).Match(d); got.Status != MatchUnknown {
-		t.Errorf("no references: got %+v", got)
-	}
 }
+
+// ruledName is whom the register's rules take the face measured by res
+// to be ("" for unknown).
+func ruledName(res Match) string { return testdata.RuledName(res.Nearest, res.Distance, res.Margin) }
 
 // idolRefs reads idols.json: people (id -> name, band) and references.
 func idolRefs(t *testing.T) (map[string][2]string, []Reference) {
@@ -98,16 +99,16 @@ func TestIdentifyPristin(t *testing.T) {
 		seen := map[string]bool{}
 		for i, d := range descs {
 			res := m.Match(d)
-			switch {
-			case res.Status != MatchMatched:
+			switch name := ruledName(res); {
+			case name == "":
 				unknown++
-			case !allowed(res.PersonID) || seen[res.PersonID]:
+			case !allowed(name) || seen[name]:
 				wrong++
-				t.Errorf("face %d named %s (%s), nearest distance %.3f", i, people[res.PersonID][0], people[res.PersonID][1], res.Distance)
+				t.Errorf("face %d named %s (%s), nearest distance %.3f", i, people[name][0], people[name][1], res.Distance)
 			default:
 				correct++
-				seen[res.PersonID] = true
-				named[i] = res.PersonID
+				seen[name] = true
+				named[i] = name
 			}
 		}
 		return correct, unknown, wrong, named
@@ -117,7 +118,7 @@ func TestIdentifyPristin(t *testing.T) {
 		descs[i] = f.Descriptor
 	}
 
-	class := NewMatcher(members, DefaultThreshold, DefaultMargin)
+	class := NewMatcher(members, testdata.MatchThreshold())
 	correct, unknown, wrong, _ := identify(class, descs, isMember)
 	// Who is who: the nearest member of each face, which must be ten
 	// different members (checked), serves as the truth below.
@@ -127,7 +128,7 @@ func TestIdentifyPristin(t *testing.T) {
 		res := class.Match(descs[i])
 		member[i] = res.Nearest
 		distinct[res.Nearest] = true
-		t.Logf("face %d %v: %s %s, distance %.3f, margin %.3f", i, faces[i].Box, res.Status, people[res.Nearest][0], res.Distance, res.Margin)
+		t.Logf("face %d %v: %s, distance %.3f, margin %.3f, named %q", i, faces[i].Box, people[res.Nearest][0], res.Distance, res.Margin, ruledName(res))
 	}
 	if len(distinct) != 10 {
 		t.Errorf("the faces' nearest members are %d different people, want 10", len(distinct))
@@ -139,7 +140,7 @@ func TestIdentifyPristin(t *testing.T) {
 
 	// The whole file: many look-alikes make more faces ambiguous, but none
 	// may get a wrong name. Jittered descriptors are steadier.
-	everyone := NewMatcher(refs, DefaultThreshold, DefaultMargin)
+	everyone := NewMatcher(refs, testdata.MatchThreshold())
 	correct, unknown, wrong, _ = identify(everyone, descs, isMember)
 	t.Logf("pristin.jpg, all %d people enrolled (%d references): correct %d, unknown or ambiguous %d, wrong %d", len(people), len(refs), correct, unknown, wrong)
 	w, err := e.acquire(context.Background())
@@ -174,19 +175,18 @@ func TestIdentifyPristin(t *testing.T) {
 			partial = append(partial, r)
 		}
 	}
-	half := NewMatcher(partial, DefaultThreshold, DefaultMargin)
+	half := NewMatcher(partial, testdata.MatchThreshold())
 	correct, unknown, wrong = 0, 0, 0
 	for i, d := range descs {
-		res := half.Match(d)
 		who := member[i]
-		switch {
-		case res.Status != MatchMatched:
+		switch name := ruledName(half.Match(d)); {
+		case name == "":
 			unknown++
-		case res.PersonID == who && enrolled[who]:
+		case name == who && enrolled[who]:
 			correct++
 		default:
 			wrong++
-			t.Errorf("face %d (%s) named %s with only %v enrolled", i, people[who][0], people[res.PersonID][0], names[:5])
+			t.Errorf("face %d (%s) named %s with only %v enrolled", i, people[who][0], people[name][0], names[:5])
 		}
 	}
 	t.Logf("pristin.jpg, 5 of 10 members enrolled (%v): correct %d, unknown %d, wrong %d", names[:5], correct, unknown, wrong)
@@ -249,7 +249,7 @@ func TestIdentifyLabelled(t *testing.T) {
 		enrolledFrom[person] = file
 		refs = append(refs, Reference{PersonID: person, Descriptor: face.Descriptor})
 	}
-	m := NewMatcher(refs, DefaultThreshold, DefaultMargin)
+	m := NewMatcher(refs, testdata.MatchThreshold())
 	var correct, unknown, wrong, strangersUnknown, strangersNamed int
 	for _, file := range all {
 		if enrolledFrom[label[file]] == file {
@@ -268,20 +268,21 @@ func TestIdentifyLabelled(t *testing.T) {
 			continue
 		}
 		got := m.Match(face.Descriptor)
-		t.Logf("%s (%s): %s %q distance %.3f (nearest %s, margin %.3f)", file, want, got.Status, got.PersonID, got.Distance, got.Nearest, got.Margin)
+		name := ruledName(got)
+		t.Logf("%s (%s): named %q, distance %.3f (nearest %s, margin %.3f)", file, want, name, got.Distance, got.Nearest, got.Margin)
 		switch {
-		case !ok && got.Status == MatchMatched:
+		case !ok && name != "":
 			strangersNamed++
-			t.Errorf("%s: a person not enrolled named %s", file, got.PersonID)
+			t.Errorf("%s: a person not enrolled named %s", file, name)
 		case !ok:
 			strangersUnknown++
-		case got.Status != MatchMatched:
+		case name == "":
 			unknown++
-		case got.PersonID == want:
+		case name == want:
 			correct++
 		default:
 			wrong++
-			t.Errorf("%s: %s named %s", file, want, got.PersonID)
+			t.Errorf("%s: %s named %s", file, want, name)
 		}
 	}
 	t.Logf("one photo per person enrolled (%d people): enrolled people correct %d, unknown %d, wrong %d; people not enrolled: unknown %d, named %d",
@@ -290,21 +291,21 @@ func TestIdentifyLabelled(t *testing.T) {
 
 // TestMatcherCandidates checks the suggestions a match carries: the
 // people within the threshold plus SuggestReach, nearest first, at most
-// MaxCandidates, whatever the status.
+// MaxCandidates, whatever the rules make of the face.
 func TestMatcherCandidates(t *testing.T) {
 	at := func(x float32) Descriptor { var d Descriptor; d[0] = x; return d }
 	refs := []Reference{{"rena", at(0)}, {"nayoung", at(0.05)}, {"eunwoo", at(0.2)}, {"yujin", at(0.3)}, {"far", at(3)}}
-	m := NewMatcher(refs, DefaultThreshold, DefaultMargin)
+	m := NewMatcher(refs, testdata.MatchThreshold())
 	cases := []struct {
-		name   string
-		query  Descriptor
-		status MatchStatus
-		want   []string
+		name  string
+		query Descriptor
+		named string
+		want  []string
 	}{
-		{"between Rena and Nayoung", at(0.02), MatchAmbiguous, []string{"rena", "nayoung", "eunwoo"}},
-		{"just beyond the threshold", at(-0.52), MatchUnknown, []string{"rena"}},
-		{"far from everyone", at(-2), MatchUnknown, nil},
-		{"a clear match", at(3.01), MatchMatched, []string{"far"}},
+		{"between Rena and Nayoung", at(0.02), "", []string{"rena", "nayoung", "eunwoo"}},
+		{"just beyond the threshold", at(-0.52), "", []string{"rena"}},
+		{"far from everyone", at(-2), "", nil},
+		{"a clear match", at(3.01), "far", []string{"far"}},
 	}
 	for _, c := range cases {
 		got := m.Match(c.query)
@@ -315,8 +316,8 @@ func TestMatcherCandidates(t *testing.T) {
 				t.Errorf("%s: candidates not nearest first: %+v", c.name, got.Candidates)
 			}
 		}
-		if got.Status != c.status || !slices.Equal(ids, c.want) {
-			t.Errorf("%s: %s with candidates %v, want %s with %v", c.name, got.Status, ids, c.status, c.want)
+		if name := ruledName(got); name != c.named || !slices.Equal(ids, c.want) {
+			t.Errorf("%s: named %q with candidates %v, want %q with %v", c.name, name, ids, c.named, c.want)
 		}
 	}
 }
@@ -354,7 +355,7 @@ func TestSeveralReferences(t *testing.T) {
 	type outcome struct{ correct, unknown, wrong int }
 	// byNearest is the Matcher's rule: each person's nearest reference.
 	byNearest := func(enrolled []Reference, d Descriptor) Match {
-		return NewMatcher(enrolled, DefaultThreshold, DefaultMargin).Match(d)
+		return NewMatcher(enrolled, testdata.MatchThreshold()).Match(d)
 	}
 	// byMean measures the mean of each person's references instead.
 	byMean := func(enrolled []Reference, d Descriptor) Match {
@@ -372,7 +373,7 @@ func TestSeveralReferences(t *testing.T) {
 			}
 			means = append(means, Reference{PersonID: person, Descriptor: m})
 		}
-		return NewMatcher(means, DefaultThreshold, DefaultMargin).Match(d)
+		return NewMatcher(means, testdata.MatchThreshold()).Match(d)
 	}
 	// run leaves out each face of the people with more than k faces and
 	// matches it against the band enrolled from k faces each by rule.
@@ -399,11 +400,10 @@ func TestSeveralReferences(t *testing.T) {
 						enrolled = append(enrolled, refs[i])
 					}
 				}
-				res := rule(enrolled, refs[left].Descriptor)
-				switch {
-				case res.Status != MatchMatched || DefaultThreshold-res.Distance < DefaultMargin:
+				switch ruledName(rule(enrolled, refs[left].Descriptor)) {
+				case "":
 					o.unknown++
-				case res.PersonID == p:
+				case p:
 					o.correct++
 				default:
 					o.wrong++
