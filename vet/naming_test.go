@@ -8,6 +8,8 @@ package vet
 
 import (
 	"context"
+	"maps"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -21,6 +23,8 @@ import (
 // TestNamingRecognitionFolder takes the recognition photos through a batch
 // with the real engine, nobody enrolled, and measures on the faces found
 // what issue 13 asks, printing every figure:
+//   - how far apart the descriptor puts photos of one person and photos
+//     of different people, the bound on everything below;
 //   - one LABELS.csv photo per person enrolled: correct, unknown and wrong
 //     names on the other photos of the enrolled people (LABELS.csv, and
 //     file names sharing a stem, jimin* aside);
@@ -113,6 +117,32 @@ func TestNamingRecognitionFolder(t *testing.T) {
 			filesOf[person[file]] = append(filesOf[person[file]], file)
 		}
 	}
+
+	// What the descriptor allows: the nearest two photos of different
+	// people against the photos of one person. While the first lie nearer
+	// than the second, no threshold names more faces without a wrong one,
+	// and no grouping joins a person's photos without joining strangers.
+	sameNearest, sameFarthest, otherNearest := math.Inf(1), 0.0, math.Inf(1)
+	var nearestStrangers [2]string
+	files := slices.Sorted(maps.Keys(person))
+	for i, a := range files {
+		_, da, ok := subject(a)
+		for _, b := range files[i+1:] {
+			_, db, okb := subject(b)
+			if !ok || !okb {
+				continue
+			}
+			d := vision.Distance(da, db)
+			switch {
+			case person[a] == person[b]:
+				sameNearest, sameFarthest = min(sameNearest, d), max(sameFarthest, d)
+			case d < otherNearest:
+				otherNearest, nearestStrangers = d, [2]string{a, b}
+			}
+		}
+	}
+	t.Logf("photos of one person lie %.3f-%.3f apart; photos of different people from %.3f (%s and %s)",
+		sameNearest, sameFarthest, otherNearest, nearestStrangers[0], nearestStrangers[1])
 
 	// One LABELS.csv photo per person enrolled.
 	var refs []vision.Reference
