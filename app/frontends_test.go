@@ -31,8 +31,9 @@ func TestCLIAndAppDecideAlike(t *testing.T) {
 		// wantExported is how many of the two photos are exported.
 		wantExported int
 	}{
-		// The reviewer hides the stranger and confirms the empty photo.
-		{"school, reviewed", consent.School, []string{"--redact-unknown", "--confirm-no-face"}, true, 2},
+		// The reviewer confirms Ada, hides the stranger and confirms the
+		// empty photo.
+		{"school, reviewed", consent.School, []string{"--confirm-recognised", "--redact-unknown", "--confirm-no-face"}, true, 2},
 		// Nobody reviews: the stranger needs no decision in early
 		// childhood (R2 hides every child), the empty photo does.
 		{"early childhood, not reviewed", consent.EarlyChildhood, nil, false, 1},

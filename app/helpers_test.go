@@ -128,16 +128,30 @@ func (s *testSetup) writePhoto(t *testing.T, name string, width int) string {
 }
 
 // reviewAll reviews every photo as a teacher who has looked at them: it
-// hides the unknown faces and confirms the photos without a face.
+// confirms the faces recognised, hides the unknown ones and confirms the
+// photos without a face.
 func (s *testSetup) reviewAll(t *testing.T) {
 	t.Helper()
 	for _, p := range s.win.session.photos {
-		edit := vet.HideUnknown()
+		edits := []vet.Edit{vet.ConfirmRecognised(), vet.HideUnknown()}
 		if len(p.Faces) == 0 {
-			edit = vet.ConfirmNoFace(true)
+			edits = []vet.Edit{vet.ConfirmNoFace(true)}
 		}
-		if err := s.win.session.Reviewer().Apply(context.Background(), p, edit); err != nil {
+		if err := s.win.session.Reviewer().Apply(context.Background(), p, edits...); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// confirmRecognised confirms the faces the matcher recognised, as a
+// teacher who checked each, and leaves the rest as they are.
+func (s *testSetup) confirmRecognised(t *testing.T) {
+	t.Helper()
+	for _, p := range s.win.session.photos {
+		if slices.ContainsFunc(p.Faces, vet.Face.ToConfirm) {
+			if err := s.win.session.Reviewer().Apply(context.Background(), p, vet.ConfirmRecognised()); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 }

@@ -222,6 +222,7 @@ func TestChannelSwitchMidBatchDecidesAgain(t *testing.T) {
 	w := s.win
 	c := w.Canvas()
 	s.drop(t, s.writePhoto(t, "decided before.png", widthTwoFaces))
+	s.confirmRecognised(t)
 	if p := w.session.photos[0]; !p.Faces[0].Decision.Visible {
 		t.Fatalf("Ada is hidden on Instagram before the switch: %+v", p.Faces[0].Decision)
 	}

@@ -118,7 +118,9 @@ func overlayButton(t *testing.T, w *mainWindow, text string) *widget.Button {
 
 // reviewFaceByFace clears the batch as main's review lets a teacher: open
 // the first photo needing review; on each, click every face the teacher
-// knows, "This is...", type the name, click the person and OK; "Hide
+// knows, "This is...", type the name, click the person and OK, or "Yes,
+// this is ..." where PhotoVet recognised the face rightly; click a face
+// recognised as someone the teacher cannot vouch for and hide it; "Hide
 // every unknown face" for the rest; confirm a photo without a face; then
 // "Next needing review".
 func reviewFaceByFace(t *testing.T, w *mainWindow, c recognitionClass, e *effort) {
@@ -135,12 +137,22 @@ func reviewFaceByFace(t *testing.T, w *mainWindow, c recognitionClass, e *effort
 		p := r.photo
 		for i, f := range p.Faces {
 			who := whoIs(c, p, i)
-			if !f.Unknown() || who == "" {
+			if !f.ToConfirm() && (!f.Unknown() || who == "") {
 				continue
 			}
 			e.tapCanvas(w.Canvas(), fyne.CurrentApp().Driver().AbsolutePositionForObject(r.view).Add(faceCentre(r, f.Box)))
 			if r.selected.face != i {
 				t.Fatalf("%s: a click on face %d selected %+v", p.Path, i, r.selected)
+			}
+			// A face recognised as the person the data names: "Yes, this
+			// is ..."; as someone the data cannot vouch for: hidden.
+			switch {
+			case f.ToConfirm() && f.Decision.Recognised == who:
+				e.tap(r.confirmButton)
+				continue
+			case f.ToConfirm() && who == "":
+				e.tap(r.redactButton)
+				continue
 			}
 			e.tap(assign)
 			search := w.Canvas().Focused()

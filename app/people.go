@@ -26,13 +26,19 @@ type facePlace struct {
 	face  int
 }
 
-// unknown reports whether the face still waits for the reviewer.
+// unknown reports whether the face still waits for the reviewer: unknown,
+// or recognised and not confirmed.
 func (f facePlace) unknown() bool {
-	return f.face >= 0 && f.face < len(f.photo.Faces) && f.photo.Faces[f.face].Unknown()
+	if f.face < 0 || f.face >= len(f.photo.Faces) {
+		return false
+	}
+	face := f.photo.Faces[f.face]
+	return face.Unknown() || face.ToConfirm()
 }
 
-// personGroup is a group of the batch's unknown faces that look like one
-// person (vet.GroupUnknownFaces), at most one per photo.
+// personGroup is a group of the batch's faces waiting for the reviewer
+// that look like one person (vet.GroupUnknownFaces), at most one per
+// photo.
 type personGroup struct {
 	faces          []facePlace
 	representative facePlace // the largest face, shown for the group
@@ -45,12 +51,13 @@ const (
 	tileCropSize   = 96  // each face of that group
 )
 
-// peopleView is "People in this batch": the batch's unknown faces grouped
-// by who they look like, largest group first, so that a class's photos
-// are reviewed person by person rather than face by face. Naming or
-// hiding a group is one reviewer edit per face through the vet API (each
-// face then decided by the rules); the reviewer can take a face out of a
-// group. Groups live in memory only, and die with the batch (R9).
+// peopleView is "People in this batch": the batch's faces that wait for
+// the reviewer, those recognised as one person to confirm and the unknown
+// ones grouped by who they look like, largest group first, so that a
+// class's photos are reviewed person by person rather than face by face.
+// Naming or hiding a group is one reviewer edit per face through the vet
+// API (each face then decided by the rules); the reviewer can take a face
+// out of a group. Groups live in memory only, and die with the batch (R9).
 type peopleView struct {
 	widget.BaseWidget
 	win     *mainWindow
@@ -410,7 +417,7 @@ func (v *peopleView) applyToCurrent(edit func(face int) vet.Edit) {
 // not: the reviewer's "hide the rest" once the people they know are
 // named (vet.Session.Review).
 func (v *peopleView) hideEveryoneLeft() {
-	if err := v.session.Review(context.Background(), v.session.photos, true, false); err != nil {
+	if err := v.session.Review(context.Background(), v.session.photos, vet.BatchReview{HideUnknown: true}); err != nil {
 		v.win.showError(lang.L("The change could not be saved."), err)
 	}
 	v.win.photoChanged(nil)

@@ -117,20 +117,46 @@ func assignedTo(photos []*vet.Photo, id string) int {
 	return n
 }
 
-// TestPeopleViewGroupsAndNames opens the people in this batch: Kim's three
-// faces are one group with her face cut from the photo, the lookalike's
-// two a second that suggests Ada; one click on the suggestion names both
-// faces, Enter in the picker names Kim's three, and each is then decided
-// by the rules for that person (Ada shown, Ben without Instagram consent
-// hidden) until every photo is cleared.
+// suggestionButton is the group's suggestion for the person named name.
+func suggestionButton(t *testing.T, v *peopleView, name string) *widget.Button {
+	t.Helper()
+	for _, o := range v.suggestions.Objects {
+		if b, ok := o.(*widget.Button); ok && b.Text == name {
+			return b
+		}
+	}
+	t.Fatalf("the group shown does not suggest %s", name)
+	return nil
+}
+
+// TestPeopleViewGroupsAndNames opens the people in this batch: Ada, whom
+// the matcher recognised on all five photos, is the first group, hidden
+// until one click on her name confirms the five; Kim's three faces are
+// one group with her face cut from the photo, the lookalike's two a third
+// that suggests Ada; one click on the suggestion names both faces, Enter
+// in the picker names Kim's three, and each is then decided by the rules
+// for that person (Ada shown, Ben without Instagram consent hidden) until
+// every photo is cleared.
 func TestPeopleViewGroupsAndNames(t *testing.T) {
 	s := newPeopleSetup(t)
 	if !s.win.peopleButton.Visible() || s.win.peopleButton.Disabled() {
 		t.Fatal("no \"People in this batch\" button after a batch")
 	}
 	v := openPeople(t, s)
+	if got := groupSizes(v); !slices.Equal(got, []int{5, 3, 2}) {
+		t.Fatalf("groups of %v faces, want Ada's 5 to confirm, Kim's 3, the lookalike's 2", got)
+	}
+	for _, p := range s.win.session.photos {
+		if p.Faces[0].Decision.Visible || p.Status == vet.Cleared {
+			t.Fatalf("%s: Ada shown before anyone confirmed her: %+v", p.Path, p.Faces[0].Decision)
+		}
+	}
+	test.Tap(suggestionButton(t, v, "Ada Test"))
+	if n := assignedTo(s.win.session.photos, "C1"); n != 5 {
+		t.Errorf("%d faces confirmed as Ada, want 5", n)
+	}
 	if got := groupSizes(v); !slices.Equal(got, []int{3, 2}) {
-		t.Fatalf("groups of %v faces, want Kim's 3 then the lookalike's 2", got)
+		t.Fatalf("after confirming Ada: groups of %v faces, want Kim's 3 then the lookalike's 2", got)
 	}
 	if v.current != 0 || v.count.Text != "In 3 photos" || v.face.Image == nil {
 		t.Fatalf("shown: group %d, %q, face %v; want Kim's group with her face", v.current, v.count.Text, v.face.Image)
@@ -145,18 +171,9 @@ func TestPeopleViewGroupsAndNames(t *testing.T) {
 	// The lookalike: one click on the suggestion. Ada has Instagram
 	// consent, so the rules show both faces.
 	v.list.Select(1)
-	var suggestion *widget.Button
-	for _, o := range v.suggestions.Objects {
-		if b, ok := o.(*widget.Button); ok && b.Text == "Ada Test" {
-			suggestion = b
-		}
-	}
-	if suggestion == nil {
-		t.Fatal("the lookalike's group does not suggest Ada")
-	}
-	test.Tap(suggestion)
-	if n := assignedTo(s.win.session.photos, "C1"); n != 2 {
-		t.Errorf("%d faces assigned to Ada, want the lookalike's 2", n)
+	test.Tap(suggestionButton(t, v, "Ada Test"))
+	if n := assignedTo(s.win.session.photos, "C1"); n != 7 {
+		t.Errorf("%d faces assigned to Ada, want her 5 and the lookalike's 2", n)
 	}
 	if got := groupSizes(v); !slices.Equal(got, []int{3}) || v.current != 0 {
 		t.Fatalf("after naming the lookalike: groups %v, shown %d; want Kim's left and shown", got, v.current)
@@ -205,6 +222,7 @@ func TestPeopleViewGroupsAndNames(t *testing.T) {
 // left" then hides it and the lookalike's, and every photo is cleared.
 func TestPeopleViewHideAndTakeOut(t *testing.T) {
 	s := newPeopleSetup(t)
+	s.confirmRecognised(t)
 	v := openPeople(t, s)
 	if len(v.tileOut) != 3 {
 		t.Fatalf("Kim's group shows %d faces, want 3", len(v.tileOut))

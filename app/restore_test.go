@@ -97,7 +97,7 @@ func TestBatchRestoredAfterRestart(t *testing.T) {
 		}
 		return w.session.photos[i]
 	}
-	if err := w.session.Reviewer().Apply(context.Background(), photo(w, ada), vet.HideUnknown()); err != nil {
+	if err := w.session.Reviewer().Apply(context.Background(), photo(w, ada), vet.ConfirmRecognised(), vet.HideUnknown()); err != nil {
 		t.Fatal(err)
 	}
 	w.photoChanged(photo(w, ada))
@@ -163,7 +163,7 @@ func TestReaddNotSearchedAgain(t *testing.T) {
 	if n := finder.searches.Load(); n != 1 {
 		t.Errorf("the photo was searched %d times, want once", n)
 	}
-	if p := s.win.session.photos; len(p) != 1 || p[0].Status == vet.Failed || len(p[0].Faces) != 2 || p[0].Faces[0].Decision.PersonID != "C1" {
+	if p := s.win.session.photos; len(p) != 1 || p[0].Status == vet.Failed || len(p[0].Faces) != 2 || p[0].Faces[0].Decision.Recognised != "C1" {
 		t.Errorf("added again: %+v, want Ada and the stranger", p)
 	}
 }

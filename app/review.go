@@ -47,6 +47,7 @@ type reviewView struct {
 	afterCheck *shortcutCheck
 	nextButton *widget.Button
 
+	confirmButton   *widget.Button
 	assignButton    *widget.Button
 	redactButton    *widget.Button
 	adultButton     *widget.Button
@@ -89,6 +90,9 @@ func newReviewView(w *mainWindow, s *session, back func(), changed func(*vet.Pho
 	r.faceWho.Wrapping = fyne.TextWrapWord
 	r.faceDecision = widget.NewLabel("")
 	r.faceDecision.Wrapping = fyne.TextWrapWord
+	r.confirmButton = widget.NewButtonWithIcon("", theme.ConfirmIcon(), r.confirmRecognised)
+	r.confirmButton.Importance = widget.HighImportance
+	r.confirmButton.Hide()
 	r.assignButton = widget.NewButtonWithIcon(lang.L("This is..."), theme.AccountIcon(), r.chooseAssignee)
 	r.redactButton = widget.NewButtonWithIcon(lang.L("Hide this face"), theme.VisibilityOffIcon(), func() { r.apply(vet.ForceRedact(r.selected.face)) })
 	r.adultButton = widget.NewButtonWithIcon(lang.L("Adult who agreed in person..."), theme.ConfirmIcon(), r.askAdultNote)
@@ -112,7 +116,7 @@ func newReviewView(w *mainWindow, s *session, back func(), changed func(*vet.Pho
 	// The check box comes last: it shows only on a photo without faces,
 	// where the face buttons above it do not apply.
 	r.tools = container.NewVBox(r.hideUnknown, widget.NewSeparator(),
-		r.assignButton, r.redactButton, r.adultButton, r.undoButton, r.deleteBoxButton, r.noFace)
+		r.confirmButton, r.assignButton, r.redactButton, r.adultButton, r.undoButton, r.deleteBoxButton, r.noFace)
 	r.photoTools = container.NewVBox(widget.NewSeparator(), childWork, photographer)
 	r.ExtendBaseWidget(r)
 	return r
@@ -256,6 +260,8 @@ func (r *reviewView) showFaces(p *vet.Photo) {
 		switch {
 		case f.Decision.Visible:
 			rows[i].state, rows[i].importance = lang.L("visible"), widget.SuccessImportance
+		case f.ToConfirm():
+			rows[i].state, rows[i].importance = lang.L("to confirm"), widget.WarningImportance
 		case f.Unknown():
 			rows[i].state, rows[i].importance = lang.L("needs a name"), widget.WarningImportance
 		default:
@@ -299,6 +305,8 @@ func (r *reviewView) faceLabel(f vet.Face) string {
 		return lang.L("hidden by you")
 	case f.Decision.PersonID != "":
 		return shorten(r.personName(f.Decision.PersonID, ""), 18) + ": " + lang.L("hidden")
+	case f.Decision.Recognised != "":
+		return shorten(r.personName(f.Decision.Recognised, ""), 21) + "?"
 	default:
 		return lang.L("not recognised")
 	}
@@ -333,6 +341,8 @@ func (r *reviewView) faceName(f vet.Face) string {
 		return lang.L("Adult who agreed in person: {{.Note}}", map[string]any{"Note": f.Note})
 	case f.Decision.PersonID != "":
 		return r.personName(f.Decision.PersonID, "")
+	case f.Decision.Recognised != "":
+		return lang.L("Looks like {{.Names}}?", map[string]any{"Names": r.personName(f.Decision.Recognised, "")})
 	default:
 		return lang.L("Not recognised")
 	}
@@ -351,9 +361,14 @@ func (r *reviewView) showSelection() {
 		b.Disable()
 	}
 	r.deleteBoxButton.Disable()
+	r.confirmButton.Hide()
 	switch {
 	case face:
 		f := p.Faces[r.selected.face]
+		if who := f.Decision.Recognised; who != "" {
+			r.confirmButton.SetText(lang.L("Yes, this is {{.Name}}", map[string]any{"Name": r.personName(who, "")}))
+			r.confirmButton.Show()
+		}
 		r.faceWho.SetText(r.faceName(f))
 		r.faceDecision.SetText(tr(f.Decision.Reason))
 		r.faceDecision.Importance = widget.DangerImportance
@@ -379,6 +394,18 @@ func (r *reviewView) showSelection() {
 		sel = r.selected.face
 	}
 	r.faces.selectFace(sel)
+}
+
+// confirmRecognised is the reviewer's "yes, this is them" for the selected
+// face the matcher recognised: an assignment to that person, which the
+// rules then decide.
+func (r *reviewView) confirmRecognised() {
+	if r.photo == nil || r.selected.face < 0 || r.selected.face >= len(r.photo.Faces) {
+		return
+	}
+	if who := r.photo.Faces[r.selected.face].Decision.Recognised; who != "" {
+		r.apply(vet.AssignFace(r.selected.face, who))
+	}
 }
 
 // selectOverlay is a click on the photo: on a face, a box or neither.

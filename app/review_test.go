@@ -36,15 +36,39 @@ func faceCentre(r *reviewView, box image.Rectangle) fyne.Position {
 	return v.imageOrigin.AddXY(float32(c.X)*v.imageScale, float32(c.Y)*v.imageScale)
 }
 
+// confirmAda clicks Ada's face, whom the matcher recognised, and "Yes,
+// this is Ada Test", as a teacher confirms her.
+func confirmAda(t *testing.T, s *testSetup, r *reviewView) {
+	t.Helper()
+	test.TapCanvas(s.win.Canvas(), absolute(s, r.view, faceCentre(r, r.photo.Faces[0].Box)))
+	if !r.confirmButton.Visible() || r.confirmButton.Text != "Yes, this is Ada Test" {
+		t.Fatalf("Ada selected: confirm button shown %v, %q", r.confirmButton.Visible(), r.confirmButton.Text)
+	}
+	test.Tap(r.confirmButton)
+	if f := r.photo.Faces[0]; !f.Decision.Visible || f.Review != consent.AssignedByHand || f.AssignedID != "C1" {
+		t.Fatalf("Ada after confirming: %+v", f)
+	}
+}
+
+// TestReviewShowsDecisions: Ada, recognised, stays hidden with her name
+// asked about until the teacher confirms her in one click; the stranger
+// is hidden and needs a name.
 func TestReviewShowsDecisions(t *testing.T) {
-	_, r := openTwoFaces(t)
+	s, r := openTwoFaces(t)
 	p := r.photo
 	if p.Status != vet.NeedsReview {
 		t.Fatalf("status %s, want needs review (a stranger)", p.Status)
 	}
-	if !p.Faces[0].Decision.Visible || p.Faces[1].Decision.Visible {
-		t.Fatalf("decisions %+v, want Ada visible and the stranger hidden", p.Faces)
+	if p.Faces[0].Decision.Visible || !p.Faces[0].ToConfirm() || p.Faces[1].Decision.Visible {
+		t.Fatalf("decisions %+v, want Ada recognised but hidden until confirmed, the stranger hidden", p.Faces)
 	}
+	if got := r.faceLabel(p.Faces[0]); got != "Ada Test?" {
+		t.Errorf("Ada's box says %q, want her name asked", got)
+	}
+	if got := r.reasons.Text; !strings.Contains(got, "1 recognised face") {
+		t.Errorf("reasons %q, want the recognised face to confirm", got)
+	}
+	confirmAda(t, s, r)
 	if got := r.faceLabel(p.Faces[0]); got != "Ada Test" {
 		t.Errorf("Ada's box says %q, want her name", got)
 	}
@@ -58,6 +82,7 @@ func TestReviewShowsDecisions(t *testing.T) {
 
 func TestReviewClickAndAssign(t *testing.T) {
 	s, r := openTwoFaces(t)
+	confirmAda(t, s, r)
 	test.TapCanvas(s.win.Canvas(), absolute(s, r.view, faceCentre(r, r.photo.Faces[1].Box)))
 	if r.selected.face != 1 || !r.faceBox.Visible() {
 		t.Fatalf("after clicking the stranger the selection is %+v", r.selected)
@@ -98,7 +123,7 @@ func TestReviewClickAndAssign(t *testing.T) {
 
 func TestReviewForceRedactAndUndo(t *testing.T) {
 	s, r := openTwoFaces(t)
-	test.TapCanvas(s.win.Canvas(), absolute(s, r.view, faceCentre(r, r.photo.Faces[0].Box)))
+	confirmAda(t, s, r)
 	if r.selected.face != 0 {
 		t.Fatalf("selection %+v, want Ada's face", r.selected)
 	}
@@ -110,13 +135,14 @@ func TestReviewForceRedactAndUndo(t *testing.T) {
 		t.Errorf("box label %q, want hidden", got)
 	}
 	test.Tap(r.undoButton)
-	if !r.photo.Faces[0].Decision.Visible {
-		t.Error("Undo did not bring back the matcher's decision")
+	if f := r.photo.Faces[0]; f.Decision.Visible || !f.ToConfirm() || !r.confirmButton.Visible() {
+		t.Error("Undo did not bring back the matcher's decision: Ada recognised, to confirm")
 	}
 }
 
 func TestReviewManualBox(t *testing.T) {
 	s, r := openTwoFaces(t)
+	confirmAda(t, s, r)
 	from := absolute(s, r.view, r.view.imageOrigin.AddXY(150*r.view.imageScale, 190*r.view.imageScale))
 	test.Drag(s.win.Canvas(), from, 60*r.view.imageScale, 30*r.view.imageScale)
 	if len(r.photo.ManualBoxes) != 1 {
@@ -150,7 +176,8 @@ func TestReviewManualBox(t *testing.T) {
 }
 
 func TestReviewBeforeAfter(t *testing.T) {
-	_, r := openTwoFaces(t)
+	s, r := openTwoFaces(t)
+	confirmAda(t, s, r)
 	before := r.view.image.Image
 	r.typedKey(&fyne.KeyEvent{Name: fyne.KeyB})
 	if !r.afterCheck.Checked || !r.view.after {
@@ -205,7 +232,7 @@ func TestReviewNoFaceAndNavigation(t *testing.T) {
 }
 
 func TestReviewHideUnknown(t *testing.T) {
-	_, r := openTwoFaces(t)
+	s, r := openTwoFaces(t)
 	if r.hideUnknown.Disabled() {
 		t.Fatal("\"Hide every unknown face\" is disabled although the stranger is unknown")
 	}
@@ -213,8 +240,13 @@ func TestReviewHideUnknown(t *testing.T) {
 	if f := r.photo.Faces[1]; f.Review != consent.ForceRedacted || f.Decision.Visible {
 		t.Errorf("stranger after hiding every unknown face: %+v", f)
 	}
-	if !r.photo.Faces[0].Decision.Visible || r.photo.Status != vet.Cleared || !r.hideUnknown.Disabled() {
-		t.Errorf("Ada visible %v, status %s; want Ada still shown and the photo cleared", r.photo.Faces[0].Decision.Visible, r.photo.Status)
+	// Ada is not unknown: recognised, she waits for the teacher.
+	if !r.photo.Faces[0].ToConfirm() || r.photo.Status != vet.NeedsReview || !r.hideUnknown.Disabled() {
+		t.Errorf("Ada %+v, status %s; want Ada still to confirm and the photo needing review", r.photo.Faces[0].Decision, r.photo.Status)
+	}
+	confirmAda(t, s, r)
+	if r.photo.Status != vet.Cleared {
+		t.Errorf("status %s %v after confirming Ada, want cleared", r.photo.Status, r.photo.Reasons)
 	}
 }
 

@@ -158,7 +158,7 @@ func TestReviewFaceListSelectsOnPhoto(t *testing.T) {
 	s, r := openTwoFaces(t)
 	l := faceListOf(t, r)
 	texts := visibleTexts(l)
-	for _, want := range []string{"Ada Test", "visible", "Not recognised", "needs a name"} {
+	for _, want := range []string{"Looks like Ada Test?", "to confirm", "Not recognised", "needs a name"} {
 		if !strings.Contains(texts, want) {
 			t.Errorf("the face list says %q, want %q in it", texts, want)
 		}

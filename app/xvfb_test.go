@@ -371,7 +371,15 @@ func driveScreenshots(w *mainWindow, done <-chan struct{}, shots, exports string
 	fyne.DoAndWait(func() {
 		w.tabs.SelectIndex(0)
 		pristin = w.review.photo
-		w.review.hideUnknown.OnTapped() // as the teacher's click does
+		// As the teacher's clicks do: each face PhotoVet recognised,
+		// then "Yes, this is ..."; then "Hide every unknown face".
+		for i, f := range pristin.Faces {
+			if f.ToConfirm() {
+				w.review.selectFace(i)
+				w.review.confirmButton.OnTapped()
+			}
+		}
+		w.review.hideUnknown.OnTapped()
 		w.exportFinished = func(s exportSummary) { exported <- s }
 		w.export(exports, "Vera Vetter")
 	})

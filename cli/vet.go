@@ -69,6 +69,7 @@ func (c *vetCommand) Run(ctx context.Context, args []string) error {
 	photographerChannels := fs.String("photographer-channels", "", "the `CHANNELS` (comma-separated) the photographer permits; recorded in the register (default: as recorded)")
 	out := fs.String("out", "", "the `DIR` to export the cleared photos to (required)")
 	redaction := fs.String("redaction", "", "how faces are hidden: blur or solid (default from the settings)")
+	confirmRecognised := fs.Bool("confirm-recognised", false, "confirm, as the reviewer, that each face recognised as someone with consent is that person, which shows the face (photovet inspect lists who was recognised); without it such faces stay hidden")
 	redactUnknown := fs.Bool("redact-unknown", false, "hide every face nobody was identified as, as the reviewer's decision, and export those photos")
 	confirmNoFace := fs.Bool("confirm-no-face", false, "confirm, as the reviewer, that nobody is on each photo in which no face was found, and export those photos")
 	republish := fs.Bool("republish", false, "export photos already published to the channel again (recorded as re-publications)")
@@ -149,7 +150,7 @@ func (c *vetCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := session.Review(ctx, photos, *redactUnknown, *confirmNoFace); err != nil {
+	if err := session.Review(ctx, photos, vet.BatchReview{ConfirmRecognised: *confirmRecognised, HideUnknown: *redactUnknown, ConfirmNoFace: *confirmNoFace}); err != nil {
 		return err
 	}
 	outcomes, err := session.Export(ctx, photos, vet.ExportOptions{Dir: *out, VettedBy: *vettedBy, Republish: *republish})

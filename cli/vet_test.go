@@ -101,11 +101,18 @@ func TestVetEndToEndCLI(t *testing.T) {
 		hashes[f] = sha256.Sum256(b)
 	}
 
+	// A recognised child is named but stays hidden until the reviewer
+	// confirms who it is: --confirm-recognised below.
+	code, out, _ = photovetCLI(t, "inspect", "--data", data, "--channel", "instagram", "--unit", "school", filepath.Join(rec, "nayoung.jpg"))
+	if code != 0 || !strings.Contains(out, "looks like Nayoung") || strings.Contains(out, "visible") {
+		t.Errorf("inspect nayoung.jpg: exit %d\n%s\nwant her recognised and hidden until confirmed", code, out)
+	}
+
 	outDir := filepath.Join(work, "cleared")
 	vetStart := time.Now()
 	code, out, errOut = photovetCLI(t, "vet", "--data", data, "--channel", "instagram", "--unit", "school",
 		"--photographer", "Pia Photo", "--photographer-channels", "instagram,website", "--out", outDir,
-		"--vetted-by", "Vera", "--date", "2026-11-21", "--redact-unknown", "--json", rec)
+		"--vetted-by", "Vera", "--date", "2026-11-21", "--confirm-recognised", "--redact-unknown", "--json", rec)
 	if code != 0 {
 		t.Fatalf("vet: exit %d", code)
 	}

@@ -124,7 +124,8 @@ type Settings struct {
 	// from 0.32 apart and the same person up to 0.57, so no threshold
 	// separates them; a sure match under 0.44 let 33 of the pairs through
 	// (a stranger named as a pupil), under 0.39 four. A name not given
-	// costs the reviewer a click; a wrong one can show a child.
+	// costs the reviewer a click; a wrong one can show a child, so a
+	// match alone never shows a face (Decide).
 	MatchThreshold float64
 	// MatchMargin is how much farther the next other person must be than
 	// the best match, or the face is ambiguous (R4).

@@ -71,7 +71,7 @@ func testImportTemplate(t *testing.T, b testBackend) {
 		"T-9001": true,
 		"T-9002": false,
 	} {
-		got := Decide(matchedFace(id), reg, ig)
+		got := Decide(confirmedFace(id), reg, ig)
 		t.Logf("%s on Instagram: %q", id, got.Reason)
 		if got.Visible != wantVisible {
 			t.Errorf("%s on Instagram: %+v, want visible=%v", id, got, wantVisible)
@@ -297,7 +297,7 @@ func testReimportKeepsDescriptorsWithdrawalsAndLedger(t *testing.T, b testBacken
 	if len(refs) != 2 || len(pubs) != 1 || len(tasks) != 1 {
 		t.Errorf("after re-import: %d references, %d publications, %d take-downs; want 2, 1, 1", len(refs), len(pubs), len(tasks))
 	}
-	if got := Decide(matchedFace("S-1001"), reg, Job{School, "instagram", templateDay}); got.Visible || got.Reason.String() != "consent withdrawn on 2026-10-02" {
+	if got := Decide(confirmedFace("S-1001"), reg, Job{School, "instagram", templateDay}); got.Visible || got.Reason.String() != "consent withdrawn on 2026-10-02" {
 		t.Errorf("re-import brought back a withdrawn consent: %+v", got)
 	}
 }

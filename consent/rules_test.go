@@ -39,6 +39,14 @@ func matchedFace(id string) Face {
 	return Face{NearestID: id, Distance: 0.3, NextDistance: math.Inf(1)}
 }
 
+// confirmedFace is a face the matcher attributed to id without doubt and
+// the reviewer confirmed as id: what R1-R3 and R7 decide on.
+func confirmedFace(id string) Face {
+	f := matchedFace(id)
+	f.Review, f.AssignedID = AssignedByHand, id
+	return f
+}
+
 func schoolJob(channel string, on Date) Job { return Job{Unit: School, Channel: channel, Date: on} }
 
 // anna is a ten-year-old with guardian and pupil consent for Facebook and
@@ -107,13 +115,13 @@ func TestR1_BatchUnitType(t *testing.T) {
 	// The batch's unit type, not only the child's own unit, decides.
 	reg := newRegister(anna())
 	runDecideCases(t, reg, []decideCase{
-		{"school batch", matchedFace("S-1"), schoolJob("facebook", exportDay), true, "visible: Anna has Facebook consent"},
-		{"upper secondary batch", matchedFace("S-1"), Job{UpperSecondary, "facebook", exportDay}, true, "visible"},
-		{"early childhood batch", matchedFace("S-1"), Job{EarlyChildhood, "facebook", exportDay}, false, "early childhood: children are never shown"},
-		{"batch without unit type", matchedFace("S-1"), Job{"", "facebook", exportDay}, false, "the batch has no unit type"},
-		{"batch with a made-up unit type", matchedFace("S-1"), Job{"kindergarten", "facebook", exportDay}, false, "the batch has no unit type"},
-		{"unknown channel", matchedFace("S-1"), schoolJob("tiktok", exportDay), false, `"tiktok" is not one of the register's channels`},
-		{"no export date", matchedFace("S-1"), schoolJob("facebook", Date{}), false, "the export has no date"},
+		{"school batch", confirmedFace("S-1"), schoolJob("facebook", exportDay), true, "visible: Anna has Facebook consent"},
+		{"upper secondary batch", confirmedFace("S-1"), Job{UpperSecondary, "facebook", exportDay}, true, "visible"},
+		{"early childhood batch", confirmedFace("S-1"), Job{EarlyChildhood, "facebook", exportDay}, false, "early childhood: children are never shown"},
+		{"batch without unit type", confirmedFace("S-1"), Job{"", "facebook", exportDay}, false, "the batch has no unit type"},
+		{"batch with a made-up unit type", confirmedFace("S-1"), Job{"kindergarten", "facebook", exportDay}, false, "the batch has no unit type"},
+		{"unknown channel", confirmedFace("S-1"), schoolJob("tiktok", exportDay), false, `"tiktok" is not one of the register's channels`},
+		{"no export date", confirmedFace("S-1"), schoolJob("facebook", Date{}), false, "the export has no date"},
 	})
 }
 
@@ -130,15 +138,15 @@ func TestR2_EarlyChildhood(t *testing.T) {
 	reg := newRegister(eetu, annaAll, marja(), withdrawnStaff)
 	ec := func(channel string) Job { return Job{EarlyChildhood, channel, exportDay} }
 	runDecideCases(t, reg, []decideCase{
-		{"child with every consent", matchedFace("L-1"), ec("website"), false, "early childhood: children are never shown"},
-		{"early childhood child in a school batch", matchedFace("L-1"), schoolJob("website", exportDay), false, "early childhood: children are never shown"},
-		{"school child in an early childhood batch", matchedFace("S-1"), ec("website"), false, "early childhood"},
+		{"child with every consent", confirmedFace("L-1"), ec("website"), false, "early childhood: children are never shown"},
+		{"early childhood child in a school batch", confirmedFace("L-1"), schoolJob("website", exportDay), false, "early childhood: children are never shown"},
+		{"school child in an early childhood batch", confirmedFace("S-1"), ec("website"), false, "early childhood"},
 		{"child assigned by hand", Face{Review: AssignedByHand, AssignedID: "L-1"}, ec("website"), false, "early childhood"},
-		{"staff with consent", matchedFace("T-1"), ec("instagram"), true, "visible: Marja has Instagram consent"},
+		{"staff with consent", confirmedFace("T-1"), ec("instagram"), true, "visible: Marja has Instagram consent"},
 		{"staff assigned by hand", Face{Review: AssignedByHand, AssignedID: "T-1"}, ec("instagram"), true, "visible: Marja"},
-		{"staff without consent for the channel", matchedFace("T-1"), ec("x"), false, "no X consent from the staff member"},
-		{"staff who withdrew", matchedFace("T-2"), ec("instagram"), false, "consent withdrawn on 2026-11-01"},
-		{"staff in a school batch", matchedFace("T-1"), schoolJob("website", exportDay), true, "visible"},
+		{"staff without consent for the channel", confirmedFace("T-1"), ec("x"), false, "no X consent from the staff member"},
+		{"staff who withdrew", confirmedFace("T-2"), ec("instagram"), false, "consent withdrawn on 2026-11-01"},
+		{"staff in a school batch", confirmedFace("T-1"), schoolJob("website", exportDay), true, "visible"},
 		{"unknown face", Face{NextDistance: math.Inf(1)}, ec("website"), false, "unknown face"},
 		{"adult with a note", Face{Review: AdultWithNote, Note: "Eetu's grandmother, agreed at the gate", NextDistance: math.Inf(1)}, ec("website"), false, "early childhood: only staff with consent are shown"},
 	})
@@ -160,24 +168,24 @@ func TestR3_OwnConsentAge(t *testing.T) {
 	reg := newRegister(emma, bo, daan, noor, anna())
 	ig := func(on string) Job { return schoolJob("instagram", day(on)) }
 	runDecideCases(t, reg, []decideCase{
-		{"day before the 15th birthday", matchedFace("S-5"), ig("2026-11-20"), false, "no Instagram consent from the guardian"},
-		{"15th birthday", matchedFace("S-5"), ig("2026-11-21"), true, "visible: Emma has Instagram consent"},
-		{"day after the 15th birthday", matchedFace("S-5"), ig("2026-11-22"), true, "visible"},
-		{"29 February birthday: 28 February of a common year", matchedFace("S-6"), ig("2027-02-28"), false, "no Instagram consent from the guardian"},
-		{"29 February birthday: 1 March of a common year", matchedFace("S-6"), ig("2027-03-01"), true, "visible"},
-		{"from the age the guardian alone does not suffice", matchedFace("S-7"), ig("2026-11-21"), false, "no Instagram consent from the pupil (from 15 the pupil's own consent is needed)"},
-		{"below the age the pupil alone does not suffice", matchedFace("S-8"), ig("2026-11-21"), false, "no Instagram consent from the guardian"},
-		{"below the age the guardian alone does not suffice", matchedFace("S-7"), ig("2024-11-21"), false, "no Instagram consent from the pupil (under 15 both the guardian and the pupil must agree)"},
-		{"below the age with both", matchedFace("S-1"), schoolJob("website", exportDay), true, "visible: Anna has website consent"},
-		{"neither consent", matchedFace("S-1"), ig("2026-11-21"), false, "no Instagram consent from the guardian or the pupil"},
+		{"day before the 15th birthday", confirmedFace("S-5"), ig("2026-11-20"), false, "no Instagram consent from the guardian"},
+		{"15th birthday", confirmedFace("S-5"), ig("2026-11-21"), true, "visible: Emma has Instagram consent"},
+		{"day after the 15th birthday", confirmedFace("S-5"), ig("2026-11-22"), true, "visible"},
+		{"29 February birthday: 28 February of a common year", confirmedFace("S-6"), ig("2027-02-28"), false, "no Instagram consent from the guardian"},
+		{"29 February birthday: 1 March of a common year", confirmedFace("S-6"), ig("2027-03-01"), true, "visible"},
+		{"from the age the guardian alone does not suffice", confirmedFace("S-7"), ig("2026-11-21"), false, "no Instagram consent from the pupil (from 15 the pupil's own consent is needed)"},
+		{"below the age the pupil alone does not suffice", confirmedFace("S-8"), ig("2026-11-21"), false, "no Instagram consent from the guardian"},
+		{"below the age the guardian alone does not suffice", confirmedFace("S-7"), ig("2024-11-21"), false, "no Instagram consent from the pupil (under 15 both the guardian and the pupil must agree)"},
+		{"below the age with both", confirmedFace("S-1"), schoolJob("website", exportDay), true, "visible: Anna has website consent"},
+		{"neither consent", confirmedFace("S-1"), ig("2026-11-21"), false, "no Instagram consent from the guardian or the pupil"},
 	})
 
 	// The age is a setting: 16 in the Netherlands.
 	reg.Settings.OwnConsentAge = 16
 	runDecideCases(t, reg, []decideCase{
-		{"NL: 15th birthday", matchedFace("S-5"), ig("2026-11-21"), false, "no Instagram consent from the guardian"},
-		{"NL: day before the 16th birthday", matchedFace("S-5"), ig("2027-11-20"), false, "guardian"},
-		{"NL: 16th birthday", matchedFace("S-5"), ig("2027-11-21"), true, "visible"},
+		{"NL: 15th birthday", confirmedFace("S-5"), ig("2026-11-21"), false, "no Instagram consent from the guardian"},
+		{"NL: day before the 16th birthday", confirmedFace("S-5"), ig("2027-11-20"), false, "guardian"},
+		{"NL: 16th birthday", confirmedFace("S-5"), ig("2027-11-21"), true, "visible"},
 	})
 }
 
@@ -193,21 +201,21 @@ func TestR3_ValidityPeriod(t *testing.T) {
 	reg := newRegister(sem, lotte)
 	web := func(on string) Job { return schoolJob("website", day(on)) }
 	runDecideCases(t, reg, []decideCase{
-		{"day before the start", matchedFace("S-2"), web("2026-08-16"), false, "website consent from the guardian starts on 2026-08-17; website consent from the pupil starts on 2026-08-17"},
-		{"first day", matchedFace("S-2"), web("2026-08-17"), true, "visible"},
-		{"last day", matchedFace("S-2"), web("2027-07-31"), true, "visible"},
-		{"day after the end", matchedFace("S-2"), web("2027-08-01"), false, "website consent from the guardian ended on 2027-07-31"},
-		{"one giver's consent ended", matchedFace("S-3"), web("2027-07-01"), false, "website consent from the guardian ended on 2027-06-30"},
-		{"one giver's consent not yet started", matchedFace("S-3"), web("2026-08-01"), false, "website consent from the pupil starts on 2026-08-17"},
+		{"day before the start", confirmedFace("S-2"), web("2026-08-16"), false, "website consent from the guardian starts on 2026-08-17; website consent from the pupil starts on 2026-08-17"},
+		{"first day", confirmedFace("S-2"), web("2026-08-17"), true, "visible"},
+		{"last day", confirmedFace("S-2"), web("2027-07-31"), true, "visible"},
+		{"day after the end", confirmedFace("S-2"), web("2027-08-01"), false, "website consent from the guardian ended on 2027-07-31"},
+		{"one giver's consent ended", confirmedFace("S-3"), web("2027-07-01"), false, "website consent from the guardian ended on 2027-06-30"},
+		{"one giver's consent not yet started", confirmedFace("S-3"), web("2026-08-01"), false, "website consent from the pupil starts on 2026-08-17"},
 	})
 }
 
 func TestR3_PerChannel(t *testing.T) {
 	reg := newRegister(anna())
 	runDecideCases(t, reg, []decideCase{
-		{"Facebook yes", matchedFace("S-1"), schoolJob("facebook", exportDay), true, "visible: Anna has Facebook consent"},
-		{"Instagram no", matchedFace("S-1"), schoolJob("instagram", exportDay), false, "no Instagram consent from the guardian or the pupil"},
-		{"LinkedIn no", matchedFace("S-1"), schoolJob("linkedin", exportDay), false, "no LinkedIn consent"},
+		{"Facebook yes", confirmedFace("S-1"), schoolJob("facebook", exportDay), true, "visible: Anna has Facebook consent"},
+		{"Instagram no", confirmedFace("S-1"), schoolJob("instagram", exportDay), false, "no Instagram consent from the guardian or the pupil"},
+		{"LinkedIn no", confirmedFace("S-1"), schoolJob("linkedin", exportDay), false, "no LinkedIn consent"},
 	})
 }
 
@@ -218,11 +226,13 @@ func TestR4_FailClosed(t *testing.T) {
 		{"no descriptor match at all", Face{NextDistance: math.Inf(1)}, fb, false, "unknown face"},
 		{"distance at the threshold", Face{NearestID: "S-1", Distance: 0.45, NextDistance: math.Inf(1)}, fb, false, "not a clear match"},
 		{"distance under the threshold by less than the margin", Face{NearestID: "S-1", Distance: 0.4496, NextDistance: math.Inf(1)}, fb, false, "not a clear match"},
-		{"distance under the threshold by the margin", Face{NearestID: "S-1", Distance: 0.39, NextDistance: math.Inf(1)}, fb, true, "visible"},
-		{"distance under the threshold by the margin in float32", Face{NearestID: "S-1", Distance: float64(float32(0.39)), NextDistance: 0.6}, fb, true, "visible"},
+		{"distance under the threshold by the margin", Face{NearestID: "S-1", Distance: 0.39, NextDistance: math.Inf(1)}, fb, false, "looks like Anna: confirm who it is"},
+		{"distance under the threshold by the margin in float32", Face{NearestID: "S-1", Distance: float64(float32(0.39)), NextDistance: 0.6}, fb, false, "looks like Anna"},
 		{"distance just over the threshold", Face{NearestID: "S-1", Distance: 0.4501, NextDistance: math.Inf(1)}, fb, false, "unknown face"},
 		{"distance not a number", Face{NearestID: "S-1", Distance: math.NaN(), NextDistance: math.Inf(1)}, fb, false, "unknown face"},
-		{"margin exactly met", Face{NearestID: "S-1", Distance: 0.33, NextDistance: 0.39}, fb, true, "visible"},
+		{"margin exactly met", Face{NearestID: "S-1", Distance: 0.33, NextDistance: 0.39}, fb, false, "looks like Anna"},
+		{"recognised, no consent for the channel", matchedFace("S-1"), schoolJob("instagram", exportDay), false, "no Instagram consent"},
+		{"recognised, confirmed by the reviewer", confirmedFace("S-1"), fb, true, "visible: Anna has Facebook consent"},
 		{"margin just missed", Face{NearestID: "S-1", Distance: 0.33, NextDistance: 0.389}, fb, false, "ambiguous face"},
 		{"rival unset (zero) fails closed", Face{NearestID: "S-1", Distance: 0.2}, fb, false, "ambiguous face"},
 		{"matched someone no longer in the register", matchedFace("S-99"), fb, false, "unknown face"},
@@ -402,7 +412,7 @@ func TestR7_WithdrawalDate(t *testing.T) {
 		{"withdrawn for all channels", withdrawnAnna(AllChannels, "2026-09-01"), fb, false, "consent withdrawn on 2026-09-01"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := Decide(matchedFace("S-1"), newRegister(tc.person), tc.job)
+			got := Decide(confirmedFace("S-1"), newRegister(tc.person), tc.job)
 			t.Logf("visible=%v reason=%q", got.Visible, got.Reason)
 			if got.Visible != tc.wantVisible || !strings.Contains(got.Reason.String(), tc.wantReason) {
 				t.Errorf("Decide = %+v, want visible=%v with %q", got, tc.wantVisible, tc.wantReason)
@@ -412,7 +422,7 @@ func TestR7_WithdrawalDate(t *testing.T) {
 	// Two withdrawals: the earliest in force is reported.
 	p := anna()
 	p.Withdrawals = []Withdrawal{{Channel: "facebook", On: day("2026-09-20")}, {Channel: AllChannels, On: day("2026-09-10")}, {Channel: "facebook", On: day("2026-12-01")}}
-	if got := Decide(matchedFace("S-1"), newRegister(p), fb); got.Visible || got.Reason.String() != "consent withdrawn on 2026-09-10" {
+	if got := Decide(confirmedFace("S-1"), newRegister(p), fb); got.Visible || got.Reason.String() != "consent withdrawn on 2026-09-10" {
 		t.Errorf("two withdrawals: %+v, want withdrawn on 2026-09-10", got)
 	}
 }
@@ -445,9 +455,10 @@ func TestR8_ReviewerOverrides(t *testing.T) {
 		{"adult with a note on an unknown face", Face{NearestID: unknown.NearestID, Distance: unknown.Distance, NextDistance: unknown.NextDistance, Review: AdultWithNote, Note: "Sara's father, agreed on the trip"}, ig, true, "visible: adult who agreed in person (Sara's father, agreed on the trip)"},
 	})
 
-	// Invariant: for every person, job and face, a hand assignment shows a
-	// face exactly when a sure match to that person would, and forcing
-	// redaction never shows one.
+	// Invariant: for every person, job and face, a sure match shows
+	// nothing; it asks for the reviewer's confirmation (Recognised)
+	// exactly when a hand assignment to that person shows the face, and
+	// names the person otherwise; forcing redaction never shows a face.
 	var checked int
 	for id := range reg.People {
 		for _, unit := range []Unit{EarlyChildhood, School, UpperSecondary} {
@@ -456,8 +467,10 @@ func TestR8_ReviewerOverrides(t *testing.T) {
 				matched := Decide(matchedFace(id), reg, job)
 				assigned := Decide(Face{Review: AssignedByHand, AssignedID: id, NextDistance: 0}, reg, job)
 				forced := Decide(Face{NearestID: id, Distance: 0.1, NextDistance: math.Inf(1), Review: ForceRedacted}, reg, job)
-				if assigned.Visible != matched.Visible || forced.Visible {
-					t.Errorf("%s %s %s: matched %v, assigned %v, forced %v", id, unit, channel, matched.Visible, assigned.Visible, forced.Visible)
+				toConfirm := matched.Recognised == id && matched.PersonID == ""
+				named := matched.Recognised == "" && matched.PersonID == id
+				if matched.Visible || forced.Visible || assigned.Visible != toConfirm || !assigned.Visible && !named {
+					t.Errorf("%s %s %s: matched %+v, assigned visible %v, forced visible %v", id, unit, channel, matched, assigned.Visible, forced.Visible)
 				}
 				checked++
 			}

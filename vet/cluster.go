@@ -15,9 +15,10 @@ type FaceRef struct {
 }
 
 // FaceGroup is faces of a batch that look like one person whom nobody
-// identified: "this person is in 14 photos". A group is a proposal for the
-// reviewer, never a decision: naming or hiding it is one edit per face,
-// each decided by the rules (R4, R8).
+// identified: "this person is in 14 photos", or that the matcher
+// recognised as one person, which the reviewer confirms for them all at
+// once. A group is a proposal for the reviewer, never a decision: naming
+// or hiding it is one edit per face, each decided by the rules (R4, R8).
 type FaceGroup struct {
 	// Faces are the group's faces, in batch order, at most one per photo.
 	Faces []FaceRef
@@ -40,26 +41,57 @@ const (
 	GroupMargin   = 0.06
 )
 
-// GroupUnknownFaces groups the unknown faces of a batch (Face.Unknown: no
-// one identified, nobody reviewed them) that have a descriptor from this
-// batch: see FaceGroup and the constants for what makes a group. Faces that
-// join no group are groups of one. Largest group first, then in batch
-// order. The groups hold no descriptor and live as long as the caller
+// GroupUnknownFaces groups the faces of a batch that wait for the
+// reviewer and have a descriptor from this batch: the unknown ones
+// (Face.Unknown) as FaceGroup and the constants say, and the faces the
+// matcher recognised as one person (Face.ToConfirm) as that person's
+// group, one face a photo. Faces that join no group are groups of one. Largest
+// group first, then in batch order. The groups hold no descriptor and live as long as the caller
 // keeps them: nothing is stored (R9). It stops early, returning ctx's
 // error, when ctx is cancelled.
 func GroupUnknownFaces(ctx context.Context, photos []*Photo) ([]FaceGroup, error) {
 	var faces []groupedFace
+	byPerson := map[string][]groupedFace{}
+	var people []string
 	for i, p := range photos {
 		if p == nil {
 			continue
 		}
+		// A photo shows a person once: of its faces recognised as one
+		// person only the nearest joins the person's group.
+		nearest := map[string]int{}
 		for j, f := range p.Faces {
-			if d, ok := f.Descriptor(); ok && f.Unknown() {
-				faces = append(faces, groupedFace{ref: FaceRef{i, j}, descriptor: d, height: f.Box.Dy()})
+			if who := f.Decision.Recognised; f.ToConfirm() {
+				if k, ok := nearest[who]; !ok || f.Distance < p.Faces[k].Distance {
+					nearest[who] = j
+				}
 			}
 		}
+		for j, f := range p.Faces {
+			d, ok := f.Descriptor()
+			if !ok || !f.Unknown() && !f.ToConfirm() {
+				continue
+			}
+			face := groupedFace{ref: FaceRef{i, j}, descriptor: d, height: f.Box.Dy()}
+			if who := f.Decision.Recognised; f.ToConfirm() && nearest[who] == j {
+				if _, seen := byPerson[who]; !seen {
+					people = append(people, who)
+				}
+				byPerson[who] = append(byPerson[who], face)
+				continue
+			}
+			faces = append(faces, face)
+		}
 	}
-	return groupFaces(ctx, faces, GroupDistance, GroupMargin)
+	groups, err := groupFaces(ctx, faces, GroupDistance, GroupMargin)
+	if err != nil {
+		return nil, err
+	}
+	for _, who := range people {
+		groups = append(groups, newFaceGroup(byPerson[who]))
+	}
+	slices.SortStableFunc(groups, func(x, y FaceGroup) int { return len(y.Faces) - len(x.Faces) })
+	return groups, nil
 }
 
 // groupedFace is one face to group.
@@ -151,19 +183,29 @@ func groupFaces(ctx context.Context, faces []groupedFace, distance, margin float
 			continue
 		}
 		slices.Sort(m)
-		g := FaceGroup{}
-		largest := m[0]
-		for _, f := range m {
-			g.Faces = append(g.Faces, faces[f].ref)
-			if faces[f].height > faces[largest].height {
-				largest = f
-			}
+		in := make([]groupedFace, len(m))
+		for k, f := range m {
+			in[k] = faces[f]
 		}
-		g.Representative = faces[largest].ref
-		groups = append(groups, g)
+		groups = append(groups, newFaceGroup(in))
 	}
 	slices.SortStableFunc(groups, func(x, y FaceGroup) int { return len(y.Faces) - len(x.Faces) })
 	return groups, nil
+}
+
+// newFaceGroup makes a group of faces, in their order, shown by the
+// largest.
+func newFaceGroup(faces []groupedFace) FaceGroup {
+	g := FaceGroup{}
+	largest := 0
+	for k, f := range faces {
+		g.Faces = append(g.Faces, f.ref)
+		if f.height > faces[largest].height {
+			largest = k
+		}
+	}
+	g.Representative = faces[largest].ref
+	return g
 }
 
 // linkable reports whether groups a and b may become one: no photo twice,

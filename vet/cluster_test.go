@@ -4,6 +4,7 @@ import (
 	"context"
 	"image"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/photovet/photovet/consent"
@@ -90,6 +91,43 @@ func TestGroupUnknownFaces(t *testing.T) {
 	cancel()
 	if _, err := GroupUnknownFaces(ctx, photos); err == nil {
 		t.Error("grouping went on after its context was cancelled")
+	}
+}
+
+// TestGroupRecognisedFaces checks that the faces the matcher recognised
+// as one person, awaiting the reviewer's confirmation, are that person's
+// group however far apart their descriptors lie (the matcher, not the
+// grouping, put them together), one face a photo, the nearer of two.
+func TestGroupRecognisedFaces(t *testing.T) {
+	recognised := func(p *Photo, face int, who string, distance float64) {
+		p.Faces[face].Decision.Recognised, p.Faces[face].Distance = who, distance
+	}
+	photos := []*Photo{
+		photoWithFaces(along(0, 0), along(1, 0)),
+		photoWithFaces(along(2, 0), along(3, 0)),
+		photoWithFaces(along(4, 0)),
+		photoWithFaces(along(5, 0)),
+	}
+	recognised(photos[0], 0, "C1", 0.3)
+	recognised(photos[1], 0, "C1", 0.35) // two faces taken for Ada: the nearer is hers
+	recognised(photos[1], 1, "C1", 0.2)
+	recognised(photos[2], 0, "C1", 0.38)
+	recognised(photos[3], 0, "C2", 0.3)
+	groups, err := GroupUnknownFaces(context.Background(), photos)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ada []FaceRef
+	for _, g := range groups {
+		if slices.Contains(g.Faces, FaceRef{0, 0}) {
+			ada = g.Faces
+		}
+	}
+	if want := []FaceRef{{0, 0}, {1, 1}, {2, 0}}; !slices.Equal(ada, want) {
+		t.Errorf("Ada's group %v, want %v", ada, want)
+	}
+	if len(groups) != 4 || len(groups[0].Faces) != 3 {
+		t.Errorf("groups %v: want Ada's three faces first, then three groups of one", groups)
 	}
 }
 

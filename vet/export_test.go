@@ -726,7 +726,7 @@ func TestTakedownShowsTheExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	reviewer := Reviewer{Store: store, Register: batch.Register, Job: batch.Job}
-	if err := reviewer.Apply(ctx, photos[0], ForceRedact(1)); err != nil {
+	if err := reviewer.Apply(ctx, photos[0], ConfirmRecognised(), ForceRedact(1)); err != nil {
 		t.Fatal(err)
 	}
 	outcomes, err := Export(ctx, store, photos, testJob(), ExportOptions{Dir: t.TempDir(), Style: vision.RedactSolid, VettedBy: "Vera"})

@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -168,4 +169,24 @@ func testBatch(t testing.TB, store *consent.Store, finder vision.FaceFinder) Bat
 	}
 	return Batch{Finder: finder, Workers: 2, Matcher: m, Register: reg, Job: testJob(),
 		Photographer: "Pia Photo", PhotographerChannels: []string{"instagram", "website"}}
+}
+
+// confirmRecognised confirms, as the reviewer, every face of photos the
+// matcher recognised as someone with consent (saved and decided again):
+// what a test of what comes after the review starts from.
+func confirmRecognised(t testing.TB, store *consent.Store, photos []*Photo) {
+	t.Helper()
+	ctx := context.Background()
+	reg, err := store.Register(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Reviewer{Store: store, Register: reg, Job: testJob()}
+	for _, p := range photos {
+		if p != nil && p.Error.IsZero() && slices.ContainsFunc(p.Faces, func(f Face) bool { return f.Decision.Recognised != "" }) {
+			if err := r.Apply(ctx, p, ConfirmRecognised()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }

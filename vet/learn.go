@@ -10,10 +10,10 @@ import (
 
 // learnFromReview adds each face the reviewer named by hand in p, a photo
 // just published, to that person's references (consent.AddConfirmedReference),
-// so that the person is recognised in the next batch without a click. The
-// name was given by a person and published under it: the strongest
-// evidence a batch gives. Faces the matcher named are not added: they
-// teach nothing new and would let a slip of the matcher feed itself. The
+// so that the person is recognised in the next batch. The name was given
+// or confirmed by a person and published under it: the strongest evidence
+// a batch gives. Faces named by no one (redacted as someone without
+// consent) are not added: a slip of the matcher would feed itself. The
 // register refuses, by its rules, a person without a biometric opt-in
 // (R9), one with no enrolled portrait, a face that could blur two people
 // together or lies far from the person's portraits, and one already

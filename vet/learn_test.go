@@ -11,11 +11,12 @@ import (
 	"github.com/photovet/photovet/vision"
 )
 
-// TestPublishedNamesJoinReferences vets three photos whose faces the
-// matcher cannot name, names each by hand and exports them: the face near
-// Ada's portrait joins her references, so that the next batch names her
-// without a click; a face far from Ben's portrait and a face the matcher
-// named are not added; exporting again adds nothing twice.
+// TestPublishedNamesJoinReferences vets three photos, names two faces the
+// matcher cannot name by hand, confirms the third, which it recognised,
+// and exports them: the face near Ada's portrait joins her references, so
+// that the next batch recognises her; a face far from Ben's portrait and
+// the confirmed face, her portrait itself, are not added; exporting again
+// adds nothing twice.
 func TestPublishedNamesJoinReferences(t *testing.T) {
 	ctx := context.Background()
 	store := testStore(t)
@@ -28,7 +29,7 @@ func TestPublishedNamesJoinReferences(t *testing.T) {
 	finder := scriptedFinder{t, map[int][]vision.Face{
 		501: face(adaAgain),
 		502: face(unitVector(7)), // someone else, named Ben by a slip
-		503: face(unitVector(0)), // Ada, named by the matcher
+		503: face(unitVector(0)), // Ada, recognised by the matcher
 	}}
 	dir := t.TempDir()
 	var paths []string
@@ -51,8 +52,11 @@ func TestPublishedNamesJoinReferences(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := photos[2].Faces[0].Decision.PersonID; got != "C1" {
-		t.Fatalf("photo-503: the matcher named %q, want C1", got)
+	if got := photos[2].Faces[0].Decision.Recognised; got != "C1" {
+		t.Fatalf("photo-503: the matcher recognised %q, want C1", got)
+	}
+	if err := reviewer.Apply(ctx, photos[2], ConfirmRecognised()); err != nil {
+		t.Fatal(err)
 	}
 	opt := ExportOptions{Dir: filepath.Join(t.TempDir(), "out"), Style: vision.RedactSolid, VettedBy: "Vera"}
 	for round, want := range [][]int{{1, 0, 0}, {0, 0, 0}} {
@@ -75,13 +79,13 @@ func TestPublishedNamesJoinReferences(t *testing.T) {
 		t.Errorf("references after the exports: %v; want Ada's portrait and her named face, Ben's portrait", counts)
 	}
 
-	// The next batch names Ada from the face she was named in.
+	// The next batch recognises Ada from the face she was named in.
 	next := testBatch(t, store, finder)
 	again, err := next.Run(ctx, paths[:1])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := again[0].Faces[0].Decision.PersonID; got != "C1" {
-		t.Errorf("the next batch names the face %q, want C1 without a click", got)
+	if got := again[0].Faces[0].Decision.Recognised; got != "C1" {
+		t.Errorf("the next batch recognises the face as %q, want C1", got)
 	}
 }

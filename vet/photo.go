@@ -104,19 +104,28 @@ func (f *Face) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// Unknown reports whether nobody was identified as the face and nobody
-// reviewed it: the faces shown for a decision (R4).
+// Unknown reports whether nobody was identified as the face, the matcher
+// did not recognise it either, and nobody reviewed it: the faces shown
+// for a decision (R4).
 func (f Face) Unknown() bool {
-	return f.Review == consent.NotReviewed && f.Decision.PersonID == ""
+	return f.Review == consent.NotReviewed && f.Decision.PersonID == "" && f.Decision.Recognised == ""
+}
+
+// ToConfirm reports whether the matcher recognised the face as someone
+// whose consent would show it, and the reviewer has not confirmed who it
+// is yet: it stays redacted until then (consent.Decide).
+func (f Face) ToConfirm() bool {
+	return f.Review == consent.NotReviewed && f.Decision.Recognised != ""
 }
 
 // Suggestions returns the people to offer the reviewer for a face nobody
 // was identified as ("Rena or Nayoung?"), nearest first: its candidates
-// while it is unknown (Unknown), none once it is identified or reviewed.
-// A suggestion decides nothing: the face stays redacted until the
-// reviewer picks someone (R4), and the rules then decide for that person.
+// while it is unknown or to confirm, none once it is identified or
+// reviewed. A suggestion decides nothing: the face stays redacted until
+// the reviewer picks someone (R4), and the rules then decide for that
+// person.
 func (f Face) Suggestions() []vision.Candidate {
-	if !f.Unknown() {
+	if !f.Unknown() && !f.ToConfirm() {
 		return nil
 	}
 	return f.Candidates
@@ -207,11 +216,17 @@ func (p *Photo) Decide(reg *consent.Register, job consent.Job) {
 	// could show it, which stays possible. Asking would stop every
 	// daycare photo (children are rarely enrolled there) for a decision
 	// that cannot make it safer.
-	unknown := 0
+	// A face recognised as someone whose consent would show it waits for
+	// the reviewer's confirmation (consent.Decide) in every unit: only
+	// the confirmation can show it.
+	unknown, recognised := 0, 0
 	for i := range p.Faces {
 		f := &p.Faces[i]
 		f.Decision = consent.Decide(f.consentFace(), reg, job)
-		if f.Unknown() && job.Unit != consent.EarlyChildhood {
+		switch {
+		case f.ToConfirm():
+			recognised++
+		case f.Unknown() && job.Unit != consent.EarlyChildhood:
 			unknown++
 		}
 	}
@@ -219,6 +234,12 @@ func (p *Photo) Decide(reg *consent.Register, job consent.Job) {
 	// so that everything to fix is known at once.
 	check := consent.CheckPhoto(consent.Photo{Photographer: p.Photographer, PhotographerChannels: p.PhotographerChannels, ChildWork: p.ChildWork}, reg, job)
 	p.Reasons = append(p.Reasons, check.Reasons...)
+	switch {
+	case recognised == 1:
+		p.Reasons = append(p.Reasons, msg.New("{{.Count}} recognised face (redacted): confirm who it is to show it", "Count", recognised))
+	case recognised > 1:
+		p.Reasons = append(p.Reasons, msg.New("{{.Count}} recognised faces (redacted): confirm who they are to show them", "Count", recognised))
+	}
 	switch {
 	case unknown == 1:
 		p.Reasons = append(p.Reasons, msg.New("{{.Count}} unknown face (redacted): assign it or confirm the redaction", "Count", unknown))

@@ -88,6 +88,22 @@ func ResetFace(i int) Edit {
 	}
 }
 
+// ConfirmRecognised confirms, as the reviewer, that each face the matcher
+// recognised as someone whose consent would show it is that person: an
+// assignment by hand to them (consent.Decide then shows the face). It is
+// the CLI's --confirm-recognised; the app confirms one person at a time,
+// looking at their faces.
+func ConfirmRecognised() Edit {
+	return func(p *Photo) error {
+		for i := range p.Faces {
+			if f := &p.Faces[i]; f.ToConfirm() {
+				f.Review, f.AssignedID = consent.AssignedByHand, f.Decision.Recognised
+			}
+		}
+		return nil
+	}
+}
+
 // HideUnknown confirms the redaction of every face that nobody was
 // identified as and that has no review yet: the reviewer's "hide the
 // rest" (the CLI's --redact-unknown).

@@ -40,18 +40,21 @@ func TestReviewEdits(t *testing.T) {
 		{"stranger force-redacted", widthStranger, []Edit{ForceRedact(0)}, false, Cleared, []bool{false}, 0},
 		{"adult without a note", widthStranger, []Edit{MarkAdult(0, "  ")}, true, NeedsReview, []bool{false}, 0},
 		{"adult with a note", widthStranger, []Edit{MarkAdult(0, "Tom's father, agreed on the trip")}, false, Cleared, []bool{true}, 0},
+		// Ada is recognised: hidden until the reviewer confirms her.
+		{"Ada as recognised", widthAda, nil, false, NeedsReview, []bool{false}, 0},
+		{"Ada confirmed", widthAda, []Edit{ConfirmRecognised()}, false, Cleared, []bool{true}, 0},
 		{"Ada force-redacted", widthAda, []Edit{ForceRedact(0)}, false, Cleared, []bool{false}, 0},
-		{"Ada reset after force-redact", widthAda, []Edit{ForceRedact(0), ResetFace(0)}, false, Cleared, []bool{true}, 0},
-		{"Ada assigned to nobody", widthAda, []Edit{AssignFace(0, "")}, true, Cleared, []bool{true}, 0},
-		{"face out of range", widthAda, []Edit{ForceRedact(3)}, true, Cleared, []bool{true}, 0},
-		{"manual box", widthAda, []Edit{AddBox(image.Rect(10, 10, 60, 40))}, false, Cleared, []bool{true}, 1},
-		{"manual box too small", widthAda, []Edit{AddBox(image.Rect(10, 10, 12, 40))}, true, Cleared, []bool{true}, 0},
-		{"manual box removed", widthAda, []Edit{AddBox(image.Rect(10, 10, 60, 40)), RemoveBox(0)}, false, Cleared, []bool{true}, 0},
+		{"Ada reset after confirming", widthAda, []Edit{ConfirmRecognised(), ResetFace(0)}, false, NeedsReview, []bool{false}, 0},
+		{"Ada assigned to nobody", widthAda, []Edit{ConfirmRecognised(), AssignFace(0, "")}, true, NeedsReview, []bool{false}, 0},
+		{"face out of range", widthAda, []Edit{ConfirmRecognised(), ForceRedact(3)}, true, NeedsReview, []bool{false}, 0},
+		{"manual box", widthAda, []Edit{ConfirmRecognised(), AddBox(image.Rect(10, 10, 60, 40))}, false, Cleared, []bool{true}, 1},
+		{"manual box too small", widthAda, []Edit{ConfirmRecognised(), AddBox(image.Rect(10, 10, 12, 40))}, true, NeedsReview, []bool{false}, 0},
+		{"manual box removed", widthAda, []Edit{ConfirmRecognised(), AddBox(image.Rect(10, 10, 60, 40)), RemoveBox(0)}, false, Cleared, []bool{true}, 0},
 		{"no face, not confirmed", widthNobody, nil, false, NeedsReview, nil, 0},
 		{"no face, confirmed", widthNobody, []Edit{ConfirmNoFace(true)}, false, Cleared, nil, 0},
-		{"Ben's work, no work consent", widthAda, []Edit{SetChildWork([]string{"C2"})}, false, Blocked, []bool{true}, 0},
-		{"Ada's work", widthAda, []Edit{SetChildWork([]string{"C1"})}, false, Cleared, []bool{true}, 0},
-		{"photographer without Instagram", widthAda, []Edit{SetPhotographer("Pia Photo", []string{"website"})}, false, Blocked, []bool{true}, 0},
+		{"Ben's work, no work consent", widthAda, []Edit{ConfirmRecognised(), SetChildWork([]string{"C2"})}, false, Blocked, []bool{true}, 0},
+		{"Ada's work", widthAda, []Edit{ConfirmRecognised(), SetChildWork([]string{"C1"})}, false, Cleared, []bool{true}, 0},
+		{"photographer without Instagram", widthAda, []Edit{ConfirmRecognised(), SetPhotographer("Pia Photo", []string{"website"})}, false, Blocked, []bool{true}, 0},
 	}
 	b := testBatch(t, store, &fakeFinder{})
 	rev := Reviewer{Store: store, Register: b.Register, Job: b.Job}
@@ -180,8 +183,8 @@ func TestPhotographerFromEXIF(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := photos[0]
-	if p.Photographer != "Ann Photographer" || p.Status != Cleared {
-		t.Errorf("photographer %q channels %v status %s %v; want Ann with her Instagram permission, cleared", p.Photographer, p.PhotographerChannels, p.Status, p.Reasons)
+	if p.Photographer != "Ann Photographer" || p.Status == Blocked {
+		t.Errorf("photographer %q channels %v status %s %v; want Ann with her Instagram permission, not blocked", p.Photographer, p.PhotographerChannels, p.Status, p.Reasons)
 	}
 }
 

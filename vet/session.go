@@ -116,24 +116,38 @@ func (s Session) Reviewer() Reviewer {
 	return Reviewer{Store: s.Store, Register: s.Register, Job: s.Job.Job}
 }
 
-// Review records the reviewer's decisions that a batch run without a
-// reviewer at the screen can take for every photo (the CLI's flags, the
-// app's buttons): hideUnknown hides every face nobody was identified as
-// (HideUnknown), confirmNoFace confirms that nobody is on each photo in
-// which no face was found (ConfirmNoFace). Photos it changes are decided
-// again and their review state saved, as the reviewer's decision; photos
-// that could not be read, and nil ones, are left as they are.
-func (s Session) Review(ctx context.Context, photos []*Photo, hideUnknown, confirmNoFace bool) error {
+// BatchReview is what a reviewer can decide for every photo of a batch at
+// once (the CLI's flags, the app's buttons).
+type BatchReview struct {
+	// ConfirmRecognised confirms that each face the matcher recognised
+	// is the person it was recognised as (ConfirmRecognised).
+	ConfirmRecognised bool
+	// HideUnknown hides every face nobody was identified as (HideUnknown),
+	// after the confirmations.
+	HideUnknown bool
+	// ConfirmNoFace confirms that nobody is on each photo in which no
+	// face was found (ConfirmNoFace).
+	ConfirmNoFace bool
+}
+
+// Review records the reviewer's decisions in review for every photo.
+// Photos it changes are decided again and their review state saved, as
+// the reviewer's decision; photos that could not be read, and nil ones,
+// are left as they are.
+func (s Session) Review(ctx context.Context, photos []*Photo, review BatchReview) error {
 	r := s.Reviewer()
 	for _, p := range photos {
 		if p == nil || !p.Error.IsZero() {
 			continue
 		}
 		var edits []Edit
-		if hideUnknown && slices.ContainsFunc(p.Faces, Face.Unknown) {
+		if review.ConfirmRecognised && slices.ContainsFunc(p.Faces, Face.ToConfirm) {
+			edits = append(edits, ConfirmRecognised())
+		}
+		if review.HideUnknown && slices.ContainsFunc(p.Faces, Face.Unknown) {
 			edits = append(edits, HideUnknown())
 		}
-		if confirmNoFace && len(p.Faces) == 0 && !p.NoFaceConfirmed {
+		if review.ConfirmNoFace && len(p.Faces) == 0 && !p.NoFaceConfirmed {
 			edits = append(edits, ConfirmNoFace(true))
 		}
 		if len(edits) == 0 {

@@ -89,6 +89,7 @@ func TestBadInputsReportedOthersExported(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	confirmRecognised(t, store, photos)
 	out := filepath.Join(t.TempDir(), "cleared")
 	outcomes, err := Export(ctx, store, photos, testJob(), ExportOptions{Dir: out, Style: vision.RedactBlur, VettedBy: "Vera"})
 	if err != nil {
@@ -148,6 +149,18 @@ func TestStatus(t *testing.T) {
 		writeTestPhoto(t, paths[w], w, 200)
 	}
 	batch := testBatch(t, store, &fakeFinder{})
+	// confirmed confirms the recognised faces, as a reviewer would, then
+	// makes edit.
+	confirmed := func(edit func(p *Photo)) func(p *Photo) {
+		return func(p *Photo) {
+			if err := ConfirmRecognised()(p); err != nil {
+				t.Fatal(err)
+			}
+			if edit != nil {
+				edit(p)
+			}
+		}
+	}
 	tests := []struct {
 		name        string
 		width       int
@@ -157,7 +170,9 @@ func TestStatus(t *testing.T) {
 		wantVisible bool
 		unit        consent.Unit // testJob's when ""
 	}{
-		{"consented child", widthAda, nil, Cleared, "", true, ""},
+		// A match alone shows nobody: the reviewer confirms who it is.
+		{"consented child", widthAda, nil, NeedsReview, "1 recognised face", false, ""},
+		{"consented child confirmed", widthAda, confirmed(nil), Cleared, "", true, ""},
 		{"child without consent", widthBen, nil, Cleared, "", false, ""},
 		{"unknown face", widthStranger, nil, NeedsReview, "1 unknown face", false, ""},
 		{"unknown face force-redacted", widthStranger, func(p *Photo) { p.Faces[0].Review = consent.ForceRedacted }, Cleared, "", false, ""},
@@ -169,10 +184,10 @@ func TestStatus(t *testing.T) {
 		{"no face", widthNobody, nil, NeedsReview, "no face found", false, ""},
 		{"no face confirmed", widthNobody, func(p *Photo) { p.NoFaceConfirmed = true }, Cleared, "", false, ""},
 		{"no face but a manual box", widthNobody, func(p *Photo) { p.ManualBoxes = []image.Rectangle{image.Rect(1, 1, 50, 50)} }, Cleared, "", false, ""},
-		{"no photographer", widthAda, func(p *Photo) { p.Photographer = "" }, Blocked, "no photographer", true, ""},
-		{"photographer without the channel", widthAda, func(p *Photo) { p.PhotographerChannels = []string{"website"} }, Blocked, "has not permitted Instagram", true, ""},
-		{"child's work with consent", widthAda, func(p *Photo) { p.ChildWork = []string{"C1"} }, Cleared, "", true, ""},
-		{"child's work without consent", widthAda, func(p *Photo) { p.ChildWork = []string{"C1", "C2"} }, Blocked, "Ben", true, ""},
+		{"no photographer", widthAda, confirmed(func(p *Photo) { p.Photographer = "" }), Blocked, "no photographer", true, ""},
+		{"photographer without the channel", widthAda, confirmed(func(p *Photo) { p.PhotographerChannels = []string{"website"} }), Blocked, "has not permitted Instagram", true, ""},
+		{"child's work with consent", widthAda, confirmed(func(p *Photo) { p.ChildWork = []string{"C1"} }), Cleared, "", true, ""},
+		{"child's work without consent", widthAda, confirmed(func(p *Photo) { p.ChildWork = []string{"C1", "C2"} }), Blocked, "Ben", true, ""},
 		// R2 hides every child in early childhood, so an unknown face
 		// needs no decision there; a photo with nobody on it still does.
 		{"consented child in early childhood", widthAda, nil, Cleared, "", false, consent.EarlyChildhood},
@@ -261,9 +276,11 @@ func TestBatchWorkersProgressCancel(t *testing.T) {
 				if !slices.Equal(files, paths) {
 					t.Errorf("progress files %v, want every photo once", files)
 				}
+				// Each photo shows Ada, recognised: processed, it waits for
+				// the reviewer to confirm her.
 				for i, p := range photos {
-					if p == nil || p.Path != paths[i] || p.Status != Cleared {
-						t.Errorf("photo %d = %+v, want %s cleared", i, p, paths[i])
+					if p == nil || p.Path != paths[i] || p.Status != NeedsReview || len(p.Faces) != 1 || p.Faces[0].Decision.Recognised != "C1" {
+						t.Errorf("photo %d of %s not processed as the others", i, paths[i])
 					}
 				}
 			} else {
@@ -310,6 +327,7 @@ func TestExportRedecidesNamesAndRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	confirmRecognised(t, store, photos)
 	opt := ExportOptions{Dir: out, Style: vision.RedactSolid, VettedBy: "Vera"}
 	first, err := Export(ctx, store, photos, testJob(), opt)
 	if err != nil {
@@ -488,7 +506,7 @@ func TestOncePerPhoto(t *testing.T) {
 	}}
 	oncePerPhoto(p.Faces)
 	p.Decide(reg, testJob())
-	want := []string{"ambiguous face", "visible: Ada Test", "no Instagram consent"}
+	want := []string{"ambiguous face", "looks like Ada Test", "no Instagram consent"}
 	for i, f := range p.Faces {
 		if !strings.HasPrefix(f.Decision.Reason.String(), want[i]) {
 			t.Errorf("face %d: %+v, want %q", i, f.Decision, want[i])
