@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/photovet/photovet/vet"
@@ -64,15 +65,30 @@ func (w *mainWindow) confirmExport(dir string) {
 	explain := widget.NewLabel(text)
 	explain.Wrapping = fyne.TextWrapWord
 	form := widget.NewForm(widget.NewFormItem(lang.L("Vetted by"), name))
-	d := dialog.NewCustomConfirm(lang.L("Export"), lang.L("Export"), lang.L("Cancel"), container.NewVBox(settings, explain, form), func(ok bool) {
-		if !ok || name.Validate() != nil {
-			return
-		}
+	d := dialog.NewCustomWithoutButtons(lang.L("Export"), container.NewVBox(settings, explain, form), w)
+	// Export stays disabled without a name: a dialog that closed on it
+	// and exported nothing left a teacher waiting for photos.
+	export := widget.NewButtonWithIcon(lang.L("Export"), theme.ConfirmIcon(), func() {
+		d.Hide()
 		fyne.CurrentApp().Preferences().SetString(vettedByKey, strings.TrimSpace(name.Text))
 		w.export(dir, strings.TrimSpace(name.Text))
-	}, w)
+	})
+	export.Importance = widget.HighImportance
+	enableExport := func(string) {
+		if name.Validate() != nil {
+			export.Disable()
+		} else {
+			export.Enable()
+		}
+	}
+	name.OnChanged = enableExport
+	enableExport(name.Text)
+	d.SetButtons([]fyne.CanvasObject{widget.NewButtonWithIcon(lang.L("Cancel"), theme.CancelIcon(), d.Hide), export})
 	d.Resize(fyne.NewSize(640, 380))
 	d.Show()
+	if export.Disabled() {
+		w.Canvas().Focus(name)
+	}
 }
 
 // export writes the cleared photos to dir in a worker, showing progress,

@@ -340,11 +340,30 @@ func TestVettedByAskedOnce(t *testing.T) {
 		return nil
 	}
 
+	exportButton := func() *widget.Button {
+		t.Helper()
+		for _, o := range visibleObjects(w.Canvas().Overlays().Top()) {
+			if b, ok := o.(*widget.Button); ok && b.Text == "Export" {
+				return b
+			}
+		}
+		t.Fatal("the export dialog has no Export button")
+		return nil
+	}
+
 	w.confirmExport(t.TempDir())
 	if e := vettedBy(); e.Text != "" {
 		t.Errorf("the first export offers %q as who vets, want an empty field to fill in", e.Text)
 	}
+	// Without a name, Export cannot be pressed (it once closed the dialog
+	// and exported nothing).
+	if !exportButton().Disabled() || w.Canvas().Focused() != vettedBy() {
+		t.Errorf("no name yet: Export disabled %v, name field focused %v; want both", exportButton().Disabled(), w.Canvas().Focused() == vettedBy())
+	}
 	test.Type(vettedBy(), "Tess Teacher")
+	if exportButton().Disabled() {
+		t.Error("Export is still disabled once a name is given")
+	}
 	done := make(chan exportSummary, 1)
 	w.exportFinished = func(sum exportSummary) { done <- sum }
 	tapButton(t, w.Canvas().Overlays().Top(), "Export")
