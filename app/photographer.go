@@ -167,8 +167,11 @@ func (w *mainWindow) editPhotographer(only []*vet.Photo) {
 		}
 		w.applyPhotographer(only, name.Text, ids)
 	}, w)
+	// The name is what is typed first, and Enter applies it.
+	name.OnSubmitted = func(string) { d.Confirm() }
 	d.Resize(fyne.NewSize(720, 320))
 	d.Show()
+	w.Canvas().Focus(name)
 }
 
 // applyPhotographer records the photographer and their permitted channels

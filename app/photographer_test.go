@@ -4,7 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/photovet/photovet/consent"
 	"github.com/photovet/photovet/msg"
@@ -45,5 +47,27 @@ func TestPhotographerBarCountsOnlyVettedPhotos(t *testing.T) {
 				t.Errorf("the bar says %q, want %q and not %q", got, c.want, c.mustNot)
 			}
 		})
+	}
+}
+
+// TestPhotographerDialogTakesTyping: the photographer dialog opens with
+// its name field focused, so typing goes there, and Enter applies it (a
+// walkthrough typed into nothing).
+func TestPhotographerDialogTakesTyping(t *testing.T) {
+	s := newTestSetup(t)
+	w := s.win
+	w.photographer.name = ""
+	w.editPhotographer(nil)
+	name, ok := w.Canvas().Focused().(*widget.Entry)
+	if !ok {
+		t.Fatalf("the photographer dialog focuses %T, want its name field", w.Canvas().Focused())
+	}
+	test.Type(name, "Jan Smit")
+	name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if w.Canvas().Overlays().Top() != nil {
+		t.Error("the dialog is still open after Enter")
+	}
+	if got, _ := w.photographer.current(); got != "Jan Smit" {
+		t.Errorf("the batch's photographer is %q after Enter, want Jan Smit", got)
 	}
 }
