@@ -39,6 +39,14 @@ func (w *mainWindow) chooseExportFolder() {
 // record), then exports to dir.
 func (w *mainWindow) confirmExport(dir string) {
 	counts := w.session.counts()
+	toExport := w.session.unexported()
+	exportedBefore := counts[vet.Cleared] - toExport
+	if toExport == 0 && exportedBefore > 0 {
+		// A restored batch keeps its Exported badges: exporting again
+		// would write nothing and say "0 photos exported".
+		dialog.ShowInformation(lang.L("Export"), lang.L("Every cleared photo of this batch has been exported."), w)
+		return
+	}
 	// Asked once: the login name ("root", "leraar3") is no person for the
 	// record, so the field starts empty until someone has given their name.
 	name := widget.NewEntry()
@@ -58,7 +66,10 @@ func (w *mainWindow) confirmExport(dir string) {
 		widget.NewFormItem(lang.L("Publish on"), widget.NewLabelWithStyle(channelName(job.Channel), fyne.TextAlignLeading, bold)),
 		widget.NewFormItem(lang.L("Unit"), widget.NewLabelWithStyle(unitLabel(job.Unit), fyne.TextAlignLeading, bold)))
 	text := lang.N("{{.Cleared}} cleared photos will be saved to {{.Dir}} for {{.Channel}}, checked with the rules for {{.Unit}}, with every hidden face blurred and all hidden data removed. Your originals stay as they are. If the channel or the unit is wrong, cancel and change it first.",
-		counts[vet.Cleared], map[string]any{"Cleared": counts[vet.Cleared], "Dir": dir, "Channel": channelName(job.Channel), "Unit": unitLabel(job.Unit)})
+		toExport, map[string]any{"Cleared": toExport, "Dir": dir, "Channel": channelName(job.Channel), "Unit": unitLabel(job.Unit)})
+	if exportedBefore > 0 {
+		text += "\n" + lang.N("{{.Count}} photos were exported before and are not exported again.", exportedBefore, map[string]any{"Count": exportedBefore})
+	}
 	if skipped := len(w.session.photos) - counts[vet.Cleared]; skipped > 0 {
 		text += "\n" + lang.N("{{.Count}} photos are not exported: they need review, are blocked or could not be read.", skipped, map[string]any{"Count": skipped})
 	}
@@ -127,8 +138,13 @@ func (w *mainWindow) export(dir, vettedBy string) {
 				}
 			}
 			for _, o := range outcomes {
-				if o.Output != "" {
-					w.session.exported[originals[slices.Index(copies, o.Photo)]] = o.Output
+				// A photo published before (Earlier) is as exported as one
+				// published now: it is not counted as waiting again.
+				switch orig := originals[slices.Index(copies, o.Photo)]; {
+				case o.Output != "":
+					w.session.exported[orig] = o.Output
+				case o.Earlier != nil:
+					w.session.exported[orig] = o.Earlier.Path()
 				}
 			}
 			w.refreshPhotos()

@@ -124,3 +124,39 @@ func TestSummariseNamesEveryFailedPhoto(t *testing.T) {
 		t.Errorf("failed line %q, want it to begin %q", got, want)
 	}
 }
+
+// TestExportOnlyWhatWaits: once every cleared photo is exported, Export
+// says so instead of exporting nothing; in a new batch, a photo published
+// before counts as exported once the export has found it so, and is not
+// counted again as waiting (the close prompt once named photos that could
+// never be exported again).
+func TestExportOnlyWhatWaits(t *testing.T) {
+	s := newTestSetup(t)
+	w := s.win
+	trip := s.writePhoto(t, "ada and a stranger.png", widthTwoFaces)
+	s.drop(t, trip)
+	s.reviewAll(t)
+	if sum := exportAndWait(t, s, t.TempDir()); sum.exported != 1 {
+		t.Fatalf("%d exported, want the trip photo", sum.exported)
+	}
+	w.confirmExport(t.TempDir())
+	texts := visibleTexts(w.Canvas().Overlays().Top())
+	if !strings.Contains(texts, "Every cleared photo of this batch has been exported.") || strings.Contains(texts, "will be saved") {
+		t.Errorf("Export with everything exported says:\n%s", texts)
+	}
+	closeDialogs(w)
+
+	w.newBatch()
+	s.drop(t, trip, s.writePhoto(t, "empty.png", widthNoFace))
+	s.reviewAll(t)
+	if n := w.session.unexported(); n != 2 {
+		t.Fatalf("%d photos waiting for export, want both before the export looks", n)
+	}
+	sum := exportAndWait(t, s, t.TempDir())
+	if sum.exported != 1 || len(sum.notDone) != 1 || !strings.Contains(sum.notDone[0], "already published") {
+		t.Errorf("export of the new batch: %d exported, not done %v; want the empty photo, and the trip photo already published", sum.exported, sum.notDone)
+	}
+	if n := w.session.unexported(); n != 0 {
+		t.Errorf("%d photos still waiting for export, want none", n)
+	}
+}
