@@ -72,7 +72,7 @@ type peopleView struct {
 
 	summary     *widget.Label
 	result      *widget.Label
-	list        *widget.List
+	list        *groupList
 	detail      *fyne.Container
 	done        *widget.Label
 	face        *canvas.Image
@@ -103,7 +103,7 @@ func newPeopleView(w *mainWindow, s *session, back func()) *peopleView {
 	v.summary.Wrapping = fyne.TextWrapWord
 	v.result = widget.NewLabel("")
 	v.result.Wrapping = fyne.TextWrapWord
-	v.list = widget.NewList(
+	v.list = newGroupList(w.typedKey,
 		func() int { return len(v.groups) },
 		func() fyne.CanvasObject {
 			img := canvas.NewImageFromImage(nil)
@@ -505,15 +505,15 @@ func cropFace(p *vet.Photo, preview image.Image, box image.Rectangle, margin, si
 	return imaging.Fit(imaging.Crop(preview, r), size, size, imaging.Linear)
 }
 
-// typedKey handles the view's keys: Escape goes back.
+// typedKey handles the view's keys: Escape, or P again, goes back.
 func (v *peopleView) typedKey(e *fyne.KeyEvent) {
-	if e.Name == fyne.KeyEscape {
+	if e.Name == fyne.KeyEscape || e.Name == fyne.KeyP {
 		v.back()
 	}
 }
 
 // openPeople shows the people in this batch in place of the photos or the
-// review, which Escape or "All photos" goes back to.
+// review; Escape or "All photos" goes back to all photos.
 func (w *mainWindow) openPeople() {
 	if len(w.session.photos) == 0 || w.showing(w.people) {
 		return
@@ -523,18 +523,40 @@ func (w *mainWindow) openPeople() {
 	w.people.open() // last: the grouping it starts shows its result through fyne.Do
 }
 
-// closePeople goes back to the review it was opened from, or to all
-// photos.
+// closePeople goes back to all photos, as its button says: the groups
+// named or hidden there changed photos all over the batch.
 func (w *mainWindow) closePeople() {
 	w.people.close()
-	if w.review.photo != nil {
-		w.openReview(w.review.photo)
-		return
-	}
 	w.closeReview()
 }
 
 // showing reports whether the photos area shows o.
 func (w *mainWindow) showing(o fyne.CanvasObject) bool {
 	return len(w.area.Objects) == 1 && w.area.Objects[0] == o
+}
+
+// groupList is the list of groups: it keeps the keys that move through
+// it and hands every other key to the window's shortcuts, so that Escape
+// and P still work once a group was clicked and the list has the focus.
+type groupList struct {
+	widget.List
+	keys func(*fyne.KeyEvent)
+}
+
+func newGroupList(keys func(*fyne.KeyEvent), length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject)) *groupList {
+	l := &groupList{keys: keys}
+	l.Length, l.CreateItem, l.UpdateItem = length, create, update
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// TypedKey moves through the groups on the arrows and Space, as a list
+// does, and hands the other keys to the window.
+func (l *groupList) TypedKey(e *fyne.KeyEvent) {
+	switch e.Name {
+	case fyne.KeyUp, fyne.KeyDown, fyne.KeySpace:
+		l.List.TypedKey(e)
+	default:
+		l.keys(e)
+	}
 }

@@ -413,3 +413,25 @@ func TestPickerSuggestsFirst(t *testing.T) {
 		t.Errorf("chosen %v before the reviewer chose", k.ids())
 	}
 }
+
+// TestPeopleViewKeysWithTheListFocused: once a group was clicked the list
+// has the focus, and Escape and P still go back, to all photos (the
+// button says so) even when the view was opened from a review; the arrows
+// and Space still move through the groups.
+func TestPeopleViewKeysWithTheListFocused(t *testing.T) {
+	for _, key := range []fyne.KeyName{fyne.KeyEscape, fyne.KeyP} {
+		s := newPeopleSetup(t)
+		s.win.openReview(s.win.session.photos[0])
+		v := openPeople(t, s)
+		s.win.Canvas().Focus(v.list)
+		v.list.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+		v.list.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+		if v.current != 1 {
+			t.Errorf("Down and Space in the list show group %d, want the second", v.current)
+		}
+		s.win.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: key})
+		if !s.win.showing(s.win.photos) || s.win.review.photo != nil {
+			t.Errorf("%s with the list focused: not back to all photos", key)
+		}
+	}
+}
