@@ -107,6 +107,9 @@ func runReviewScenario(rec, shots string) error {
 
 	a := fyneapp.NewWithID(appID)
 	w := newMainWindow(a, store, faces, "review test", vet.ModelProblem())
+	// The zoom steps below keep a second face in view at this size (the
+	// screen is 860 px tall; the window opens 680 px tall).
+	w.Resize(fyne.NewSize(1180, 800))
 	w.channel.SetSelectedIndex(slices.Index(w.channelIDs, "instagram"))
 	w.photographer.name, w.photographer.channels = "Pia Photo", []string{"instagram", "website"}
 	return runWithBatch(a, w, folder, func(done <-chan struct{}) error { return driveReview(w, done, shots) })
