@@ -378,7 +378,11 @@ func (r *reviewView) showSelection() {
 		r.faceDecision.Refresh()
 		r.assignButton.Enable()
 		r.redactButton.Enable()
-		r.adultButton.Enable()
+		// The rules refuse an adult on a face recognised as someone in
+		// the register (R8): the button would only say so afterwards.
+		if f.Review == consent.AdultWithNote || f.Decision.PersonID == "" && !f.ToConfirm() {
+			r.adultButton.Enable()
+		}
 		if f.Review != consent.NotReviewed {
 			r.undoButton.Enable()
 		}

@@ -68,6 +68,11 @@ func TestReviewShowsDecisions(t *testing.T) {
 	if got := r.reasons.Text; !strings.Contains(got, "1 recognised face") {
 		t.Errorf("reasons %q, want the recognised face to confirm", got)
 	}
+	// Marking Ada an adult the rules would refuse: not offered.
+	test.TapCanvas(s.win.Canvas(), absolute(s, r.view, faceCentre(r, p.Faces[0].Box)))
+	if !r.adultButton.Disabled() {
+		t.Error("\"Adult who agreed in person\" is offered on a face recognised as Ada")
+	}
 	confirmAda(t, s, r)
 	if got := r.faceLabel(p.Faces[0]); got != "Ada Test" {
 		t.Errorf("Ada's box says %q, want her name", got)
@@ -87,8 +92,8 @@ func TestReviewClickAndAssign(t *testing.T) {
 	if r.selected.face != 1 || !r.faceBox.Visible() {
 		t.Fatalf("after clicking the stranger the selection is %+v", r.selected)
 	}
-	if r.faceWho.Text != "Not recognised" {
-		t.Errorf("panel says %q, want Not recognised", r.faceWho.Text)
+	if r.faceWho.Text != "Not recognised" || r.adultButton.Disabled() {
+		t.Errorf("panel says %q, adult offered %v; want Not recognised, and the adult offered", r.faceWho.Text, !r.adultButton.Disabled())
 	}
 
 	// The picker finds Ben by a part of his name; assigning him keeps the
