@@ -92,12 +92,15 @@ func (v *registerView) showWithdrawn(id, channel string, on consent.Date, tasks 
 	if p := v.reg.People[id]; p != nil {
 		name = p.DisplayName()
 	}
-	where := lang.L("all channels")
+	// Every channel has a sentence of its own: "on all channels" is no
+	// channel name in Finnish ("kanavassa kaikki kanavat").
+	hidden := lang.L("From {{.Date}} on, {{.Name}} is hidden on every channel in every export.",
+		map[string]any{"Date": on.String(), "Name": name})
 	if channel != consent.AllChannels {
-		where = channelName(channel)
+		hidden = lang.L("From {{.Date}} on, {{.Name}} is hidden on {{.Channel}} in every export.",
+			map[string]any{"Date": on.String(), "Name": name, "Channel": channelName(channel)})
 	}
-	lines := []string{lang.L("From {{.Date}} on, {{.Name}} is hidden on {{.Channel}} in every export.",
-		map[string]any{"Date": on.String(), "Name": name, "Channel": where})}
+	lines := []string{hidden}
 	if len(tasks) == 0 {
 		lines = append(lines, "", lang.L("No published photo shows {{.Name}} there, so nothing needs to be taken down.", map[string]any{"Name": name}))
 		v.showResult(lang.L("Consent withdrawn"), lines...)

@@ -282,8 +282,8 @@ func TestRegisterWithdrawAndTakedowns(t *testing.T) {
 
 	// Bram was on the photo but hidden: nothing to take down.
 	v.withdrawAndShow("S-1002", consent.AllChannels, testDay)
-	if got := dialogText(v); !strings.Contains(got, "nothing needs to be taken down") {
-		t.Errorf("withdrawing Bram's consent says:\n%s\nwant that nothing needs to be taken down", got)
+	if got := dialogText(v); !strings.Contains(got, "nothing needs to be taken down") || !strings.Contains(got, "is hidden on every channel") {
+		t.Errorf("withdrawing Bram's consent says:\n%s\nwant him hidden on every channel, and that nothing needs to be taken down", got)
 	}
 	closeDialogs(w)
 
