@@ -254,9 +254,12 @@ func (v *peopleView) refresh() {
 	for _, g := range v.groups {
 		faces += len(g.faces)
 	}
-	if v.ready {
-		v.summary.SetText(lang.N("{{.Count}} unknown faces, grouped by person: the largest group first.", faces, map[string]any{"Count": faces}))
-	} else {
+	switch {
+	case v.ready && faces == 0:
+		v.summary.SetText("")
+	case v.ready:
+		v.summary.SetText(lang.N("{{.Count}} faces to decide, grouped by person: the largest group first.", faces, map[string]any{"Count": faces}))
+	default:
 		v.summary.SetText(lang.L("Looking for the same person across the photos..."))
 	}
 	unknown := 0
