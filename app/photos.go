@@ -146,7 +146,7 @@ func (v *photosView) refresh() {
 	v.shown = v.session.filtered(v.status())
 	switch {
 	case counts[vet.NeedsReview] > 0:
-		v.hint.SetText(lang.L("Click a photo to check it. Photos marked \"Needs review\" have faces nobody recognised or no face at all: decide on them before export."))
+		v.hint.SetText(lang.L("Click a photo to check it. Photos marked \"Needs review\" have faces to name or to confirm, or no face at all: decide on them before export."))
 	case counts[vet.Blocked] > 0:
 		v.hint.SetText(lang.L("Blocked photos cannot be exported: click one to see why and what fixes it."))
 	case len(v.session.photos) > 0:

@@ -45,10 +45,11 @@ const (
 // reviewer and have a descriptor from this batch: the unknown ones
 // (Face.Unknown) as FaceGroup and the constants say, and the faces the
 // matcher recognised as one person (Face.ToConfirm) as that person's
-// group, one face a photo. Faces that join no group are groups of one. Largest
-// group first, then in batch order. The groups hold no descriptor and live as long as the caller
-// keeps them: nothing is stored (R9). It stops early, returning ctx's
-// error, when ctx is cancelled.
+// group, one face a photo. Faces that join no group are groups of one.
+// Largest group first; of groups as large, a recognised person's first,
+// then the one with the larger face. The groups hold no descriptor and
+// live as long as the caller keeps them: nothing is stored (R9). It stops
+// early, returning ctx's error, when ctx is cancelled.
 func GroupUnknownFaces(ctx context.Context, photos []*Photo) ([]FaceGroup, error) {
 	var faces []groupedFace
 	byPerson := map[string][]groupedFace{}
@@ -83,14 +84,28 @@ func GroupUnknownFaces(ctx context.Context, photos []*Photo) ([]FaceGroup, error
 			faces = append(faces, face)
 		}
 	}
-	groups, err := groupFaces(ctx, faces, GroupDistance, GroupMargin)
+	clustered, err := groupFaces(ctx, faces, GroupDistance, GroupMargin)
 	if err != nil {
 		return nil, err
 	}
+	var groups []FaceGroup
 	for _, who := range people {
 		groups = append(groups, newFaceGroup(byPerson[who]))
 	}
-	slices.SortStableFunc(groups, func(x, y FaceGroup) int { return len(y.Faces) - len(x.Faces) })
+	groups = append(groups, clustered...)
+	// Of groups as large, a recognised person first (one click confirms
+	// them), then the larger face: a tiny false detection in the leaves
+	// is the last thing a teacher should meet first.
+	face := func(r FaceRef) Face { return photos[r.Photo].Faces[r.Face] }
+	rank := func(g FaceGroup) int {
+		if face(g.Representative).ToConfirm() {
+			return 0
+		}
+		return 1
+	}
+	slices.SortStableFunc(groups, func(x, y FaceGroup) int {
+		return cmp.Or(len(y.Faces)-len(x.Faces), rank(x)-rank(y), face(y.Representative).Box.Dy()-face(x.Representative).Box.Dy())
+	})
 	return groups, nil
 }
 

@@ -97,7 +97,8 @@ func TestGroupUnknownFaces(t *testing.T) {
 // TestGroupRecognisedFaces checks that the faces the matcher recognised
 // as one person, awaiting the reviewer's confirmation, are that person's
 // group however far apart their descriptors lie (the matcher, not the
-// grouping, put them together), one face a photo, the nearer of two.
+// grouping, put them together), one face a photo, the nearer of two; and
+// that of groups as large the recognised come first.
 func TestGroupRecognisedFaces(t *testing.T) {
 	recognised := func(p *Photo, face int, who string, distance float64) {
 		p.Faces[face].Decision.Recognised, p.Faces[face].Distance = who, distance
@@ -126,8 +127,14 @@ func TestGroupRecognisedFaces(t *testing.T) {
 	if want := []FaceRef{{0, 0}, {1, 1}, {2, 0}}; !slices.Equal(ada, want) {
 		t.Errorf("Ada's group %v, want %v", ada, want)
 	}
-	if len(groups) != 4 || len(groups[0].Faces) != 3 {
-		t.Errorf("groups %v: want Ada's three faces first, then three groups of one", groups)
+	// Of the groups of one, the recognised come first: Ada's second face
+	// in photo 1 and the face taken for Ben, then the unknown one.
+	var order []FaceRef
+	for _, g := range groups {
+		order = append(order, g.Representative)
+	}
+	if want := []FaceRef{{1, 1}, {3, 0}, {1, 0}, {0, 1}}; !slices.Equal(order, want) {
+		t.Errorf("groups shown by %v, want %v: Ada's three faces, the two other recognised faces, the unknown one", order, want)
 	}
 }
 
