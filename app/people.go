@@ -42,6 +42,19 @@ func (f facePlace) unknown() bool {
 type personGroup struct {
 	faces          []facePlace
 	representative facePlace // the largest face, shown for the group
+	// recognised is whom the matcher recognised the group's faces as,
+	// waiting for the reviewer's confirmation; "" for unknown faces.
+	recognised string
+}
+
+// newPersonGroup is the group of faces shown by rep; it is a recognised
+// person's when rep waits for a confirmation.
+func newPersonGroup(faces []facePlace, rep facePlace) personGroup {
+	g := personGroup{faces: faces, representative: rep}
+	if f := rep.photo.Faces[rep.face]; f.ToConfirm() {
+		g.recognised = f.Decision.Recognised
+	}
+	return g
 }
 
 // Sizes of face crops, in pixels.
@@ -79,6 +92,7 @@ type peopleView struct {
 	count       *widget.Label
 	suggestions *fyne.Container
 	nameButton  *widget.Button
+	confirm     *widget.Button // "Yes, this is ..." for a recognised group
 	hideButton  *widget.Button
 	hideRest    *widget.Button
 	tiles       *fyne.Container
@@ -123,7 +137,9 @@ func newPeopleView(w *mainWindow, s *session, back func()) *peopleView {
 			img.Image = v.crop(g.representative, groupCropSize)
 			img.Refresh()
 			text := photoCount(len(g.faces))
-			if names := v.suggestedNames(g); len(names) > 0 {
+			if g.recognised != "" {
+				text += "\n" + lang.L("{{.Name}}: to confirm", map[string]any{"Name": v.win.review.personName(g.recognised, g.recognised)})
+			} else if names := v.suggestedNames(g); len(names) > 0 {
 				text += "\n" + lang.L("Looks like {{.Names}}?", map[string]any{"Names": strings.Join(names, ", ")})
 			}
 			label.SetText(text)
@@ -136,6 +152,8 @@ func newPeopleView(w *mainWindow, s *session, back func()) *peopleView {
 	v.count = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.nameButton = widget.NewButtonWithIcon(lang.L("This is..."), theme.AccountIcon(), v.chooseName)
 	v.nameButton.Importance = widget.HighImportance
+	v.confirm = widget.NewButtonWithIcon("", theme.ConfirmIcon(), v.confirmRecognised)
+	v.confirm.Importance = widget.HighImportance
 	v.hideButton = widget.NewButtonWithIcon(lang.L("Hide this person"), theme.VisibilityOffIcon(), v.hideCurrent)
 	v.hideRest = widget.NewButtonWithIcon("", theme.VisibilityOffIcon(), v.hideEveryoneLeft)
 	v.suggestions = container.NewHBox()
@@ -146,7 +164,7 @@ func newPeopleView(w *mainWindow, s *session, back func()) *peopleView {
 	hint.Wrapping = fyne.TextWrapWord
 	// The buttons come first, at fixed places: what follows them changes
 	// in length from one person to the next.
-	actions := container.NewHBox(v.nameButton, v.hideButton)
+	actions := container.NewHBox(v.confirm, v.nameButton, v.hideButton)
 	top := container.NewBorder(nil, nil, v.face, nil, container.NewVBox(v.count, actions, v.suggestions))
 	v.detail = container.NewBorder(container.NewVBox(top, hint, widget.NewSeparator()), nil, nil, nil, container.NewVScroll(v.tiles))
 	v.ExtendBaseWidget(v)
@@ -220,25 +238,25 @@ func (v *peopleView) close() {
 func (v *peopleView) setGroups(photos []*vet.Photo, found []vet.FaceGroup) {
 	var groups []personGroup
 	for _, fg := range found {
-		var g personGroup
+		var faces []facePlace
 		for _, ref := range fg.Faces {
 			place := facePlace{photos[ref.Photo], ref.Face}
 			switch {
 			case !place.unknown():
 			case v.session.apart[place] && len(fg.Faces) > 1:
-				groups = append(groups, personGroup{faces: []facePlace{place}, representative: place})
+				groups = append(groups, newPersonGroup([]facePlace{place}, place))
 			default:
-				g.faces = append(g.faces, place)
+				faces = append(faces, place)
 			}
 		}
-		if len(g.faces) == 0 {
+		if len(faces) == 0 {
 			continue
 		}
-		g.representative = g.faces[0]
-		if rep := (facePlace{photos[fg.Representative.Photo], fg.Representative.Face}); slices.Contains(g.faces, rep) {
-			g.representative = rep
+		rep := facePlace{photos[fg.Representative.Photo], fg.Representative.Face}
+		if !slices.Contains(faces, rep) {
+			rep = faces[0]
 		}
-		groups = append(groups, g)
+		groups = append(groups, newPersonGroup(faces, rep))
 	}
 	slices.SortStableFunc(groups, func(a, b personGroup) int { return len(b.faces) - len(a.faces) })
 	v.groups, v.current, v.ready = groups, -1, true
@@ -304,6 +322,14 @@ func (v *peopleView) showDetail() {
 	v.face.Image = v.crop(g.representative, detailCropSize)
 	v.face.Refresh()
 	v.count.SetText(photoCount(len(g.faces)))
+	v.confirm.Hide()
+	v.nameButton.Importance = widget.HighImportance
+	if g.recognised != "" {
+		v.confirm.SetText(lang.L("Yes, this is {{.Name}}", map[string]any{"Name": v.win.review.personName(g.recognised, g.recognised)}))
+		v.confirm.Show()
+		v.nameButton.Importance = widget.MediumImportance // someone else
+	}
+	v.nameButton.Refresh()
 	v.suggestions.Objects = nil
 	if candidates := v.suggested(g); len(candidates) > 0 {
 		v.suggestions.Add(widget.NewLabel(lang.L("Looks like:")))
@@ -368,6 +394,14 @@ func (v *peopleView) chooseName() {
 	g := v.groups[v.current]
 	showFacePicker(v.win, lang.L("Who is this?"), v.crop(g.representative, facePickerSize), photoCount(len(g.faces)),
 		v.session.people(), v.suggested(g), v.name)
+}
+
+// confirmRecognised is "Yes, this is ..." for a recognised group: its
+// faces are assigned to the person they were recognised as.
+func (v *peopleView) confirmRecognised() {
+	if v.current >= 0 && v.current < len(v.groups) && v.groups[v.current].recognised != "" {
+		v.name(v.groups[v.current].recognised)
+	}
 }
 
 // name assigns the current group's faces to person id.

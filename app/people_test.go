@@ -131,7 +131,7 @@ func suggestionButton(t *testing.T, v *peopleView, name string) *widget.Button {
 
 // TestPeopleViewGroupsAndNames opens the people in this batch: Ada, whom
 // the matcher recognised on all five photos, is the first group, hidden
-// until one click on her name confirms the five; Kim's three faces are
+// until one click on "Yes, this is Ada Test" confirms the five; Kim's three faces are
 // one group with her face cut from the photo, the lookalike's two a third
 // that suggests Ada; one click on the suggestion names both faces, Enter
 // in the picker names Kim's three, and each is then decided by the rules
@@ -151,9 +151,18 @@ func TestPeopleViewGroupsAndNames(t *testing.T) {
 			t.Fatalf("%s: Ada shown before anyone confirmed her: %+v", p.Path, p.Faces[0].Decision)
 		}
 	}
-	test.Tap(suggestionButton(t, v, "Ada Test"))
+	if !v.confirm.Visible() || v.confirm.Text != "Yes, this is Ada Test" {
+		t.Fatalf("Ada's group: confirm shown %v, %q", v.confirm.Visible(), v.confirm.Text)
+	}
+	if texts := visibleTexts(v.list); !strings.Contains(texts, "Ada Test: to confirm") {
+		t.Errorf("the list says %q, want Ada to confirm", texts)
+	}
+	test.Tap(v.confirm)
 	if n := assignedTo(s.win.session.photos, "C1"); n != 5 {
 		t.Errorf("%d faces confirmed as Ada, want 5", n)
+	}
+	if v.confirm.Visible() {
+		t.Error("\"Yes, this is ...\" is shown on Kim's group, whom nobody recognised")
 	}
 	if got := groupSizes(v); !slices.Equal(got, []int{3, 2}) {
 		t.Fatalf("after confirming Ada: groups of %v faces, want Kim's 3 then the lookalike's 2", got)
