@@ -281,23 +281,29 @@ func (c *rosterCommand) enroll(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	notUsed := 0
+	portraits, people := 0, 0
 	for _, e := range enrolments {
 		// The ids and file names come from the portraits' names: quoted
 		// when they would not print as plain text.
 		for _, problem := range e.Problems {
 			c.env.warnf("roster", "%s: %s: not used", printable(e.PersonID), messageText(problem))
-			notUsed++
+			portraits++
 		}
 		if !e.Enrolled() {
-			c.env.warnf("roster", "%s, not enrolled", errorText(e.Err))
-			notUsed++
+			// Without a usable portrait nothing is stored: an earlier
+			// enrolment stays as it was.
+			outcome := "not enrolled"
+			if errors.Is(e.Err, vet.ErrNoUsablePortrait) {
+				outcome = "their references are as they were"
+			}
+			c.env.warnf("roster", "%s: %s", errorText(e.Err), outcome)
+			people++
 			continue
 		}
 		fmt.Fprintf(c.env.Stdout, "enrolled %s from %d portrait(s)\n", printable(e.PersonID), e.Used)
 	}
-	if notUsed > 0 {
-		return fmt.Errorf("%d portraits or people could not be used (listed above)", notUsed)
+	if portraits+people > 0 {
+		return fmt.Errorf("%d portrait(s) not used, %d person(s) not enrolled from them (listed above)", portraits, people)
 	}
 	return nil
 }
