@@ -374,6 +374,9 @@ func TestVettedByAskedOnce(t *testing.T) {
 	}
 	closeDialogs(w)
 
+	// The next photo's export offers the name given before.
+	s.drop(t, s.writePhoto(t, "empty.png", widthNoFace))
+	s.reviewAll(t)
 	w.confirmExport(t.TempDir())
 	if e := vettedBy(); e.Text != "Tess Teacher" {
 		t.Errorf("the next export offers %q as who vets, want the name given before", e.Text)
