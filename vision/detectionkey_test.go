@@ -16,6 +16,7 @@ func TestDetectionKey(t *testing.T) {
 		{"budget", func(o *DetectOptions) { o.TotalPixels = 8e6 }, false},
 		{"coarse scan", func(o *DetectOptions) { o.CoarseSide = 640 }, false},
 		{"threshold", func(o *DetectOptions) { o.Threshold = 0.5 }, false},
+		{"edge threshold", func(o *DetectOptions) { o.EdgeThreshold = 0.2 }, false},
 		{"candidates' threshold", func(o *DetectOptions) { o.CandidateThreshold = 0.05 }, false},
 		{"candidates' size", func(o *DetectOptions) { o.CandidateSide = 40 }, false},
 		{"closer scale", func(o *DetectOptions) { o.CloserScale = 2 }, false},
