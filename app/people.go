@@ -37,7 +37,7 @@ func (f facePlace) unknown() bool {
 }
 
 // personGroup is a group of the batch's faces waiting for the reviewer
-// that look like one person (vet.GroupUnknownFaces), at most one per
+// that look like one person (vet.GroupFacesToDecide), at most one per
 // photo.
 type personGroup struct {
 	faces          []facePlace
@@ -208,7 +208,7 @@ func (v *peopleView) open() {
 	v.result.SetText("")
 	v.refresh()
 	go func() {
-		groups, err := vet.GroupUnknownFaces(ctx, copies)
+		groups, err := vet.GroupFacesToDecide(ctx, copies)
 		fyne.Do(func() {
 			if ctx.Err() != nil {
 				return // closed or opened again meanwhile

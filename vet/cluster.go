@@ -41,7 +41,7 @@ const (
 	GroupMargin   = 0.06
 )
 
-// GroupUnknownFaces groups the faces of a batch that wait for the
+// GroupFacesToDecide groups the faces of a batch that wait for the
 // reviewer and have a descriptor from this batch: the unknown ones
 // (Face.Unknown) as FaceGroup and the constants say, and the faces the
 // matcher recognised as one person (Face.ToConfirm) as that person's
@@ -50,7 +50,7 @@ const (
 // then the one with the larger face. The groups hold no descriptor and
 // live as long as the caller keeps them: nothing is stored (R9). It stops
 // early, returning ctx's error, when ctx is cancelled.
-func GroupUnknownFaces(ctx context.Context, photos []*Photo) ([]FaceGroup, error) {
+func GroupFacesToDecide(ctx context.Context, photos []*Photo) ([]FaceGroup, error) {
 	var faces []groupedFace
 	byPerson := map[string][]groupedFace{}
 	var people []string

@@ -30,11 +30,11 @@ func along(i int, x float32) vision.Descriptor {
 	return d
 }
 
-// TestGroupUnknownFaces checks what makes a group: faces alike within
+// TestGroupFacesToDecide checks what makes a group: faces alike within
 // GroupDistance, at most one per photo, apart from every other face by
 // GroupMargin; identified or reviewed faces stay out; the largest face
 // represents the group; the largest group comes first.
-func TestGroupUnknownFaces(t *testing.T) {
+func TestGroupFacesToDecide(t *testing.T) {
 	photos := []*Photo{
 		photoWithFaces(along(0, 0), along(1, 0)),   // Ann and Bo
 		photoWithFaces(along(0, 0.1), along(4, 0)), // Ann and Dee
@@ -47,7 +47,7 @@ func TestGroupUnknownFaces(t *testing.T) {
 	photos[4].Faces[0].Review, photos[4].Faces[0].AssignedID = consent.AssignedByHand, "C2"
 	photos[4].Decide(&consent.Register{Settings: consent.DefaultSettings(), People: map[string]*consent.Person{}}, consent.Job{})
 	photos = append(photos, nil) // a photo not reached by a cancelled batch
-	groups, err := GroupUnknownFaces(context.Background(), photos)
+	groups, err := GroupFacesToDecide(context.Background(), photos)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,12 +84,12 @@ func TestGroupUnknownFaces(t *testing.T) {
 	// A face as like two others as they are like each other makes the
 	// group ambiguous: none of the three is grouped.
 	ambiguous := []*Photo{photoWithFaces(along(5, 0)), photoWithFaces(along(5, 0.2)), photoWithFaces(along(5, 0.4))}
-	if groups, err := GroupUnknownFaces(context.Background(), ambiguous); err != nil || len(groups) != 3 {
+	if groups, err := GroupFacesToDecide(context.Background(), ambiguous); err != nil || len(groups) != 3 {
 		t.Errorf("three faces 0.2 apart in a row: %d groups, %v; want 3 groups of one", len(groups), err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := GroupUnknownFaces(ctx, photos); err == nil {
+	if _, err := GroupFacesToDecide(ctx, photos); err == nil {
 		t.Error("grouping went on after its context was cancelled")
 	}
 }
@@ -114,7 +114,7 @@ func TestGroupRecognisedFaces(t *testing.T) {
 	recognised(photos[1], 1, "C1", 0.2)
 	recognised(photos[2], 0, "C1", 0.38)
 	recognised(photos[3], 0, "C2", 0.3)
-	groups, err := GroupUnknownFaces(context.Background(), photos)
+	groups, err := GroupFacesToDecide(context.Background(), photos)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestGroupIdols(t *testing.T) {
 		for i, m := range members {
 			photos[i] = photoWithFaces(m.descriptor)
 		}
-		groups, err := GroupUnknownFaces(context.Background(), photos)
+		groups, err := GroupFacesToDecide(context.Background(), photos)
 		if err != nil {
 			t.Fatal(err)
 		}

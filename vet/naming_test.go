@@ -31,7 +31,7 @@ import (
 //   - each photo of a person with several left out in turn, the person
 //     enrolled from one of their other photos, then from up to three;
 //   - pristin.jpg with the ten members enrolled from idols.json;
-//   - the batch's faces grouped (GroupUnknownFaces): pairs of labelled
+//   - the batch's faces grouped (GroupFacesToDecide): pairs of labelled
 //     photos grouped rightly and wrongly, groups per person.
 //
 // A name counts only when the rules would give it: matched, and under the
@@ -226,7 +226,7 @@ func TestNamingRecognitionFolder(t *testing.T) {
 	}
 
 	// Groups of the batch's faces (nobody enrolled: every face unknown).
-	groups, err := GroupUnknownFaces(ctx, photos)
+	groups, err := GroupFacesToDecide(ctx, photos)
 	if err != nil {
 		t.Fatal(err)
 	}
