@@ -444,3 +444,19 @@ func TestPeopleViewKeysWithTheListFocused(t *testing.T) {
 		}
 	}
 }
+
+// TestPickerSaysNobodyMatches: typing what matches nobody says so, in
+// place of an empty list, and the sentence goes once something matches.
+func TestPickerSaysNobodyMatches(t *testing.T) {
+	s := newTestSetup(t)
+	s.win.loadJob()
+	k := newPersonPicker(s.win.session.people(), nil, false)
+	test.Type(k.search, "zzz")
+	if !k.nobody.Visible() || k.nobody.Text != `Nobody in the register matches "zzz".` || len(k.shown) != 0 {
+		t.Errorf("typing zzz: %d shown, the picker says %q (shown %v)", len(k.shown), k.nobody.Text, k.nobody.Visible())
+	}
+	k.search.SetText("ada")
+	if k.nobody.Visible() || len(k.shown) != 1 {
+		t.Errorf("typing ada: %d shown, nobody-matches shown %v", len(k.shown), k.nobody.Visible())
+	}
+}

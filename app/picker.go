@@ -34,7 +34,8 @@ type personPicker struct {
 	multiple  bool
 	search    *pickerSearch
 	list      *widget.List
-	selected  int // the highlighted row of shown in single mode, -1 for none
+	nobody    *widget.Label // says that nobody matches what was typed
+	selected  int           // the highlighted row of shown in single mode, -1 for none
 
 	// picked and cancelled close the dialog showing the picker: picked
 	// after Enter or a double-click chose someone.
@@ -50,6 +51,9 @@ func newPersonPicker(people []*consent.Person, chosen []string, multiple bool) *
 	k.search = newPickerSearch(k)
 	k.search.SetPlaceHolder(lang.L("Type a name, group or id"))
 	k.search.OnChanged = k.filter
+	k.nobody = widget.NewLabel("")
+	k.nobody.Wrapping = fyne.TextWrapWord
+	k.nobody.Hide()
 	if multiple {
 		k.list = widget.NewList(
 			func() int { return len(k.shown) },
@@ -156,6 +160,11 @@ func (k *personPicker) filter(text string) {
 		if personMatches(p, text) {
 			k.shown = append(k.shown, p)
 		}
+	}
+	k.nobody.Hide()
+	if len(k.shown) == 0 && len(k.people) > 0 {
+		k.nobody.SetText(lang.L("Nobody in the register matches \"{{.Text}}\".", map[string]any{"Text": text}))
+		k.nobody.Show()
 	}
 	k.list.UnselectAll()
 	if k.multiple {
@@ -275,7 +284,7 @@ const facePickerSize = 240
 func showFacePicker(parent fyne.Window, title string, face image.Image, caption string, people []*consent.Person, suggested []string, done func(id string)) *personPicker {
 	k := newPersonPicker(people, nil, false)
 	k.suggestFirst(suggested)
-	right := container.NewBorder(k.search, nil, nil, nil, k.list)
+	right := container.NewBorder(container.NewVBox(k.search, k.nobody), nil, nil, nil, k.list)
 	var left fyne.CanvasObject
 	if face != nil {
 		img := canvas.NewImageFromImage(face)
@@ -307,7 +316,7 @@ func showFacePicker(parent fyne.Window, title string, face image.Image, caption 
 // calls done with their ids when the reviewer confirms.
 func showPersonPicker(parent fyne.Window, title string, people []*consent.Person, chosen []string, multiple bool, done func([]string)) {
 	k := newPersonPicker(people, chosen, multiple)
-	content := container.NewBorder(k.search, nil, nil, nil, k.list)
+	content := container.NewBorder(container.NewVBox(k.search, k.nobody), nil, nil, nil, k.list)
 	if len(people) == 0 {
 		content = container.NewVBox(widget.NewLabel(lang.L("The register has nobody yet: import the roster in the Consent register tab.")))
 	}
