@@ -323,3 +323,31 @@ func TestPersonPickerShowsNames(t *testing.T) {
 		}
 	}
 }
+
+// TestReviewBeforeThePhotographer: until a photographer is set every
+// photo is blocked, yet its faces can be reviewed meanwhile: "Next
+// needing review" goes to the photos with faces to decide (it was
+// disabled, with "Needs review (0)").
+func TestReviewBeforeThePhotographer(t *testing.T) {
+	s := newTestSetup(t)
+	s.win.photographer.name, s.win.photographer.channels = "", nil
+	s.drop(t, s.writePhoto(t, "a.png", widthTwoFaces), s.writePhoto(t, "b.png", widthTwoFaces))
+	for _, p := range s.win.session.photos {
+		if p.Status != vet.Blocked {
+			t.Fatalf("%s is %s, want blocked: no photographer", p.Path, p.Status)
+		}
+	}
+	first := s.win.session.nextNeedingReview(nil)
+	if first == nil {
+		t.Fatal("no photo to review before the photographer is set")
+	}
+	s.win.openReview(first)
+	r := s.win.review
+	if r.nextButton.Disabled() {
+		t.Fatal("\"Next needing review\" is disabled on a blocked photo with faces to decide")
+	}
+	r.typedKey(&fyne.KeyEvent{Name: fyne.KeyN})
+	if r.photo == first || r.photo == nil {
+		t.Error("N did not go to the other photo with faces to decide")
+	}
+}

@@ -233,7 +233,7 @@ func (s *session) nextNeedingReview(from *vet.Photo) *vet.Photo {
 	start := slices.Index(s.photos, from)
 	for i := 1; i <= len(s.photos); i++ {
 		p := s.photos[(start+i+len(s.photos))%len(s.photos)]
-		if p.Status == vet.NeedsReview && p != from {
+		if (p.Status == vet.NeedsReview || p.Status == vet.Blocked && p.WaitsForReviewer()) && p != from {
 			return p
 		}
 	}

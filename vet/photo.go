@@ -194,7 +194,15 @@ type Photo struct {
 	// registerUnreachable is set when the photo was not processed because
 	// the shared register could not be reached (see RegisterUnreachable).
 	registerUnreachable bool
+	// waiting is set by Decide (see WaitsForReviewer).
+	waiting bool
 }
+
+// WaitsForReviewer reports whether the reviewer still has to decide on
+// p's faces (unknown, or recognised and not confirmed) or confirm that it
+// shows nobody, whatever else blocks it: a photo blocked by a missing
+// photographer may still be reviewed meanwhile.
+func (p *Photo) WaitsForReviewer() bool { return p.waiting }
 
 // RegisterUnreachable reports whether p is Failed because the shared
 // register could not be reached while it was processed, not because of
@@ -206,7 +214,7 @@ func (p *Photo) RegisterUnreachable() bool { return p.registerUnreachable }
 // job, and sets Status and Reasons. reg may be nil (register unreadable):
 // every face is then redacted (R4).
 func (p *Photo) Decide(reg *consent.Register, job consent.Job) {
-	p.Reasons = nil
+	p.Reasons, p.waiting = nil, false
 	if !p.Error.IsZero() {
 		p.Status, p.Reasons = Failed, []msg.Text{p.Error}
 		return
@@ -246,9 +254,11 @@ func (p *Photo) Decide(reg *consent.Register, job consent.Job) {
 	case unknown > 1:
 		p.Reasons = append(p.Reasons, msg.New("{{.Count}} unknown faces (redacted): assign them or confirm the redaction", "Count", unknown))
 	}
-	if len(p.Faces) == 0 && len(p.ManualBoxes) == 0 && !p.NoFaceConfirmed {
+	noFace := len(p.Faces) == 0 && len(p.ManualBoxes) == 0 && !p.NoFaceConfirmed
+	if noFace {
 		p.Reasons = append(p.Reasons, msg.New("no face found: confirm that the photo shows nobody"))
 	}
+	p.waiting = unknown > 0 || recognised > 0 || noFace
 	switch {
 	case !check.Allowed:
 		p.Status = Blocked

@@ -185,6 +185,7 @@ func TestStatus(t *testing.T) {
 		{"no face confirmed", widthNobody, func(p *Photo) { p.NoFaceConfirmed = true }, Cleared, "", false, ""},
 		{"no face but a manual box", widthNobody, func(p *Photo) { p.ManualBoxes = []image.Rectangle{image.Rect(1, 1, 50, 50)} }, Cleared, "", false, ""},
 		{"no photographer", widthAda, confirmed(func(p *Photo) { p.Photographer = "" }), Blocked, "no photographer", true, ""},
+		{"no photographer, an unknown face", widthStranger, func(p *Photo) { p.Photographer = "" }, Blocked, "1 unknown face", false, ""},
 		{"photographer without the channel", widthAda, confirmed(func(p *Photo) { p.PhotographerChannels = []string{"website"} }), Blocked, "has not permitted Instagram", true, ""},
 		{"child's work with consent", widthAda, confirmed(func(p *Photo) { p.ChildWork = []string{"C1"} }), Cleared, "", true, ""},
 		{"child's work without consent", widthAda, confirmed(func(p *Photo) { p.ChildWork = []string{"C1", "C2"} }), Blocked, "Ben", true, ""},
@@ -219,6 +220,11 @@ func TestStatus(t *testing.T) {
 			}
 			if len(p.Faces) > 0 && p.Faces[0].Decision.Visible != tt.wantVisible {
 				t.Errorf("face decision %+v, want visible %v", p.Faces[0].Decision, tt.wantVisible)
+			}
+			// Something to decide on the faces, whatever blocks the photo.
+			waits := strings.Contains(reasons, "unknown face") || strings.Contains(reasons, "recognised face") || strings.Contains(reasons, "no face found")
+			if p.WaitsForReviewer() != waits {
+				t.Errorf("waits for the reviewer %v with reasons %q", p.WaitsForReviewer(), reasons)
 			}
 		})
 	}
