@@ -146,6 +146,9 @@ func TestPeopleViewGroupsAndNames(t *testing.T) {
 	if got := groupSizes(v); !slices.Equal(got, []int{5, 3, 2}) {
 		t.Fatalf("groups of %v faces, want Ada's 5 to confirm, Kim's 3, the lookalike's 2", got)
 	}
+	if !strings.HasPrefix(v.summary.Text, "10 faces to decide") {
+		t.Errorf("the view says %q, want 10 faces to decide", v.summary.Text)
+	}
 	for _, p := range s.win.session.photos {
 		if p.Faces[0].Decision.Visible || p.Status == vet.Cleared {
 			t.Fatalf("%s: Ada shown before anyone confirmed her: %+v", p.Path, p.Faces[0].Decision)
@@ -216,8 +219,8 @@ func TestPeopleViewGroupsAndNames(t *testing.T) {
 			t.Errorf("%s is %s %v, want cleared", p.Path, p.Status, p.Reasons)
 		}
 	}
-	if len(v.groups) != 0 || !v.done.Visible() || v.detail.Visible() {
-		t.Errorf("groups left %d, done shown %v", len(v.groups), v.done.Visible())
+	if len(v.groups) != 0 || !v.done.Visible() || v.detail.Visible() || v.summary.Text != "" {
+		t.Errorf("groups left %d, done shown %v, summary %q", len(v.groups), v.done.Visible(), v.summary.Text)
 	}
 	v.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 	if !s.win.showing(s.win.photos) {
