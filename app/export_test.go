@@ -38,13 +38,7 @@ func exportAndWait(t *testing.T, s *testSetup, dir string) exportSummary {
 func TestPhotographerAndExport(t *testing.T) {
 	ctx := context.Background()
 	s := newTestSetup(t)
-	s.win.photographer.name, s.win.photographer.channels = "", nil
-	s.drop(t, s.writePhoto(t, "ada and a stranger.png", widthTwoFaces), s.writePhoto(t, "empty.png", widthNoFace))
-	for _, p := range s.win.session.photos {
-		if p.Status != vet.Blocked {
-			t.Fatalf("%s: %s, want blocked: no photographer", p.Path, p.Status)
-		}
-	}
+	s.dropWithoutPhotographer(t, s.writePhoto(t, "ada and a stranger.png", widthTwoFaces), s.writePhoto(t, "empty.png", widthNoFace))
 	// The whole batch gets a photographer who permits the website only.
 	s.win.applyPhotographer(nil, "Pia Photo", []string{"website"})
 	for _, p := range s.win.session.photos {

@@ -175,6 +175,19 @@ func (s *testSetup) drop(t *testing.T, paths ...string) {
 	s.win.batchFinished = nil
 }
 
+// dropWithoutPhotographer drops paths on a window whose batch has no
+// photographer yet, and checks that every photo is blocked for it (R5).
+func (s *testSetup) dropWithoutPhotographer(t *testing.T, paths ...string) {
+	t.Helper()
+	s.win.photographer.name, s.win.photographer.channels = "", nil
+	s.drop(t, paths...)
+	for _, p := range s.win.session.photos {
+		if p.Status != vet.Blocked {
+			t.Fatalf("%s is %s, want blocked: no photographer", p.Path, p.Status)
+		}
+	}
+}
+
 // waitFor waits for a value from ch, or fails the test after 30 seconds
 // saying what it waited for.
 func waitFor(t *testing.T, ch <-chan struct{}, what string) {

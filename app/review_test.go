@@ -330,13 +330,7 @@ func TestPersonPickerShowsNames(t *testing.T) {
 // disabled, with "Needs review (0)").
 func TestReviewBeforeThePhotographer(t *testing.T) {
 	s := newTestSetup(t)
-	s.win.photographer.name, s.win.photographer.channels = "", nil
-	s.drop(t, s.writePhoto(t, "a.png", widthTwoFaces), s.writePhoto(t, "b.png", widthTwoFaces))
-	for _, p := range s.win.session.photos {
-		if p.Status != vet.Blocked {
-			t.Fatalf("%s is %s, want blocked: no photographer", p.Path, p.Status)
-		}
-	}
+	s.dropWithoutPhotographer(t, s.writePhoto(t, "a.png", widthTwoFaces), s.writePhoto(t, "b.png", widthTwoFaces))
 	first := s.win.session.nextNeedingReview(nil)
 	if first == nil {
 		t.Fatal("no photo to review before the photographer is set")
