@@ -26,14 +26,10 @@ type facePlace struct {
 	face  int
 }
 
-// unknown reports whether the face still waits for the reviewer: unknown,
-// or recognised and not confirmed.
-func (f facePlace) unknown() bool {
-	if f.face < 0 || f.face >= len(f.photo.Faces) {
-		return false
-	}
-	face := f.photo.Faces[f.face]
-	return face.Unknown() || face.ToConfirm()
+// undecided reports whether the face still waits for the reviewer
+// (vet.Face.Undecided).
+func (f facePlace) undecided() bool {
+	return f.face >= 0 && f.face < len(f.photo.Faces) && f.photo.Faces[f.face].Undecided()
 }
 
 // personGroup is a group of the batch's faces waiting for the reviewer
@@ -42,19 +38,15 @@ func (f facePlace) unknown() bool {
 type personGroup struct {
 	faces          []facePlace
 	representative facePlace // the largest face, shown for the group
-	// recognised is whom the matcher recognised the group's faces as,
-	// waiting for the reviewer's confirmation; "" for unknown faces.
-	recognised string
 }
 
-// newPersonGroup is the group of faces shown by rep; it is a recognised
-// person's when rep waits for a confirmation.
-func newPersonGroup(faces []facePlace, rep facePlace) personGroup {
-	g := personGroup{faces: faces, representative: rep}
-	if f := rep.photo.Faces[rep.face]; f.ToConfirm() {
-		g.recognised = f.Decision.Recognised
+// recognised is whom the matcher recognised the group's faces as, waiting
+// for the reviewer's confirmation; "" for a group of unknown faces.
+func (g personGroup) recognised() string {
+	if f := g.representative.photo.Faces[g.representative.face]; f.ToConfirm() {
+		return f.Decision.Recognised
 	}
-	return g
+	return ""
 }
 
 // Sizes of face crops, in pixels.
@@ -137,8 +129,8 @@ func newPeopleView(w *mainWindow, s *session, back func()) *peopleView {
 			img.Image = v.crop(g.representative, groupCropSize)
 			img.Refresh()
 			text := photoCount(len(g.faces))
-			if g.recognised != "" {
-				text += "\n" + lang.L("{{.Name}}: to confirm", map[string]any{"Name": v.win.review.personName(g.recognised, g.recognised)})
+			if who := g.recognised(); who != "" {
+				text += "\n" + lang.L("{{.Name}}: to confirm", map[string]any{"Name": v.win.review.personName(who, who)})
 			} else if names := v.suggestedNames(g); len(names) > 0 {
 				text += "\n" + lang.L("Looks like {{.Names}}?", map[string]any{"Names": strings.Join(names, ", ")})
 			}
@@ -242,9 +234,9 @@ func (v *peopleView) setGroups(photos []*vet.Photo, found []vet.FaceGroup) {
 		for _, ref := range fg.Faces {
 			place := facePlace{photos[ref.Photo], ref.Face}
 			switch {
-			case !place.unknown():
+			case !place.undecided():
 			case v.session.apart[place] && len(fg.Faces) > 1:
-				groups = append(groups, newPersonGroup([]facePlace{place}, place))
+				groups = append(groups, personGroup{faces: []facePlace{place}, representative: place})
 			default:
 				faces = append(faces, place)
 			}
@@ -256,7 +248,7 @@ func (v *peopleView) setGroups(photos []*vet.Photo, found []vet.FaceGroup) {
 		if !slices.Contains(faces, rep) {
 			rep = faces[0]
 		}
-		groups = append(groups, newPersonGroup(faces, rep))
+		groups = append(groups, personGroup{faces: faces, representative: rep})
 	}
 	slices.SortStableFunc(groups, func(a, b personGroup) int { return len(b.faces) - len(a.faces) })
 	v.groups, v.current, v.ready = groups, -1, true
@@ -324,8 +316,8 @@ func (v *peopleView) showDetail() {
 	v.count.SetText(photoCount(len(g.faces)))
 	v.confirm.Hide()
 	v.nameButton.Importance = widget.HighImportance
-	if g.recognised != "" {
-		v.confirm.SetText(lang.L("Yes, this is {{.Name}}", map[string]any{"Name": v.win.review.personName(g.recognised, g.recognised)}))
+	if who := g.recognised(); who != "" {
+		v.confirm.SetText(lang.L("Yes, this is {{.Name}}", map[string]any{"Name": v.win.review.personName(who, who)}))
 		v.confirm.Show()
 		v.nameButton.Importance = widget.MediumImportance // someone else
 	}
@@ -399,8 +391,11 @@ func (v *peopleView) chooseName() {
 // confirmRecognised is "Yes, this is ..." for a recognised group: its
 // faces are assigned to the person they were recognised as.
 func (v *peopleView) confirmRecognised() {
-	if v.current >= 0 && v.current < len(v.groups) && v.groups[v.current].recognised != "" {
-		v.name(v.groups[v.current].recognised)
+	if v.current < 0 || v.current >= len(v.groups) {
+		return
+	}
+	if who := v.groups[v.current].recognised(); who != "" {
+		v.name(who)
 	}
 }
 
@@ -425,7 +420,7 @@ func (v *peopleView) applyToCurrent(edit func(face int) vet.Edit) {
 	reviewer := v.session.Reviewer()
 	visible, hidden := 0, 0
 	for _, f := range g.faces {
-		if !f.unknown() {
+		if !f.undecided() {
 			continue // the reviewer decided it meanwhile, in the photo's review
 		}
 		if err := reviewer.Apply(context.Background(), f.photo, edit(f.face)); err != nil {
@@ -460,7 +455,7 @@ func (v *peopleView) hideEveryoneLeft() {
 	v.win.photoChanged(nil)
 	var left []personGroup // none, unless saving failed part of the way
 	for _, g := range v.groups {
-		faces := slices.DeleteFunc(slices.Clone(g.faces), func(f facePlace) bool { return !f.unknown() })
+		faces := slices.DeleteFunc(slices.Clone(g.faces), func(f facePlace) bool { return !f.undecided() })
 		if len(faces) > 0 {
 			left = append(left, personGroup{faces: faces, representative: largestFace(faces)})
 		}

@@ -365,7 +365,7 @@ func (r *reviewView) showSelection() {
 	switch {
 	case face:
 		f := p.Faces[r.selected.face]
-		if who := f.Decision.Recognised; who != "" {
+		if who := f.Decision.Recognised; f.ToConfirm() {
 			r.confirmButton.SetText(lang.L("Yes, this is {{.Name}}", map[string]any{"Name": r.personName(who, "")}))
 			r.confirmButton.Show()
 		}
@@ -407,8 +407,8 @@ func (r *reviewView) confirmRecognised() {
 	if r.photo == nil || r.selected.face < 0 || r.selected.face >= len(r.photo.Faces) {
 		return
 	}
-	if who := r.photo.Faces[r.selected.face].Decision.Recognised; who != "" {
-		r.apply(vet.AssignFace(r.selected.face, who))
+	if f := r.photo.Faces[r.selected.face]; f.ToConfirm() {
+		r.apply(vet.AssignFace(r.selected.face, f.Decision.Recognised))
 	}
 }
 

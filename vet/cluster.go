@@ -70,7 +70,7 @@ func GroupFacesToDecide(ctx context.Context, photos []*Photo) ([]FaceGroup, erro
 		}
 		for j, f := range p.Faces {
 			d, ok := f.Descriptor()
-			if !ok || !f.Unknown() && !f.ToConfirm() {
+			if !ok || !f.Undecided() {
 				continue
 			}
 			face := groupedFace{ref: FaceRef{i, j}, descriptor: d, height: f.Box.Dy()}

@@ -118,14 +118,17 @@ func (f Face) ToConfirm() bool {
 	return f.Review == consent.NotReviewed && f.Decision.Recognised != ""
 }
 
+// Undecided reports whether the face waits for the reviewer: unknown, or
+// recognised and not confirmed (ToConfirm).
+func (f Face) Undecided() bool { return f.Unknown() || f.ToConfirm() }
+
 // Suggestions returns the people to offer the reviewer for a face nobody
 // was identified as ("Rena or Nayoung?"), nearest first: its candidates
-// while it is unknown or to confirm, none once it is identified or
-// reviewed. A suggestion decides nothing: the face stays redacted until
+// while it is undecided, none once it is identified or reviewed. A suggestion decides nothing: the face stays redacted until
 // the reviewer picks someone (R4), and the rules then decide for that
 // person.
 func (f Face) Suggestions() []vision.Candidate {
-	if !f.Unknown() && !f.ToConfirm() {
+	if !f.Undecided() {
 		return nil
 	}
 	return f.Candidates
