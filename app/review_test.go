@@ -1,6 +1,8 @@
 package app
 
 import (
+	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"slices"
@@ -325,12 +327,27 @@ func TestPersonPickerShowsNames(t *testing.T) {
 }
 
 // TestReviewBeforeThePhotographer: until a photographer is set every
-// photo is blocked, yet its faces can be reviewed meanwhile: "Next
-// needing review" goes to the photos with faces to decide (it was
-// disabled, with "Needs review (0)").
+// photo is blocked, yet its faces can be reviewed meanwhile: the photos
+// with faces to decide are counted and listed under "Needs review" as
+// well as "Blocked" (the window read "Needs review (0)" with every face
+// undecided), and "Next needing review" goes to them.
 func TestReviewBeforeThePhotographer(t *testing.T) {
 	s := newTestSetup(t)
 	s.dropWithoutPhotographer(t, s.writePhoto(t, "a.png", widthTwoFaces), s.writePhoto(t, "b.png", widthTwoFaces))
+	listed := func(want int) {
+		t.Helper()
+		if got := len(s.win.session.filtered(vet.NeedsReview)); got != want {
+			t.Errorf("%d photos listed under Needs review, want %d", got, want)
+		}
+		label := fmt.Sprintf("Needs review (%d)", want)
+		if !slices.Contains(s.win.photos.filter.Options, label) {
+			t.Errorf("filters %q, want %q", s.win.photos.filter.Options, label)
+		}
+		if text, part := s.win.status.Text, fmt.Sprintf("%d need review, 2 blocked", want); !strings.Contains(text, part) {
+			t.Errorf("status line %q, want %q in it", text, part)
+		}
+	}
+	listed(2)
 	first := s.win.session.nextNeedingReview(nil)
 	if first == nil {
 		t.Fatal("no photo to review before the photographer is set")
@@ -344,4 +361,11 @@ func TestReviewBeforeThePhotographer(t *testing.T) {
 	if r.photo == first || r.photo == nil {
 		t.Error("N did not go to the other photo with faces to decide")
 	}
+
+	// Reviewed, a photo still blocked by the photographer leaves the list.
+	if err := s.win.session.Reviewer().Apply(context.Background(), first, vet.ConfirmRecognised(), vet.HideUnknown()); err != nil {
+		t.Fatal(err)
+	}
+	s.win.photoChanged(first)
+	listed(1)
 }

@@ -203,24 +203,40 @@ func (s *session) unexported() int {
 	return n
 }
 
-// counts returns how many photos have each status.
+// counts returns how many photos have each status, NeedsReview counting
+// the photos on the reviewer's list (toReview).
 func (s *session) counts() map[vet.Status]int {
 	c := map[vet.Status]int{}
 	for _, p := range s.photos {
-		c[p.Status]++
+		if p.Status != vet.NeedsReview {
+			c[p.Status]++
+		}
+		if toReview(p) {
+			c[vet.NeedsReview]++
+		}
 	}
 	return c
 }
 
+// toReview reports whether p is on the reviewer's list: it needs review,
+// or it is blocked (by a missing photographer, say) while its faces wait
+// for the reviewer all the same. Listed only under Blocked, a batch shot
+// before the photographer was set would read "0 need review" with every
+// face still undecided. Such a photo is counted under both.
+func toReview(p *vet.Photo) bool {
+	return p.Status == vet.NeedsReview || p.Status == vet.Blocked && p.WaitsForReviewer()
+}
+
 // filtered returns the photos with the status, or all for "", as a list
-// of its own: the batch may change under the grid that shows it.
+// of its own: the batch may change under the grid that shows it. The
+// photos that need review are those on the reviewer's list (toReview).
 func (s *session) filtered(status vet.Status) []*vet.Photo {
 	if status == "" {
 		return slices.Clone(s.photos)
 	}
 	var out []*vet.Photo
 	for _, p := range s.photos {
-		if p.Status == status {
+		if status == vet.NeedsReview && toReview(p) || status != vet.NeedsReview && p.Status == status {
 			out = append(out, p)
 		}
 	}
@@ -233,7 +249,7 @@ func (s *session) nextNeedingReview(from *vet.Photo) *vet.Photo {
 	start := slices.Index(s.photos, from)
 	for i := 1; i <= len(s.photos); i++ {
 		p := s.photos[(start+i+len(s.photos))%len(s.photos)]
-		if (p.Status == vet.NeedsReview || p.Status == vet.Blocked && p.WaitsForReviewer()) && p != from {
+		if toReview(p) && p != from {
 			return p
 		}
 	}
