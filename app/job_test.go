@@ -190,6 +190,29 @@ func TestSettingChangeAsksWhilePhotosAreIn(t *testing.T) {
 	}
 }
 
+// TestStatusLineFollowsTheUnit: deciding the batch again for another
+// unit updates the counts in the status line with the grid's (it kept the
+// counts of the unit before).
+func TestStatusLineFollowsTheUnit(t *testing.T) {
+	s := newTestSetup(t)
+	w := s.win
+	c := w.Canvas()
+	s.drop(t, s.writePhoto(t, "ada and a stranger.png", widthTwoFaces))
+	if want := "0 cleared, 1 need review"; !strings.Contains(w.status.Text, want) {
+		t.Fatalf("status line %q before the switch, want %q in it", w.status.Text, want)
+	}
+	// In early childhood the stranger is hidden with no question (R2) and
+	// Ada, recognised, is hidden at once: the photo is cleared.
+	chooseWithPointer(t, c, w.unit, unitLabel(consent.EarlyChildhood))
+	answerDialog(t, c, "Change and check again")
+	if p := w.session.photos[0]; p.Status != vet.Cleared {
+		t.Fatalf("in early childhood the photo is %s %v, want cleared", p.Status, p.Reasons)
+	}
+	if want := "1 cleared, 0 need review"; !strings.Contains(w.status.Text, want) {
+		t.Errorf("status line %q after the switch, want %q in it", w.status.Text, want)
+	}
+}
+
 // sameDecision reports whether two decisions on a face say the same.
 func sameDecision(a, b consent.Decision) bool {
 	return a.Visible == b.Visible && a.PersonID == b.PersonID && a.Reason.String() == b.Reason.String()

@@ -350,8 +350,7 @@ func (w *mainWindow) applyJob(job consent.Job) {
 	}
 	w.channel.show(slices.Index(w.channelIDs, job.Channel))
 	w.unit.show(slices.Index(units(), job.Unit))
-	w.photographer.show(w.session.photos, job)
-	w.refreshPhotos()
+	w.photoChanged(nil) // the counts in the status line change with the rules
 	if w.review.photo != nil {
 		w.review.show(w.review.photo)
 	}
@@ -514,7 +513,8 @@ func (w *mainWindow) newBatch() {
 	w.status.SetText(lang.L("Ready for the next photos."))
 }
 
-// photoChanged is called after the reviewer changed a photo.
+// photoChanged is called after the reviewer changed a photo, or the
+// rules that decide them all changed.
 func (w *mainWindow) photoChanged(*vet.Photo) {
 	w.photographer.show(w.session.photos, w.session.Job.Job)
 	w.refreshPhotos()
