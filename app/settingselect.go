@@ -2,6 +2,7 @@ package app
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -64,6 +65,19 @@ func (s *settingSelect) show(i int) {
 		s.shown = -1
 	}
 	s.Refresh()
+}
+
+// MinSize is wide enough for the longest option: Fyne's Select is only as
+// wide as its placeholder, and in Finnish the unit read "Varhaiskas…".
+func (s *settingSelect) MinSize() fyne.Size {
+	size := s.Select.MinSize()
+	textSize := s.Theme().Size(theme.SizeNameText)
+	widest := float32(0)
+	for _, o := range s.Options {
+		widest = max(widest, fyne.MeasureText(o, textSize, fyne.TextStyle{}).Width)
+	}
+	size.Width += max(0, widest-fyne.MeasureText(s.PlaceHolder, textSize, fyne.TextStyle{}).Width)
+	return size
 }
 
 // TypedKey opens the list on Space, up and down, like a widget.Select,

@@ -2,6 +2,9 @@ package app
 
 import (
 	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
 )
 
 // laptopWidth is the narrowest screen a school laptop has, in Fyne's
@@ -46,6 +49,34 @@ func TestWindowFitsALaptop(t *testing.T) {
 		for i, tab := range w.register.tabs.Items {
 			w.register.tabs.SelectIndex(i)
 			check(w.tabs.Items[1].Text + " / " + tab.Text)
+		}
+	}
+}
+
+// TestSettingsShowWholeOptions: the channel and unit drop-downs are wide
+// enough for every option in each language (in Finnish the unit read
+// "Varhaiskas…": Fyne's Select is only as wide as its placeholder).
+func TestSettingsShowWholeOptions(t *testing.T) {
+	t.Cleanup(func() {
+		if err := setUpLanguage(""); err != nil {
+			t.Error(err)
+		}
+	})
+	for _, code := range []string{"en", "nl", "fi"} {
+		if err := setUpLanguage(code); err != nil {
+			t.Fatal(err)
+		}
+		w := newTestSetup(t).win
+		for _, sel := range []*settingSelect{w.channel, w.unit} {
+			textSize := sel.Theme().Size(theme.SizeNameText)
+			empty := newSettingSelect(nil, nil)
+			chrome := empty.MinSize().Width - fyne.MeasureText(empty.PlaceHolder, textSize, fyne.TextStyle{}).Width
+			for _, o := range sel.Options {
+				text := fyne.MeasureText(o, textSize, fyne.TextStyle{}).Width
+				if room := sel.MinSize().Width - chrome; room < text {
+					t.Errorf("%s: %q needs %.0f px, the drop-down leaves it %.0f", code, o, text, room)
+				}
+			}
 		}
 	}
 }
