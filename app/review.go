@@ -378,9 +378,9 @@ func (r *reviewView) showSelection() {
 		r.faceDecision.Refresh()
 		r.assignButton.Enable()
 		r.redactButton.Enable()
-		// The rules refuse an adult on a face recognised as someone in
-		// the register (R8): the button would only say so afterwards.
-		if f.Review == consent.AdultWithNote || f.Decision.PersonID == "" && !f.ToConfirm() {
+		// Offered only where the rules would show an adult (R8): the
+		// button would otherwise only say no afterwards.
+		if f.Review == consent.AdultWithNote || f.AdultRefusal(r.session.Register, r.session.Job.Job).IsZero() {
 			r.adultButton.Enable()
 		}
 		if f.Review != consent.NotReviewed {

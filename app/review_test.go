@@ -87,6 +87,24 @@ func TestReviewShowsDecisions(t *testing.T) {
 	}
 }
 
+// TestAdultOfferedOnlyWhereAllowed: "Adult who agreed in person" is
+// offered on the stranger, and not in early childhood, where the rules
+// show no adult outside the register (it was offered, then refused).
+func TestAdultOfferedOnlyWhereAllowed(t *testing.T) {
+	s, r := openTwoFaces(t)
+	stranger := absolute(s, r.view, faceCentre(r, r.photo.Faces[1].Box))
+	test.TapCanvas(s.win.Canvas(), stranger)
+	if r.selected.face != 1 || r.adultButton.Disabled() {
+		t.Fatalf("selection %+v, adult offered %v; want the stranger selected and the adult offered", r.selected, !r.adultButton.Disabled())
+	}
+	chooseWithPointer(t, s.win.Canvas(), s.win.unit, unitLabel(consent.EarlyChildhood))
+	answerDialog(t, s.win.Canvas(), "Change and check again")
+	test.TapCanvas(s.win.Canvas(), stranger)
+	if r.selected.face != 1 || !r.adultButton.Disabled() {
+		t.Errorf("in early childhood: selection %+v, adult offered %v; want it not offered", r.selected, !r.adultButton.Disabled())
+	}
+}
+
 func TestReviewClickAndAssign(t *testing.T) {
 	s, r := openTwoFaces(t)
 	confirmAda(t, s, r)

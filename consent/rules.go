@@ -189,19 +189,35 @@ func jobProblem(job Job, s Settings) msg.Text {
 }
 
 func decideAdult(face Face, reg *Register, job Job) Decision {
-	switch {
-	case strings.TrimSpace(face.Note) == "":
+	if strings.TrimSpace(face.Note) == "" {
 		return Decision{Reason: msg.New("an adult who agreed in person needs a note saying so")}
-	case job.Unit == EarlyChildhood:
-		return Decision{Reason: msg.New("early childhood: only staff with consent are shown")}
+	}
+	if refusal := AdultRefusal(face, reg, job); !refusal.IsZero() {
+		return Decision{Reason: refusal}
+	}
+	return Decision{Visible: true, Reason: msg.New("visible: adult who agreed in person ({{.Note}})", "Note", strings.TrimSpace(face.Note))}
+}
+
+// AdultRefusal returns why the rules would not show face as an adult who
+// agreed in person (R8) whatever note the reviewer wrote, or zero when a
+// note is all they need: the review offers the choice only then, rather
+// than refusing it once made. A face that is, or may be, someone in the
+// register is assigned instead; in early childhood only staff with
+// consent are shown.
+func AdultRefusal(face Face, reg *Register, job Job) msg.Text {
+	if reg == nil {
+		return msg.New("the consent register could not be read")
+	}
+	if job.Unit == EarlyChildhood {
+		return msg.New("early childhood: only staff with consent are shown")
 	}
 	switch id, match := reg.Settings.identify(face); {
 	case match == sureMatch && reg.People[id] != nil:
-		return Decision{Reason: msg.New("recognised as {{.Name}}: assign the face instead of marking an adult", "Name", reg.People[id].DisplayName())}
+		return msg.New("recognised as {{.Name}}: assign the face instead of marking an adult", "Name", reg.People[id].DisplayName())
 	case match == ambiguousMatch || match == uncertainMatch:
-		return Decision{Reason: msg.New("looks like enrolled people: assign the face instead of marking an adult")}
+		return msg.New("looks like enrolled people: assign the face instead of marking an adult")
 	}
-	return Decision{Visible: true, Reason: msg.New("visible: adult who agreed in person ({{.Note}})", "Note", strings.TrimSpace(face.Note))}
+	return msg.Text{}
 }
 
 func decidePerson(p *Person, s Settings, job Job) Decision {

@@ -478,3 +478,44 @@ func TestR8_ReviewerOverrides(t *testing.T) {
 	}
 	t.Logf("override invariant checked on %d person/unit/channel combinations", checked)
 }
+
+// TestAdultRefusal: AdultRefusal, which the review asks before offering
+// "adult who agreed in person", says no exactly when the rules would
+// refuse the face as an adult with a note, and with their reason.
+func TestAdultRefusal(t *testing.T) {
+	reg := newRegister(anna(), marja())
+	faces := []struct {
+		name string
+		face Face
+	}{
+		{"unknown", Face{NearestID: "S-1", Distance: 0.8, NextDistance: 0.9}},
+		{"drawn by hand", Face{NextDistance: math.Inf(1)}},
+		{"recognised as a child", Face{NearestID: "S-1", Distance: 0.3, NextDistance: math.Inf(1)}},
+		{"recognised as staff", Face{NearestID: "T-1", Distance: 0.3, NextDistance: math.Inf(1)}},
+		{"ambiguous", Face{NearestID: "S-1", Distance: 0.3, NextDistance: 0.31}},
+		{"not a clear match", Face{NearestID: "S-1", Distance: 0.43, NextDistance: math.Inf(1)}},
+	}
+	var offered int
+	for _, f := range faces {
+		for _, unit := range []Unit{EarlyChildhood, School, UpperSecondary} {
+			job := Job{unit, "instagram", exportDay}
+			adult := f.face
+			adult.Review, adult.Note = AdultWithNote, "a parent, agreed at the gate"
+			decided := Decide(adult, reg, job)
+			refusal := AdultRefusal(f.face, reg, job)
+			if refusal.IsZero() != decided.Visible || !refusal.IsZero() && refusal.String() != decided.Reason.String() {
+				t.Errorf("%s, %s: refusal %q; the rules decide %+v", f.name, unit, refusal, decided)
+			}
+			if refusal.IsZero() {
+				offered++
+			}
+		}
+	}
+	// An unknown face and a box drawn by hand, outside early childhood.
+	if offered != 4 {
+		t.Errorf("the adult is allowed on %d face/unit pairs, want 4", offered)
+	}
+	if AdultRefusal(faces[0].face, nil, Job{School, "instagram", exportDay}).IsZero() {
+		t.Error("an adult is allowed without a register")
+	}
+}

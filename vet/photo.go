@@ -122,6 +122,14 @@ func (f Face) ToConfirm() bool {
 // recognised and not confirmed (ToConfirm).
 func (f Face) Undecided() bool { return f.Unknown() || f.ToConfirm() }
 
+// AdultRefusal returns why the rules would not show the face as an adult
+// who agreed in person, whatever note the reviewer wrote, or zero when a
+// note is all they need (consent.AdultRefusal): MarkAdult is offered only
+// then.
+func (f Face) AdultRefusal(reg *consent.Register, job consent.Job) msg.Text {
+	return consent.AdultRefusal(f.consentFace(), reg, job)
+}
+
 // Suggestions returns the people to offer the reviewer for a face nobody
 // was identified as ("Rena or Nayoung?"), nearest first: its candidates
 // while it is undecided, none once it is identified or reviewed. A suggestion decides nothing: the face stays redacted until
