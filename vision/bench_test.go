@@ -136,7 +136,7 @@ func BenchmarkPhoto(b *testing.B) {
 			return err
 		}},
 		{"describe", func() error {
-			_, err := w.describe(ctx, p.Image, found, opts.Jitters)
+			_, err := w.describe(ctx, p.Image, found)
 			return err
 		}},
 		{"redact", func() error { Redact(p.Image, boxes, RedactBlur); return nil }},

@@ -234,11 +234,9 @@ func newDescriber(model []byte, threads int) (*describer, error) {
 
 func (d *describer) close() { d.session.close() }
 
-// describe computes the descriptors of n faces from their chips (each
-// face's jitters chips one after another, RGB bytes, side chip), each
-// averaged over its chips as dlib averages jittered descriptors.
-func (d *describer) describe(chips []byte, n, jitters, chip int) ([]Descriptor, error) {
-	count := n * jitters
+// describe computes the descriptors of count faces from their chips (one
+// after another, RGB bytes, side chip).
+func (d *describer) describe(chips []byte, count, chip int) ([]Descriptor, error) {
 	plane := chip * chip
 	if len(chips) != count*3*plane {
 		return nil, fmt.Errorf("describe: %d bytes for %d chips", len(chips), count)
@@ -261,19 +259,9 @@ func (d *describer) describe(chips []byte, n, jitters, chip int) ([]Descriptor, 
 	if len(out[0]) != count*size {
 		return nil, fmt.Errorf("describe: %d values for %d chips", len(out[0]), count)
 	}
-	descs := make([]Descriptor, n)
-	for f := range n {
-		sum := &descs[f]
-		for j := range jitters {
-			for i, v := range out[0][(f*jitters+j)*size : (f*jitters+j+1)*size] {
-				sum[i] += v
-			}
-		}
-		if jitters > 1 {
-			for i := range sum {
-				sum[i] /= float32(jitters)
-			}
-		}
+	descs := make([]Descriptor, count)
+	for f := range descs {
+		copy(descs[f][:], out[0][f*size:(f+1)*size])
 	}
 	return descs, nil
 }

@@ -131,9 +131,6 @@ type DetectOptions struct {
 	// worker per core, 1: the workers keep the cores busy, and more
 	// threads per call would only fight over them.
 	Threads int
-	// Jitters is how many jittered copies of each face a descriptor is
-	// averaged over (dlib's num_jitters; 1 = the face as found).
-	Jitters int
 }
 
 // DefaultDetectOptions returns the settings the package tests measure:
@@ -148,7 +145,6 @@ func DefaultDetectOptions() DetectOptions {
 		Threshold:     0.2,
 		EdgeThreshold: 0.1,
 		Threads:       1,
-		Jitters:       1,
 
 		CandidateThreshold: 0.02,
 		CandidateSide:      27,
@@ -170,8 +166,8 @@ const detectionRevision = 4
 
 // detectionKey names what decides the boxes found with o: the code's
 // revision, the detector's model (its recorded SHA-256) and the options
-// that change what is found. Threads and Jitters change neither the boxes
-// nor their scores.
+// that change what is found. Threads changes neither the boxes nor
+// their scores.
 func (o DetectOptions) detectionKey() string {
 	model, _ := recordedSum(RetinaFaceModel)
 	text := fmt.Sprintf("revision %d; %s %s; fine %g, upscale %g, total %g, coarse %d, threshold %g, edge %g; closer %g, %d, %g, %g, %d",
@@ -354,7 +350,7 @@ func (e *Engine) Find(ctx context.Context, p *Photo) ([]Face, error) {
 	if err != nil {
 		return nil, err
 	}
-	faces, err := w.describe(ctx, p.Image, found, e.opts.Jitters)
+	faces, err := w.describe(ctx, p.Image, found)
 	if err != nil {
 		return nil, err
 	}
@@ -385,7 +381,7 @@ func inReadingOrder(faces []Face) {
 }
 
 // describe gives each face found in img its landmarks and descriptor.
-func (w *worker) describe(ctx context.Context, img *image.NRGBA, found []rawDetection, jitters int) ([]Face, error) {
+func (w *worker) describe(ctx context.Context, img *image.NRGBA, found []rawDetection) ([]Face, error) {
 	faces := make([]Face, 0, len(found))
 	for batch := range slices.Chunk(found, describeBatch) {
 		if err := ctx.Err(); err != nil {
@@ -395,7 +391,7 @@ func (w *worker) describe(ctx context.Context, img *image.NRGBA, found []rawDete
 		for i, f := range batch {
 			boxes[i] = dlibBox(f.Box)
 		}
-		descs, marks, err := w.describeBoxes(img, boxes, jitters)
+		descs, marks, err := w.describeBoxes(img, boxes)
 		if err != nil {
 			return nil, err
 		}
@@ -406,17 +402,15 @@ func (w *worker) describe(ctx context.Context, img *image.NRGBA, found []rawDete
 	return faces, nil
 }
 
-// describeBoxes computes the descriptors (each averaged over jitters
-// jittered copies when jitters > 1) and the 5 landmarks of the faces in
-// boxes (dlib's boxes), all through the network together: a batch costs
-// less per face than one face at a time.
-func (w *worker) describeBoxes(img *image.NRGBA, boxes []image.Rectangle, jitters int) ([]Descriptor, [][5]image.Point, error) {
-	jitters = max(1, jitters)
-	chips, marks, err := w.dlib.chips(img, boxes, jitters)
+// describeBoxes computes the descriptors and the 5 landmarks of the faces
+// in boxes (dlib's boxes), all through the network together: a batch
+// costs less per face than one face at a time.
+func (w *worker) describeBoxes(img *image.NRGBA, boxes []image.Rectangle) ([]Descriptor, [][5]image.Point, error) {
+	chips, marks, err := w.dlib.chips(img, boxes)
 	if err != nil || len(boxes) == 0 {
 		return nil, nil, err
 	}
-	descs, err := w.describer.describe(chips, len(boxes), jitters, chipSide)
+	descs, err := w.describer.describe(chips, len(boxes), chipSide)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -436,7 +430,7 @@ func (e *Engine) Describe(ctx context.Context, p *Photo, box image.Rectangle) (D
 		return Descriptor{}, err
 	}
 	defer e.release(w)
-	descs, _, err := w.describeBoxes(p.Image, []image.Rectangle{dlibBox(box)}, e.opts.Jitters)
+	descs, _, err := w.describeBoxes(p.Image, []image.Rectangle{dlibBox(box)})
 	if err != nil {
 		return Descriptor{}, err
 	}

@@ -3,7 +3,7 @@ package vision
 import "testing"
 
 // TestDetectionKey: every option that can move a box or its score gives
-// another key; the threads and jitters, which change neither, keep it.
+// another key; the threads, which change neither, keep it.
 func TestDetectionKey(t *testing.T) {
 	base := DefaultDetectOptions()
 	tests := []struct {
@@ -23,7 +23,6 @@ func TestDetectionKey(t *testing.T) {
 		{"closer threshold", func(o *DetectOptions) { o.CloserThreshold = 0.2 }, false},
 		{"closer face", func(o *DetectOptions) { o.MinCloserFace = 10 }, false},
 		{"threads", func(o *DetectOptions) { o.Threads = 2 }, true},
-		{"jitters", func(o *DetectOptions) { o.Jitters = 10 }, true},
 	}
 	for _, tt := range tests {
 		o := base

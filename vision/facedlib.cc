@@ -176,9 +176,8 @@ pv_engine* pv_engine_new(const char* model_dir, char** err) {
 void pv_engine_free(pv_engine* e) { delete e; }
 
 int pv_chips(pv_engine* e, const uint8_t* rgba, int stride, int n, const long* crops,
-             const long* rects, int jitters, uint8_t* chips, long* points, char** err) {
+             const long* rects, uint8_t* chips, long* points, char** err) {
 	try {
-		dlib::rand rnd;
 		const size_t chip_bytes = 3 * PV_CHIP_SIZE * PV_CHIP_SIZE;
 		for (int f = 0; f < n; f++) {
 			const long* c = crops + 4 * f;
@@ -191,16 +190,7 @@ int pv_chips(pv_engine* e, const uint8_t* rgba, int stride, int n, const long* c
 			}
 			matrix<rgb_pixel> chip;
 			extract_image_chip(img, get_face_chip_details(shape, PV_CHIP_SIZE, 0.25), chip);
-			uint8_t* out = chips + size_t(f) * size_t(jitters) * chip_bytes;
-			std::memcpy(out, &chip(0, 0), chip_bytes);
-			// Slightly shifted, scaled and mirrored copies (dlib's
-			// jitter_image), seeded alike on every call so the same face
-			// always gets the same descriptor.
-			rnd = dlib::rand();
-			for (int i = 1; i < jitters; i++) {
-				matrix<rgb_pixel> j = jitter_image(chip, rnd);
-				std::memcpy(out + size_t(i) * chip_bytes, &j(0, 0), chip_bytes);
-			}
+			std::memcpy(chips + size_t(f) * chip_bytes, &chip(0, 0), chip_bytes);
 		}
 		return 0;
 	} catch (std::exception& ex) {

@@ -69,11 +69,11 @@ const (
 )
 
 // chips finds the 5 landmarks of the faces in boxes and cuts out each
-// face's chip for the descriptor network, followed by jitters-1 jittered
-// copies when jitters > 1. It hands dlib only a crop around each box: the
+// face's chip for the descriptor network. It hands dlib only a crop
+// around each box: the
 // shape predictor and the face chip never look further than about one
 // face width outside it.
-func (e *dlibEngine) chips(img *image.NRGBA, boxes []image.Rectangle, jitters int) ([]byte, [][5]image.Point, error) {
+func (e *dlibEngine) chips(img *image.NRGBA, boxes []image.Rectangle) ([]byte, [][5]image.Point, error) {
 	n := len(boxes)
 	if n == 0 {
 		return nil, nil, nil
@@ -91,10 +91,10 @@ func (e *dlibEngine) chips(img *image.NRGBA, boxes []image.Rectangle, jitters in
 		copy(crops[4*i:], []C.long{C.long(at.X), C.long(at.Y), C.long(crop.Dx()), C.long(crop.Dy())})
 		copy(rects[4*i:], []C.long{C.long(local.Min.X), C.long(local.Min.Y), C.long(local.Max.X - 1), C.long(local.Max.Y - 1)})
 	}
-	chips := make([]byte, n*jitters*chipBytes)
+	chips := make([]byte, n*chipBytes)
 	points := make([]C.long, 10*n)
 	var cerr *C.char
-	rc := C.pv_chips(e.ptr, pixels(img, img.Rect), C.int(img.Stride), C.int(n), &crops[0], &rects[0], C.int(jitters),
+	rc := C.pv_chips(e.ptr, pixels(img, img.Rect), C.int(img.Stride), C.int(n), &crops[0], &rects[0],
 		(*C.uint8_t)(unsafe.Pointer(&chips[0])), &points[0], &cerr)
 	if rc != 0 {
 		return nil, nil, fmt.Errorf("describe face: %w", takeError(cerr))

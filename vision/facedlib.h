@@ -24,16 +24,15 @@ void pv_engine_free(pv_engine* e);
 
 // pv_chips finds, for each of n faces, the 5-point shape (10 longs: x,y
 // pairs) and cuts out the face chip the descriptor network reads: the face
-// aligned and scaled to PV_CHIP_SIZE square, RGB, 3 bytes a pixel, plus
-// jitters-1 jittered copies (dlib's jitter_image, seeded alike every call).
+// aligned and scaled to PV_CHIP_SIZE square, RGB, 3 bytes a pixel.
 // Face f is looked for in the crop crops[4f..4f+3] of the image (left,
 // top, width, height) at the rectangle rects[4f..4f+3] (left, top, right,
 // bottom, inclusive, in the crop's coordinates); its shape lands in
-// points[10f...] in the crop's coordinates, its chips one after another
-// from chips[f * jitters * 3 * PV_CHIP_SIZE^2]. Returns 0, or -1 on error
+// points[10f...] in the crop's coordinates, its chip at
+// chips[f * 3 * PV_CHIP_SIZE^2]. Returns 0, or -1 on error
 // (*err set).
 int pv_chips(pv_engine* e, const uint8_t* rgba, int stride, int n, const long* crops,
-             const long* rects, int jitters, uint8_t* chips, long* points, char** err);
+             const long* rects, uint8_t* chips, long* points, char** err);
 
 // The kinds of layer pv_descriptor_layers lists, and their fields:
 enum {

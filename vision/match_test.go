@@ -2,7 +2,6 @@ package vision
 
 import (
 	"context"
-	"image"
 	"math"
 	"os"
 	"path/filepath"
@@ -139,26 +138,10 @@ func TestIdentifyPristin(t *testing.T) {
 	}
 
 	// The whole file: many look-alikes make more faces ambiguous, but none
-	// may get a wrong name. Jittered descriptors are steadier.
+	// may get a wrong name.
 	everyone := NewMatcher(refs, testdata.MatchThreshold())
 	correct, unknown, wrong, _ = identify(everyone, descs, isMember)
 	t.Logf("pristin.jpg, all %d people enrolled (%d references): correct %d, unknown or ambiguous %d, wrong %d", len(people), len(refs), correct, unknown, wrong)
-	w, err := e.acquire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	boxes := make([]image.Rectangle, len(faces))
-	for i, f := range faces {
-		boxes[i] = dlibBox(f.Box)
-	}
-	jittered, _, err := w.describeBoxes(p.Image, boxes, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.release(w)
-	correct, unknown, wrong, _ = identify(everyone, jittered, isMember)
-	t.Logf("pristin.jpg, all %d people enrolled, descriptors over 10 jitters: correct %d, unknown or ambiguous %d, wrong %d", len(people), correct, unknown, wrong)
-
 	// Half the members enrolled: the other five must not get a name.
 	var names []string
 	for _, r := range members {

@@ -110,7 +110,7 @@ func TestRedactChildren(t *testing.T) {
 					}
 					var dist float64
 					if original != nil {
-						after, _, err := w.describeBoxes(red, []image.Rectangle{dlibBox(box)}, 1)
+						after, _, err := w.describeBoxes(red, []image.Rectangle{dlibBox(box)})
 						if err != nil {
 							t.Error(err)
 						} else {
