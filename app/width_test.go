@@ -22,16 +22,7 @@ const (
 // needed 1,884 px); one taller hides the status bar (it opened 800 px
 // tall).
 func TestWindowFitsALaptop(t *testing.T) {
-	t.Cleanup(func() {
-		if err := setUpLanguage(""); err != nil {
-			t.Error(err)
-		}
-	})
-	for _, code := range []string{"en", "nl", "fi"} {
-		if err := setUpLanguage(code); err != nil {
-			t.Fatal(err)
-		}
-		w := newTestSetup(t).win
+	inEachLanguage(t, func(code string, w *mainWindow) {
 		if size := w.Canvas().Size(); size.Width > laptopWidth || size.Height > laptopHeight {
 			t.Errorf("%s: the window opens at %.0fx%.0f, larger than %dx%d", code, size.Width, size.Height, laptopWidth, laptopHeight)
 		}
@@ -50,23 +41,14 @@ func TestWindowFitsALaptop(t *testing.T) {
 			w.register.tabs.SelectIndex(i)
 			check(w.tabs.Items[1].Text + " / " + tab.Text)
 		}
-	}
+	})
 }
 
 // TestSettingsShowWholeOptions: the channel and unit drop-downs are wide
 // enough for every option in each language (in Finnish the unit read
 // "Varhaiskas…": Fyne's Select is only as wide as its placeholder).
 func TestSettingsShowWholeOptions(t *testing.T) {
-	t.Cleanup(func() {
-		if err := setUpLanguage(""); err != nil {
-			t.Error(err)
-		}
-	})
-	for _, code := range []string{"en", "nl", "fi"} {
-		if err := setUpLanguage(code); err != nil {
-			t.Fatal(err)
-		}
-		w := newTestSetup(t).win
+	inEachLanguage(t, func(code string, w *mainWindow) {
 		for _, sel := range []*settingSelect{w.channel, w.unit} {
 			textSize := sel.Theme().Size(theme.SizeNameText)
 			empty := newSettingSelect(nil, nil)
@@ -78,5 +60,22 @@ func TestSettingsShowWholeOptions(t *testing.T) {
 				}
 			}
 		}
+	})
+}
+
+// inEachLanguage calls check with a new main window in each language
+// PhotoVet speaks, and sets the language back afterwards.
+func inEachLanguage(t *testing.T, check func(code string, w *mainWindow)) {
+	t.Helper()
+	t.Cleanup(func() {
+		if err := setUpLanguage(""); err != nil {
+			t.Error(err)
+		}
+	})
+	for _, code := range languageFiles() {
+		if err := setUpLanguage(code); err != nil {
+			t.Fatal(err)
+		}
+		check(code, newTestSetup(t).win)
 	}
 }
