@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"image"
 	"strings"
 	"testing"
 	"time"
@@ -210,6 +211,30 @@ func TestStatusLineFollowsTheUnit(t *testing.T) {
 	}
 	if want := "1 cleared, 0 need review"; !strings.Contains(w.status.Text, want) {
 		t.Errorf("status line %q after the switch, want %q in it", w.status.Text, want)
+	}
+}
+
+// TestChannelSwitchKeepsTheReview: after the channel changed, the
+// teacher's choices are saved for the new channel (a restart brings them
+// back) and the next change is saved: every one was refused as "someone
+// else saved a review of this photo", a box over a missed face included.
+func TestChannelSwitchKeepsTheReview(t *testing.T) {
+	ctx := context.Background()
+	s := newTestSetup(t)
+	w := s.win
+	s.drop(t, s.writePhoto(t, "ada and a stranger.png", widthTwoFaces))
+	p := w.session.photos[0]
+	if err := w.session.Reviewer().Apply(ctx, p, vet.HideUnknown()); err != nil {
+		t.Fatal(err)
+	}
+	chooseWithPointer(t, w.Canvas(), w.channel, "Website")
+	answerDialog(t, w.Canvas(), "Change and check again")
+	saved, err := vet.LoadReview(ctx, s.store, p.SHA256, "website")
+	if err != nil || saved.Faces[1].Review != consent.ForceRedacted {
+		t.Fatalf("the review saved for the website: %v, %v; want the stranger hidden by the teacher", saved, err)
+	}
+	if err := w.session.Reviewer().Apply(ctx, p, vet.AddBox(image.Rect(0, 0, 30, 30))); err != nil {
+		t.Errorf("a box drawn after the switch: %v", err)
 	}
 }
 

@@ -93,13 +93,18 @@ func (s *session) restore(b vet.OpenBatch) []vet.OpenPhoto {
 
 // setJob sets the channel and unit type, reads the register again and
 // decides every photo against it. When the register cannot be read, the
-// job is set all the same and every face is hidden (R4).
-func (s *session) setJob(ctx context.Context, job consent.Job) error {
-	err := s.SetJob(ctx, job)
+// job is set all the same and every face is hidden (R4): readErr says
+// why. After a change of channel the reviews carry over to it
+// (vet.Reviewer.ChangeChannel): keepErr says why one could not be saved.
+func (s *session) setJob(ctx context.Context, job consent.Job) (readErr, keepErr error) {
+	readErr = s.SetJob(ctx, job)
+	reviewer := s.Reviewer()
 	for _, p := range s.photos {
-		p.Decide(s.Register, s.Job.Job)
+		if err := reviewer.ChangeChannel(ctx, p); err != nil && keepErr == nil {
+			keepErr = err
+		}
 	}
-	return err
+	return readErr, keepErr
 }
 
 // size is how many photos the batch holds: decided, being processed or

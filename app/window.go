@@ -345,8 +345,12 @@ func (w *mainWindow) askJob(job consent.Job) {
 // selectors and decides every photo again.
 func (w *mainWindow) applyJob(job consent.Job) {
 	job.Date = consent.Today()
-	if err := w.session.setJob(context.Background(), job); err != nil {
-		w.showError(lang.L("The consent register could not be read: every face stays hidden."), err)
+	readErr, keepErr := w.session.setJob(context.Background(), job)
+	switch {
+	case readErr != nil:
+		w.showError(lang.L("The consent register could not be read: every face stays hidden."), readErr)
+	case keepErr != nil:
+		w.showError(lang.L("Your review could not be kept for {{.Channel}}: the photos are checked for it, but what you decided may be gone after a restart.", map[string]any{"Channel": channelName(job.Channel)}), keepErr)
 	}
 	w.channel.show(slices.Index(w.channelIDs, job.Channel))
 	w.unit.show(slices.Index(units(), job.Unit))

@@ -199,9 +199,10 @@ type Photo struct {
 	Reasons []msg.Text `json:"reasons"`
 
 	// reviewVersion is the version of the review state saved in the
-	// register that this state was read from or saved as (0: none), so
-	// that a save does not undo one made elsewhere since.
+	// register for reviewChannel that this state was read from or saved
+	// as (0: none), so that a save does not undo one made elsewhere since.
 	reviewVersion int64
+	reviewChannel string
 	// registerUnreachable is set when the photo was not processed because
 	// the shared register could not be reached (see RegisterUnreachable).
 	registerUnreachable bool
@@ -332,17 +333,23 @@ func (p *Photo) redact(img *image.NRGBA, style vision.RedactStyle, scale float64
 // SaveReview stores p's review state in the register for channel, so that
 // review survives a restart. Descriptors and the preview are not saved.
 // When the review was saved elsewhere since p's was read, nothing is saved
-// and the error matches consent.ErrReviewChanged.
+// and the error matches consent.ErrReviewChanged. A review read or saved
+// for another channel (the batch's channel changed since) replaces the
+// one saved for channel: the reviewer carried their work over.
 func SaveReview(ctx context.Context, store *consent.Store, p *Photo, channel string) error {
 	state, err := json.Marshal(p)
 	if err != nil {
 		return fmt.Errorf("save review of %s: %w", p.Path, err)
 	}
-	version, err := store.SaveReview(ctx, consent.SavedReview{OriginalSHA256: p.SHA256, Channel: channel, Path: p.Path, State: state, Version: p.reviewVersion})
+	read := p.reviewVersion
+	if p.reviewChannel != channel {
+		read = 0
+	}
+	version, err := store.SaveReview(ctx, consent.SavedReview{OriginalSHA256: p.SHA256, Channel: channel, Path: p.Path, State: state, Version: read})
 	if err != nil {
 		return err
 	}
-	p.reviewVersion = version
+	p.reviewVersion, p.reviewChannel = version, channel
 	return nil
 }
 
@@ -358,6 +365,6 @@ func LoadReview(ctx context.Context, store *consent.Store, sha256, channel strin
 	if err := json.Unmarshal(saved.State, &p); err != nil {
 		return nil, fmt.Errorf("read review of %s: %w", saved.Path, err)
 	}
-	p.reviewVersion = saved.Version
+	p.reviewVersion, p.reviewChannel = saved.Version, channel
 	return &p, nil
 }

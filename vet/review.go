@@ -239,11 +239,50 @@ func (p *Photo) Clone() *Photo {
 	return &c
 }
 
+// ChangeChannel takes p's review over to the reviewer's channel after the
+// batch's channel changed (reviews are kept for each channel) and decides
+// p for the reviewer's job. The reviewer's work on p carries over, as the
+// window goes on showing it, and is saved for the channel at once, so
+// that a restart brings back what the reviewer saw; a photo without any
+// takes the review saved for the channel before, if any, as vetting it
+// afresh would. When that fails p is still decided, and the error says
+// why its review was not kept.
+func (r Reviewer) ChangeChannel(ctx context.Context, p *Photo) error {
+	if r.Store == nil || !p.Error.IsZero() || p.reviewChannel == r.Job.Channel {
+		p.Decide(r.Register, r.Job)
+		return nil
+	}
+	work := p.hasReviewerWork()
+	if !work {
+		saved, err := LoadReview(ctx, r.Store, p.SHA256, r.Job.Channel)
+		switch {
+		case err == nil:
+			p.restore(saved)
+		case !errors.Is(err, consent.ErrNotFound):
+			p.Decide(r.Register, r.Job)
+			return err
+		}
+	}
+	p.Decide(r.Register, r.Job)
+	if work {
+		return SaveReview(ctx, r.Store, p, r.Job.Channel)
+	}
+	return nil
+}
+
+// hasReviewerWork reports whether the reviewer changed anything on p that
+// a saved review keeps (see restore), the photographer aside: that is set
+// for the whole batch.
+func (p *Photo) hasReviewerWork() bool {
+	return len(p.ManualBoxes) > 0 || len(p.ChildWork) > 0 || p.NoFaceConfirmed ||
+		slices.ContainsFunc(p.Faces, func(f Face) bool { return f.Review != consent.NotReviewed })
+}
+
 // restore takes the reviewer's work from the review state saved for the
 // same original: overrides on the faces found again (matched by box),
 // manual boxes, photographer, child's work and the no-face confirmation.
 func (p *Photo) restore(saved *Photo) {
-	p.reviewVersion = saved.reviewVersion
+	p.reviewVersion, p.reviewChannel = saved.reviewVersion, saved.reviewChannel
 	p.ManualBoxes = slices.Clone(saved.ManualBoxes)
 	p.ChildWork = slices.Clone(saved.ChildWork)
 	p.NoFaceConfirmed = saved.NoFaceConfirmed

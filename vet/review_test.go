@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -163,6 +164,81 @@ func TestReviewRestored(t *testing.T) {
 	}
 	if other[0].Faces[0].Review != consent.NotReviewed || len(other[0].ManualBoxes) != 0 {
 		t.Errorf("website review %+v, want none (the review was for Instagram)", other[0])
+	}
+}
+
+// TestReviewAcrossAChannelChange: reviews are kept for each channel. After
+// the batch's channel changed, the reviewer's work carries over: it is
+// saved for the new channel at once (a restart there brings it back), and
+// the next edit is saved, not refused as changed elsewhere (it was, for
+// every photo: the photo held the version of the old channel's review).
+// A photo without the reviewer's work takes the review saved for the new
+// channel before; one still being vetted at the change saves its edits
+// all the same.
+func TestReviewAcrossAChannelChange(t *testing.T) {
+	ctx := context.Background()
+	store := testStore(t)
+	dir := t.TempDir()
+	hidden, untouched, inFlight := filepath.Join(dir, "hidden.png"), filepath.Join(dir, "untouched.png"), filepath.Join(dir, "in flight.png")
+	for i, path := range []string{hidden, untouched, inFlight} {
+		writeTestPhoto(t, path, widthStranger, 200+i)
+	}
+	b := testBatch(t, store, &fakeFinder{})
+	b.Store = store
+	b.Job.Channel = "website"
+	// Last week the untouched photo was reviewed for the newsletter.
+	newsletter := Reviewer{Store: store, Register: b.Register, Job: b.Job}
+	newsletter.Job.Channel = "newsletter"
+	before, err := b.Run(ctx, []string{untouched})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := newsletter.Apply(ctx, before[0], AddBox(image.Rect(0, 0, 40, 40))); err != nil {
+		t.Fatal(err)
+	}
+
+	photos, err := b.Run(ctx, []string{hidden, untouched, inFlight})
+	if err != nil {
+		t.Fatal(err)
+	}
+	website := Reviewer{Store: store, Register: b.Register, Job: b.Job}
+	for _, p := range []*Photo{photos[0], photos[2]} {
+		if err := website.Apply(ctx, p, HideUnknown()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range photos[:2] {
+		if err := newsletter.ChangeChannel(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []*Photo{photos[0], photos[2]} {
+		if err := newsletter.Apply(ctx, p, AddBox(image.Rect(10, 10, 30, 30))); err != nil {
+			t.Errorf("%s: an edit after the channel change: %v", filepath.Base(p.Path), err)
+		}
+	}
+	for _, tt := range []struct {
+		path        string
+		hiddenFaces int
+		boxes       int
+	}{
+		{hidden, 1, 1},    // carried over, then a box
+		{untouched, 0, 1}, // last week's newsletter review
+		{inFlight, 1, 1},  // edited for the newsletter without the change
+	} {
+		saved, err := LoadReview(ctx, store, photos[slices.IndexFunc(photos, func(p *Photo) bool { return p.Path == tt.path })].SHA256, "newsletter")
+		if err != nil {
+			t.Fatalf("%s: %v", filepath.Base(tt.path), err)
+		}
+		hiddenFaces := 0
+		for _, f := range saved.Faces {
+			if f.Review == consent.ForceRedacted {
+				hiddenFaces++
+			}
+		}
+		if hiddenFaces != tt.hiddenFaces || len(saved.ManualBoxes) != tt.boxes {
+			t.Errorf("%s: saved for the newsletter with %d faces hidden and %d boxes, want %d and %d", filepath.Base(tt.path), hiddenFaces, len(saved.ManualBoxes), tt.hiddenFaces, tt.boxes)
+		}
 	}
 }
 
