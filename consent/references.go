@@ -61,6 +61,11 @@ var (
 	// the person's references: the same photo exported once more, or to
 	// another channel.
 	ErrKnownReference = errors.New("face already one of the person's references")
+	// ErrAlreadyRecognised reports a confirmed face the person's
+	// references already recognise (a sure match): it would add little,
+	// and a confirmation given in error, a look-alike confirmed in one
+	// click, would teach the mistake to every later batch.
+	ErrAlreadyRecognised = errors.New("face already recognised as the person")
 )
 
 // ReferenceCount is how many references of each source a person has.
@@ -111,8 +116,9 @@ func (s *Store) ReferenceCounts(ctx context.Context) (map[string]ReferenceCount,
 // person has no biometric opt-in (ErrNoBiometricOptIn, R9) or no enrolled
 // portrait (ErrNotEnrolled), when the face is not nearer to the person's
 // references than to anyone else's by the match margin (ErrLikelyMixUp),
-// too far from the person's own references (ErrUnlikeReferences), or
-// already one of them (ErrKnownReference). Beyond MaxConfirmedReferences the
+// too far from the person's own references (ErrUnlikeReferences), already
+// one of them (ErrKnownReference) or already recognised by them
+// (ErrAlreadyRecognised). Beyond MaxConfirmedReferences the
 // oldest confirmed references are dropped; it returns how many.
 func (s *Store) AddConfirmedReference(ctx context.Context, id string, descriptor []float32) (dropped int, err error) {
 	blob, err := encodeDescriptor(descriptor)
@@ -303,6 +309,12 @@ func (s Settings) checkConfirmed(refs []Reference, name func(id string) string, 
 		return &wordsError{
 			words: &msg.Error{Text: msg.New("the face looks as much like {{.Other}}, so it was not added to {{.Name}}'s references (it can still be assigned to them)", "Other", name(other), "Name", name(id))},
 			kind:  ErrLikelyMixUp, cause: fmt.Errorf("distance %.3f to %s, %.3f to %s", d, other, own, id),
+		}
+	}
+	if own <= s.MatchThreshold-s.MatchMargin+distanceTolerance {
+		return &wordsError{
+			words: &msg.Error{Text: msg.New("the face is recognised as {{.Name}} already, so it was not added to their references", "Name", name(id))},
+			kind:  ErrAlreadyRecognised, cause: fmt.Errorf("distance %.3f to the nearest reference", own),
 		}
 	}
 	if own > s.MatchThreshold+confirmedReach+distanceTolerance {

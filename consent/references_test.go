@@ -53,6 +53,7 @@ func testConfirmedReferences(t *testing.T, b testBackend) {
 		{"nearer to Bram", "S-1001", nudged(bram, 0, 0.45), ErrLikelyMixUp, "the face looks as much like Bram Jansen, so it was not added to Anna de Vries's references"},
 		{"not nearer to Anna by the margin", "S-1001", nudged(anna, 1, 0.28), ErrLikelyMixUp, "the face looks as much like Bram Jansen"},
 		{"far from Anna's portrait", "S-1001", nudged(anna, 0, 0.65), ErrUnlikeReferences, "the face is too unlike Anna de Vries's portraits"},
+		{"recognised already", "S-1001", nudged(anna, 0, 0.3), ErrAlreadyRecognised, "the face is recognised as Anna de Vries already"},
 		{"just missed by the threshold", "S-1001", nudged(anna, 0, 0.5), nil, ""},
 		{"the same face again", "S-1001", nudged(anna, 0, 0.5), ErrKnownReference, "the face is already one of Anna de Vries's references"},
 	}
@@ -177,7 +178,7 @@ func TestR9_ConfirmedReferencesLeaveNoBytes(t *testing.T) {
 			}
 			// More writes after it, so that its page is in the log too.
 			for i := range 3 {
-				if _, err := s.AddConfirmedReference(ctx, "S-1002", nudged(descriptor(200), i, 0.3)); err != nil {
+				if _, err := s.AddConfirmedReference(ctx, "S-1002", nudged(descriptor(200), i, 0.45)); err != nil {
 					t.Fatal(err)
 				}
 			}
