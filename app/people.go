@@ -144,8 +144,9 @@ func newPeopleView(w *mainWindow, s *session, back func()) *peopleView {
 	v.count = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.nameButton = widget.NewButtonWithIcon(lang.L("This is..."), theme.AccountIcon(), v.chooseName)
 	v.nameButton.Importance = widget.HighImportance
+	// Not highlighted: the matcher takes look-alikes for each other
+	// (consent.Decide), and the teacher must look, not follow the colour.
 	v.confirm = widget.NewButtonWithIcon("", theme.ConfirmIcon(), v.confirmRecognised)
-	v.confirm.Importance = widget.HighImportance
 	v.hideButton = widget.NewButtonWithIcon(lang.L("Hide this person"), theme.VisibilityOffIcon(), v.hideCurrent)
 	v.hideRest = widget.NewButtonWithIcon("", theme.VisibilityOffIcon(), v.hideEveryoneLeft)
 	v.suggestions = container.NewHBox()

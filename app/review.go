@@ -90,8 +90,8 @@ func newReviewView(w *mainWindow, s *session, back func(), changed func(*vet.Pho
 	r.faceWho.Wrapping = fyne.TextWrapWord
 	r.faceDecision = widget.NewLabel("")
 	r.faceDecision.Wrapping = fyne.TextWrapWord
+	// Not highlighted, as in the People view: the teacher must look.
 	r.confirmButton = widget.NewButtonWithIcon("", theme.ConfirmIcon(), r.confirmRecognised)
-	r.confirmButton.Importance = widget.HighImportance
 	r.confirmButton.Hide()
 	r.assignButton = widget.NewButtonWithIcon(lang.L("This is..."), theme.AccountIcon(), r.chooseAssignee)
 	r.redactButton = widget.NewButtonWithIcon(lang.L("Hide this face"), theme.VisibilityOffIcon(), func() { r.apply(vet.ForceRedact(r.selected.face)) })
