@@ -198,6 +198,9 @@ func (v *peopleView) open() {
 		copies[i] = p.Clone()
 	}
 	v.groups, v.current, v.crops, v.ready = nil, -1, map[cropKey]image.Image{}, false
+	// The list keeps its selection from the last time: selecting the
+	// first group again would change nothing and show no group.
+	v.list.UnselectAll()
 	v.result.SetText("")
 	v.refresh()
 	go func() {

@@ -129,6 +129,24 @@ func suggestionButton(t *testing.T, v *peopleView, name string) *widget.Button {
 	return nil
 }
 
+// TestPeopleViewOpenedAgain: opened a second time, the view shows its
+// first group, as the first time (its panel was empty and a click on the
+// highlighted group did nothing: the list kept its old selection).
+func TestPeopleViewOpenedAgain(t *testing.T) {
+	s := newPeopleSetup(t)
+	for round := range 2 {
+		v := openPeople(t, s)
+		if v.current != 0 || !v.detail.Visible() || v.count.Text == "" {
+			t.Fatalf("opened %d times: group %d shown (panel visible %v, %q); want the first group", round+1, v.current, v.detail.Visible(), v.count.Text)
+		}
+		s.win.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		if s.win.showing(v) {
+			t.Fatal("Escape did not go back to the photos")
+		}
+		s.win.openReview(s.win.session.photos[0])
+	}
+}
+
 // TestPeopleViewGroupsAndNames opens the people in this batch: Ada, whom
 // the matcher recognised on all five photos, is the first group, hidden
 // until one click on "Yes, this is Ada Test" confirms the five; Kim's three faces are
