@@ -121,9 +121,10 @@ func TestSummariseNamesEveryFailedPhoto(t *testing.T) {
 
 // TestExportOnlyWhatWaits: once every cleared photo is exported, Export
 // says so instead of exporting nothing; in a new batch, a photo published
-// before counts as exported once the export has found it so, and is not
-// counted again as waiting (the close prompt once named photos that could
-// never be exported again).
+// before is badged exported as it is added and not counted as waiting (the
+// close prompt once named photos that could never be exported again).
+// Exported means published on the batch's channel: after a change of
+// channel the ledger says which photos are.
 func TestExportOnlyWhatWaits(t *testing.T) {
 	s := newTestSetup(t)
 	w := s.win
@@ -140,17 +141,36 @@ func TestExportOnlyWhatWaits(t *testing.T) {
 	}
 	closeDialogs(w)
 
+	// Added again in a new batch, the trip photo is known as published.
 	w.newBatch()
 	s.drop(t, trip, s.writePhoto(t, "empty.png", widthNoFace))
 	s.reviewAll(t)
-	if n := w.session.unexported(); n != 2 {
-		t.Fatalf("%d photos waiting for export, want both before the export looks", n)
+	published := func(when string, want ...bool) {
+		t.Helper()
+		for i, p := range w.session.photos {
+			if got := w.session.exported[p] != ""; got != want[i] {
+				t.Errorf("%s: %s badged exported %v, want %v", when, baseName(p.Path), got, want[i])
+			}
+		}
 	}
-	sum := exportAndWait(t, s, t.TempDir())
-	if sum.exported != 1 || len(sum.notDone) != 1 || !strings.Contains(sum.notDone[0], "already published") {
-		t.Errorf("export of the new batch: %d exported, not done %v; want the empty photo, and the trip photo already published", sum.exported, sum.notDone)
+	published("added again", true, false)
+	if n := w.session.unexported(); n != 1 {
+		t.Fatalf("%d photos waiting for export, want the empty one", n)
+	}
+	if sum := exportAndWait(t, s, t.TempDir()); sum.exported != 1 || len(sum.notDone) != 0 {
+		t.Errorf("export of the new batch: %d exported, not done %v; want the empty photo alone", sum.exported, sum.notDone)
 	}
 	if n := w.session.unexported(); n != 0 {
 		t.Errorf("%d photos still waiting for export, want none", n)
 	}
+
+	// Published on Instagram, the photos still wait for the website (Export
+	// said "every cleared photo has been exported" there), and are
+	// published again when the channel comes back.
+	chooseWithPointer(t, w.Canvas(), w.channel, "Website")
+	answerDialog(t, w.Canvas(), "Change and check again")
+	published("on the website", false, false)
+	chooseWithPointer(t, w.Canvas(), w.channel, "Instagram")
+	answerDialog(t, w.Canvas(), "Change and check again")
+	published("back on Instagram", true, true)
 }

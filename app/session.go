@@ -29,8 +29,9 @@ type session struct {
 
 	photos []*vet.Photo
 	thumbs map[*vet.Photo]image.Image
-	// exported holds the file each photo was exported to in this session;
-	// an exported photo is not exported again.
+	// exported holds the file each photo was published as on the batch's
+	// channel, in this batch or before (markPublished); a published photo
+	// is not exported again.
 	exported map[*vet.Photo]string
 	// apart holds the faces the reviewer took out of a group of faces
 	// that look like one person: they stay out when the groups are made
@@ -97,11 +98,15 @@ func (s *session) restore(b vet.OpenBatch) []vet.OpenPhoto {
 // why. After a change of channel the reviews carry over to it
 // (vet.Reviewer.ChangeChannel): keepErr says why one could not be saved.
 func (s *session) setJob(ctx context.Context, job consent.Job) (readErr, keepErr error) {
+	channelChanged := job.Channel != s.Job.Job.Channel
 	readErr = s.SetJob(ctx, job)
 	reviewer := s.Reviewer()
 	for _, p := range s.photos {
 		if err := reviewer.ChangeChannel(ctx, p); err != nil && keepErr == nil {
 			keepErr = err
+		}
+		if channelChanged {
+			s.markPublished(ctx, p)
 		}
 	}
 	return readErr, keepErr
@@ -171,6 +176,24 @@ func (s *session) add(p *vet.Photo, thumb image.Image) {
 			s.exported[p] = o.Exported
 		}
 		s.running = slices.Delete(s.running, i, i+1)
+	}
+	if s.exported[p] == "" {
+		s.markPublished(context.Background(), p)
+	}
+}
+
+// markPublished records where p was first published on the batch's
+// channel, as the ledger says, or that it was not: a photo published from
+// an earlier batch, or before the channel changed, is badged Exported and
+// not counted as waiting. When the ledger cannot be read the photo counts
+// as waiting; Export reads the ledger again and publishes nothing twice.
+func (s *session) markPublished(ctx context.Context, p *vet.Photo) {
+	delete(s.exported, p)
+	if !p.Error.IsZero() || s.Store == nil {
+		return
+	}
+	if pub, err := s.Store.FirstPublication(ctx, p.SHA256, s.Job.Job.Channel); err == nil && pub != nil {
+		s.exported[p] = pub.Path()
 	}
 }
 
