@@ -91,7 +91,7 @@ func (s *registerSettings) CreateRenderer() fyne.WidgetRenderer {
 		hintedItem(lang.L("Default unit type"), s.unit,
 			lang.L("What a new batch of photos is vetted as; you can change it per batch. In early childhood no child is ever shown.")),
 		hintedItem(lang.L("Channels"), s.channels,
-			lang.L("Where photos are published, separated by commas, for example: website, facebook, instagram, newsletter")),
+			lang.L("Where photos are published, as the roster file names them (always in English), separated by commas, for example: website, facebook, instagram, newsletter")),
 	)
 	language := widget.NewForm(hintedItem(lang.L("Language"), s.language,
 		lang.L("For this computer only; PhotoVet switches at once.")),
