@@ -220,9 +220,9 @@ func measurePortrait(ctx context.Context, finder vision.FaceFinder, path string)
 	subject, n := portraitFace(faces)
 	if n != 1 {
 		if n == 0 {
-			return measuredPortrait{problem: msg.New("{{.File}} shows no face, want exactly one", "File", path)}
+			return measuredPortrait{problem: msg.New("{{.File}} shows no face: a portrait must show exactly one", "File", path)}
 		}
-		return measuredPortrait{problem: msg.New("{{.File}} shows {{.Count}} faces, want exactly one", "File", path, "Count", n)}
+		return measuredPortrait{problem: msg.New("{{.File}} shows {{.Count}} faces: a portrait must show exactly one", "File", path, "Count", n)}
 	}
 	q := vision.MeasureFace(photo.Image, subject)
 	switch {

@@ -189,8 +189,8 @@ func TestEnrollRefusesPoorPortraits(t *testing.T) {
 		problems []string
 	}{
 		"C8": {2, []string{"C8_3.png does not look like the other portraits of Gus Test: is it a photo of someone else?"}},
-		"C2": {0, []string{"C2.png shows no face, want exactly one"}},
-		"C3": {0, []string{"C3.png shows 2 faces, want exactly one", "C3_2.png looks like the portrait of Ada Test (C1): are the files mixed up?"}},
+		"C2": {0, []string{"C2.png shows no face: a portrait must show exactly one"}},
+		"C3": {0, []string{"C3.png shows 2 faces: a portrait must show exactly one", "C3_2.png looks like the portrait of Ada Test (C1): are the files mixed up?"}},
 		"C4": {0, []string{"C4.png: the face is 80 px high, too small for a reference (want 100 px or more: a closer portrait)"}},
 		"C5": {0, []string{"C5.png: the face is turned away from the camera (want a portrait looking into the camera)"}},
 		"C6": {0, []string{"portrait.png: the face is blurred (want a sharp portrait)"}},
