@@ -179,7 +179,7 @@ func TestRosterCLIImportErrorsAndPurge(t *testing.T) {
 		t.Fatal(err)
 	}
 	confirmed := slices.Clone(descriptor)
-	confirmed[0] = 0.3
+	confirmed[0] = 0.45 // beyond a sure match, within reach of her portraits
 	if _, err := store.AddConfirmedReference(context.Background(), "S-1001", confirmed); err != nil {
 		t.Fatal(err)
 	}
