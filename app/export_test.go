@@ -134,6 +134,9 @@ func TestExportOnlyWhatWaits(t *testing.T) {
 	if sum := exportAndWait(t, s, t.TempDir()); sum.exported != 1 {
 		t.Fatalf("%d exported, want the trip photo", sum.exported)
 	}
+	if got := w.photos.hint.Text; !strings.HasPrefix(got, "Every cleared photo is exported.") {
+		t.Errorf("after the export the hint says %q", got)
+	}
 	w.confirmExport(t.TempDir())
 	texts := visibleTexts(w.Canvas().Overlays().Top())
 	if !strings.Contains(texts, "Every cleared photo of this batch has been exported.") || strings.Contains(texts, "will be saved") {

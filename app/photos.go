@@ -149,6 +149,8 @@ func (v *photosView) refresh() {
 		v.hint.SetText(lang.L("Click a photo to check it. Photos marked \"Needs review\" have faces to name or to confirm, or no face at all: decide on them before export."))
 	case counts[vet.Blocked] > 0:
 		v.hint.SetText(lang.L("Blocked photos cannot be exported: click one to see why and what fixes it."))
+	case counts[vet.Cleared] > 0 && v.session.unexported() == 0:
+		v.hint.SetText(lang.L("Every cleared photo is exported. Add more photos, or start a new batch."))
 	case len(v.session.photos) > 0:
 		v.hint.SetText(lang.L("Every photo is decided. Check a few, then choose \"Export cleared photos...\"."))
 	default:
