@@ -245,26 +245,35 @@ func (p *Photo) Clone() *Photo {
 // window goes on showing it, and is saved for the channel at once, so
 // that a restart brings back what the reviewer saw; a photo without any
 // takes the review saved for the channel before, if any, as vetting it
-// afresh would. When that fails p is still decided, and the error says
-// why its review was not kept.
+// afresh would, but keeps its photographer. When that fails p is still
+// decided, and the error says why its review was not kept.
 func (r Reviewer) ChangeChannel(ctx context.Context, p *Photo) error {
 	if r.Store == nil || !p.Error.IsZero() || p.reviewChannel == r.Job.Channel {
 		p.Decide(r.Register, r.Job)
 		return nil
 	}
-	work := p.hasReviewerWork()
-	if !work {
+	save := p.hasReviewerWork()
+	if !save {
 		saved, err := LoadReview(ctx, r.Store, p.SHA256, r.Job.Channel)
 		switch {
 		case err == nil:
+			// The photographer is the one set last, for the whole batch
+			// (SetPhotographer), not the one saved with the channel's
+			// review: photos would otherwise go out on another person's
+			// permission than their neighbours'.
+			name, channels := p.Photographer, p.PhotographerChannels
 			p.restore(saved)
+			if name != "" && (name != p.Photographer || !slices.Equal(channels, p.PhotographerChannels)) {
+				p.Photographer, p.PhotographerChannels = name, slices.Clone(channels)
+				save = true
+			}
 		case !errors.Is(err, consent.ErrNotFound):
 			p.Decide(r.Register, r.Job)
 			return err
 		}
 	}
 	p.Decide(r.Register, r.Job)
-	if work {
+	if save {
 		return SaveReview(ctx, r.Store, p, r.Job.Channel)
 	}
 	return nil

@@ -173,8 +173,9 @@ func TestReviewRestored(t *testing.T) {
 // the next edit is saved, not refused as changed elsewhere (it was, for
 // every photo: the photo held the version of the old channel's review).
 // A photo without the reviewer's work takes the review saved for the new
-// channel before; one still being vetted at the change saves its edits
-// all the same.
+// channel before, but keeps the batch's photographer (the old review's
+// came back, and photos went out on two people's permissions); one still
+// being vetted at the change saves its edits all the same.
 func TestReviewAcrossAChannelChange(t *testing.T) {
 	ctx := context.Background()
 	store := testStore(t)
@@ -193,7 +194,7 @@ func TestReviewAcrossAChannelChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := newsletter.Apply(ctx, before[0], AddBox(image.Rect(0, 0, 40, 40))); err != nil {
+	if err := newsletter.Apply(ctx, before[0], AddBox(image.Rect(0, 0, 40, 40)), SetPhotographer("Ben Teacher", []string{"newsletter"})); err != nil {
 		t.Fatal(err)
 	}
 
@@ -202,6 +203,10 @@ func TestReviewAcrossAChannelChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	website := Reviewer{Store: store, Register: b.Register, Job: b.Job}
+	// Today's photographer, for the whole batch, is Bea.
+	if err := website.SetPhotographer(ctx, photos, "Bea Photographer", []string{"website", "newsletter"}); err != nil {
+		t.Fatal(err)
+	}
 	for _, p := range []*Photo{photos[0], photos[2]} {
 		if err := website.Apply(ctx, p, HideUnknown()); err != nil {
 			t.Fatal(err)
@@ -236,8 +241,9 @@ func TestReviewAcrossAChannelChange(t *testing.T) {
 				hiddenFaces++
 			}
 		}
-		if hiddenFaces != tt.hiddenFaces || len(saved.ManualBoxes) != tt.boxes {
-			t.Errorf("%s: saved for the newsletter with %d faces hidden and %d boxes, want %d and %d", filepath.Base(tt.path), hiddenFaces, len(saved.ManualBoxes), tt.hiddenFaces, tt.boxes)
+		if hiddenFaces != tt.hiddenFaces || len(saved.ManualBoxes) != tt.boxes || saved.Photographer != "Bea Photographer" {
+			t.Errorf("%s: saved for the newsletter with %d faces hidden, %d boxes, photographer %q; want %d, %d and Bea (today's, for the whole batch)",
+				filepath.Base(tt.path), hiddenFaces, len(saved.ManualBoxes), saved.Photographer, tt.hiddenFaces, tt.boxes)
 		}
 	}
 }
