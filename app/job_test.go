@@ -35,6 +35,12 @@ func pressKey(c fyne.Canvas, name fyne.KeyName) {
 func chooseWithPointer(t *testing.T, c fyne.Canvas, dropDown fyne.Tappable, option string) {
 	t.Helper()
 	test.Tap(dropDown)
+	tapOption(t, c, option)
+}
+
+// tapOption taps option in the drop-down list open on c.
+func tapOption(t *testing.T, c fyne.Canvas, option string) {
+	t.Helper()
 	list := c.Overlays().Top()
 	if list == nil {
 		t.Fatal("clicking the drop-down opened no list")
@@ -47,6 +53,32 @@ func chooseWithPointer(t *testing.T, c fyne.Canvas, dropDown fyne.Tappable, opti
 		}
 	}
 	t.Fatalf("the list has no option %q:\n%s", option, visibleTexts(list))
+}
+
+// TestSettingOpensOffItsCanvas: a setting drop-down Fyne has lost the
+// canvas of opens its list on the window's all the same, and the choice
+// counts. Fyne 2.7.1 panicked there, and a click on "Publish on" closed
+// the app (fyne-io/fyne#5965).
+func TestSettingOpensOffItsCanvas(t *testing.T) {
+	a := test.NewTempApp(t)
+	win := a.NewWindow("settings")
+	win.Resize(fyne.NewSize(600, 400))
+	picked := -1
+	s := newSettingSelect(win.Canvas(), func(i int) { picked = i }, nil)
+	s.setOptions([]string{"Website", "Instagram"})
+	s.show(0)
+	s.Resize(s.MinSize())
+	// Fyne has lost the drop-down's canvas. The test driver would answer
+	// with its newest window's: another one, so that a list opened there
+	// is not found on the drop-down's.
+	s.knownCanvas = func(fyne.CanvasObject) fyne.Canvas { return nil }
+	another := a.NewWindow("another")
+	test.Tap(s)
+	another.Close() // the driver finds the options' places on its newest window
+	tapOption(t, win.Canvas(), "Instagram")
+	if picked != 1 {
+		t.Errorf("chose option %d, want Instagram (1)", picked)
+	}
 }
 
 // answerDialog taps the button of the dialog on top of the window; it

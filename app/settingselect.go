@@ -27,17 +27,25 @@ type settingSelect struct {
 	widget.Select
 	shown int
 	keys  func(*fyne.KeyEvent)
+	// canvas is the window's. Fyne 2.7.1 can lose track of the canvas a
+	// widget is on, and its Select then opens its list on none and
+	// panics (fyne-io/fyne#5965, fixed after 2.7.1): a teacher's click
+	// on "Publish on" closed the app. The list then opens on canvas.
+	// knownCanvas is the canvas Fyne knows the drop-down to be on (the
+	// driver's CanvasForObject), nil when it lost track.
+	canvas      fyne.Canvas
+	knownCanvas func(fyne.CanvasObject) fyne.Canvas
 }
 
-// newSettingSelect returns a setting drop-down that calls chosen with the
-// index of the option the teacher picks, and hands the keys it does not
-// use to keys.
-func newSettingSelect(chosen func(index int), keys func(*fyne.KeyEvent)) *settingSelect {
-	s := &settingSelect{shown: -1, keys: keys}
+// newSettingSelect returns a setting drop-down on canvas that calls
+// chosen with the index of the option the teacher picks, and hands the
+// keys it does not use to keys.
+func newSettingSelect(canvas fyne.Canvas, chosen func(index int), keys func(*fyne.KeyEvent)) *settingSelect {
+	s := &settingSelect{shown: -1, keys: keys, canvas: canvas, knownCanvas: fyne.CurrentApp().Driver().CanvasForObject}
 	s.OnChanged = func(string) {
 		picked := s.SelectedIndex()
 		s.show(s.shown)
-		if c := fyne.CurrentApp().Driver().CanvasForObject(s); c != nil && c.Focused() == s {
+		if c := s.knownCanvas(s); c != nil && c.Focused() == s {
 			c.Unfocus() // before chosen, which may open a dialog with a focus of its own
 		}
 		if picked >= 0 && picked != s.shown {
@@ -80,13 +88,33 @@ func (s *settingSelect) MinSize() fyne.Size {
 	return size
 }
 
+// Tapped opens the list, on the window's canvas when Fyne has lost track
+// of the drop-down's (see canvas).
+func (s *settingSelect) Tapped(e *fyne.PointEvent) {
+	if s.Disabled() || s.canvas == nil || s.knownCanvas(s) != nil {
+		s.Select.Tapped(e)
+		return
+	}
+	items := make([]*fyne.MenuItem, len(s.Options))
+	for i, o := range s.Options {
+		items[i] = fyne.NewMenuItem(o, func() { s.SetSelected(o) })
+	}
+	list := widget.NewPopUpMenu(fyne.NewMenu("", items...), s.canvas)
+	list.ShowAtPosition(e.AbsolutePosition.Subtract(e.Position).AddXY(0, s.Size().Height))
+	list.Resize(fyne.NewSize(s.Size().Width, list.MinSize().Height))
+}
+
 // TypedKey opens the list on Space, up and down, like a widget.Select,
 // and hands every other key to the window's shortcuts: closed, the
-// drop-down never changes its value.
+// drop-down never changes its value. While Fyne has lost track of the
+// drop-down's canvas the keys do nothing (see canvas): the list would
+// open on none.
 func (s *settingSelect) TypedKey(e *fyne.KeyEvent) {
 	switch e.Name {
 	case fyne.KeySpace, fyne.KeyUp, fyne.KeyDown:
-		s.Select.TypedKey(e)
+		if s.knownCanvas(s) != nil {
+			s.Select.TypedKey(e)
+		}
 	default:
 		if s.keys != nil {
 			s.keys(e)

@@ -51,7 +51,7 @@ func TestSettingsShowWholeOptions(t *testing.T) {
 	inEachLanguage(t, func(code string, w *mainWindow) {
 		for _, sel := range []*settingSelect{w.channel, w.unit} {
 			textSize := sel.Theme().Size(theme.SizeNameText)
-			empty := newSettingSelect(nil, nil)
+			empty := newSettingSelect(nil, nil, nil)
 			chrome := empty.MinSize().Width - fyne.MeasureText(empty.PlaceHolder, textSize, fyne.TextStyle{}).Width
 			for _, o := range sel.Options {
 				text := fyne.MeasureText(o, textSize, fyne.TextStyle{}).Width

@@ -195,8 +195,8 @@ func (w *mainWindow) build() {
 	w.peopleButton = widget.NewButtonWithIcon(lang.L("People in this batch (P)"), theme.AccountIcon(), w.openPeople)
 	w.peopleButton.Disable()
 
-	w.channel = newSettingSelect(w.chooseChannel, w.typedKey)
-	w.unit = newSettingSelect(w.chooseUnit, w.typedKey)
+	w.channel = newSettingSelect(w.Canvas(), w.chooseChannel, w.typedKey)
+	w.unit = newSettingSelect(w.Canvas(), w.chooseUnit, w.typedKey)
 	photographer := newPhotographerBar(w.editPhotographer)
 	if w.photographer != nil {
 		photographer.name, photographer.channels = w.photographer.current()
