@@ -225,12 +225,19 @@ func (r *reviewView) show(p *vet.Photo) {
 	r.view.set(p, img, r.afterCheck.Checked, r.faceLabel)
 	r.showFaces(p)
 
+	// Highlighted only while an unknown face waits for the teacher: in
+	// early childhood the rules hide them with no question.
 	r.hideUnknown.Disable()
+	r.hideUnknown.Importance = widget.MediumImportance
 	for _, f := range p.Faces {
 		if f.Unknown() {
 			r.hideUnknown.Enable()
 		}
+		if f.AwaitsName(r.session.Job.Job) {
+			r.hideUnknown.Importance = widget.HighImportance
+		}
 	}
+	r.hideUnknown.Refresh()
 	if len(p.Faces) == 0 && p.Error.IsZero() {
 		r.noFace.Show()
 		r.noFace.SetChecked(p.NoFaceConfirmed)
@@ -262,7 +269,7 @@ func (r *reviewView) showFaces(p *vet.Photo) {
 			rows[i].state, rows[i].importance = lang.L("visible"), widget.SuccessImportance
 		case f.ToConfirm():
 			rows[i].state, rows[i].importance = lang.L("to confirm"), widget.WarningImportance
-		case f.Unknown():
+		case f.AwaitsName(r.session.Job.Job):
 			rows[i].state, rows[i].importance = lang.L("needs a name"), widget.WarningImportance
 		default:
 			rows[i].state, rows[i].importance = lang.L("hidden"), widget.DangerImportance

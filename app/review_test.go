@@ -105,6 +105,31 @@ func TestAdultOfferedOnlyWhereAllowed(t *testing.T) {
 	}
 }
 
+// TestEarlyChildhoodAsksForNoName: in early childhood the rules hide an
+// unknown face with no question, and the review says so: the face list
+// said "needs a name" and "Hide every unknown face" stood out over a
+// photo already cleared.
+func TestEarlyChildhoodAsksForNoName(t *testing.T) {
+	s, r := openTwoFaces(t)
+	asks := func(unit string, want bool) {
+		t.Helper()
+		texts := visibleTexts(faceListOf(t, r))
+		if asked := strings.Contains(texts, "needs a name"); asked != want {
+			t.Errorf("%s: the face list says %q; a name asked %v, want %v", unit, texts, asked, want)
+		}
+		if high := r.hideUnknown.Importance == widget.HighImportance; high != want {
+			t.Errorf("%s: \"Hide every unknown face\" highlighted %v, want %v", unit, high, want)
+		}
+	}
+	asks("school", true)
+	chooseWithPointer(t, s.win.Canvas(), s.win.unit, unitLabel(consent.EarlyChildhood))
+	answerDialog(t, s.win.Canvas(), "Change and check again")
+	if r.photo.Status != vet.Cleared {
+		t.Fatalf("in early childhood the photo is %s %v, want cleared", r.photo.Status, r.photo.Reasons)
+	}
+	asks("early childhood", false)
+}
+
 func TestReviewClickAndAssign(t *testing.T) {
 	s, r := openTwoFaces(t)
 	confirmAda(t, s, r)

@@ -118,6 +118,16 @@ func (f Face) ToConfirm() bool {
 	return f.Review == consent.NotReviewed && f.Decision.Recognised != ""
 }
 
+// AwaitsName reports whether the face is unknown and the reviewer must
+// name it or confirm its redaction for job. In early childhood it need
+// not: R2 hides it whoever it is, and only an assignment to enrolled
+// staff could show it, which stays possible; asking would stop every
+// daycare photo (children are rarely enrolled there) for a decision that
+// cannot make it safer.
+func (f Face) AwaitsName(job consent.Job) bool {
+	return f.Unknown() && job.Unit != consent.EarlyChildhood
+}
+
 // Undecided reports whether the face waits for the reviewer: unknown, or
 // recognised and not confirmed (ToConfirm).
 func (f Face) Undecided() bool { return f.Unknown() || f.ToConfirm() }
@@ -231,14 +241,10 @@ func (p *Photo) Decide(reg *consent.Register, job consent.Job) {
 		p.Status, p.Reasons = Failed, []msg.Text{p.Error}
 		return
 	}
-	// In early childhood an unknown face needs no decision: R2 hides it
-	// whoever it is, and only a reviewer's assignment to enrolled staff
-	// could show it, which stays possible. Asking would stop every
-	// daycare photo (children are rarely enrolled there) for a decision
-	// that cannot make it safer.
-	// A face recognised as someone whose consent would show it waits for
-	// the reviewer's confirmation (consent.Decide) in every unit: only
-	// the confirmation can show it.
+	// An unknown face waits for a name except in early childhood
+	// (AwaitsName). A face recognised as someone whose consent would show
+	// it waits for the reviewer's confirmation (consent.Decide) in every
+	// unit: only the confirmation can show it.
 	unknown, recognised := 0, 0
 	for i := range p.Faces {
 		f := &p.Faces[i]
@@ -246,7 +252,7 @@ func (p *Photo) Decide(reg *consent.Register, job consent.Job) {
 		switch {
 		case f.ToConfirm():
 			recognised++
-		case f.Unknown() && job.Unit != consent.EarlyChildhood:
+		case f.AwaitsName(job):
 			unknown++
 		}
 	}
