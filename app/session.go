@@ -102,12 +102,16 @@ func (s *session) setJob(ctx context.Context, job consent.Job) (readErr, keepErr
 	readErr = s.SetJob(ctx, job)
 	reviewer := s.Reviewer()
 	for _, p := range s.photos {
+		if !channelChanged {
+			// The reviews and the ledger's answers stay: only the rules
+			// (the unit, the register read again) decide anew.
+			p.Decide(s.Register, s.Job.Job)
+			continue
+		}
 		if err := reviewer.ChangeChannel(ctx, p); err != nil && keepErr == nil {
 			keepErr = err
 		}
-		if channelChanged {
-			s.markPublished(ctx, p)
-		}
+		s.markPublished(ctx, p)
 	}
 	return readErr, keepErr
 }
