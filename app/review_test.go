@@ -371,23 +371,38 @@ func TestPersonPickerShowsNames(t *testing.T) {
 
 // TestReviewBeforeThePhotographer: until a photographer is set every
 // photo is blocked, yet its faces can be reviewed meanwhile: the photos
-// with faces to decide are counted and listed under "Needs review" as
-// well as "Blocked" (the window read "Needs review (0)" with every face
-// undecided), and "Next needing review" goes to them.
+// with faces to decide are counted and listed under "Needs review" (the
+// window read "Needs review (0)" with every face undecided), and "Next
+// needing review" goes to them. Each photo is counted once: a blocked
+// photo waiting for the reviewer is not also "blocked" (the status line
+// read "0 cleared, 2 need review, 2 blocked" for two photos), and the
+// counts add up to the batch.
 func TestReviewBeforeThePhotographer(t *testing.T) {
 	s := newTestSetup(t)
 	s.dropWithoutPhotographer(t, s.writePhoto(t, "a.png", widthTwoFaces), s.writePhoto(t, "b.png", widthTwoFaces))
 	listed := func(want int) {
 		t.Helper()
+		blocked := 2 - want
 		if got := len(s.win.session.filtered(vet.NeedsReview)); got != want {
 			t.Errorf("%d photos listed under Needs review, want %d", got, want)
 		}
-		label := fmt.Sprintf("Needs review (%d)", want)
-		if !slices.Contains(s.win.photos.filter.Options, label) {
-			t.Errorf("filters %q, want %q", s.win.photos.filter.Options, label)
+		if got := len(s.win.session.filtered(vet.Blocked)); got != blocked {
+			t.Errorf("%d photos listed under Blocked, want %d", got, blocked)
 		}
-		if text, part := s.win.status.Text, fmt.Sprintf("%d need review, 2 blocked", want); !strings.Contains(text, part) {
+		for _, label := range []string{fmt.Sprintf("Needs review (%d)", want), fmt.Sprintf("Blocked (%d)", blocked)} {
+			if !slices.Contains(s.win.photos.filter.Options, label) {
+				t.Errorf("filters %q, want %q", s.win.photos.filter.Options, label)
+			}
+		}
+		if text, part := s.win.status.Text, fmt.Sprintf("0 cleared, %d need review, %d blocked", want, blocked); !strings.Contains(text, part) {
 			t.Errorf("status line %q, want %q in it", text, part)
+		}
+		sum := 0
+		for _, n := range s.win.session.counts() {
+			sum += n
+		}
+		if sum != len(s.win.session.photos) {
+			t.Errorf("counts %v add up to %d, the batch holds %d", s.win.session.counts(), sum, len(s.win.session.photos))
 		}
 	}
 	listed(2)

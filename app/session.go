@@ -235,17 +235,12 @@ func (s *session) unexported() int {
 	return n
 }
 
-// counts returns how many photos have each status, NeedsReview counting
-// the photos on the reviewer's list (toReview).
+// counts returns how many photos each status shows (shownStatus): every
+// photo is counted once, so the counts add up to the batch.
 func (s *session) counts() map[vet.Status]int {
 	c := map[vet.Status]int{}
 	for _, p := range s.photos {
-		if p.Status != vet.NeedsReview {
-			c[p.Status]++
-		}
-		if toReview(p) {
-			c[vet.NeedsReview]++
-		}
+		c[shownStatus(p)]++
 	}
 	return c
 }
@@ -254,21 +249,32 @@ func (s *session) counts() map[vet.Status]int {
 // or it is blocked (by a missing photographer, say) while its faces wait
 // for the reviewer all the same. Listed only under Blocked, a batch shot
 // before the photographer was set would read "0 need review" with every
-// face still undecided. Such a photo is counted under both.
+// face still undecided.
 func toReview(p *vet.Photo) bool {
 	return p.Status == vet.NeedsReview || p.Status == vet.Blocked && p.WaitsForReviewer()
 }
 
-// filtered returns the photos with the status, or all for "", as a list
-// of its own: the batch may change under the grid that shows it. The
-// photos that need review are those on the reviewer's list (toReview).
+// shownStatus is the status the counts and the filter give p: a photo on
+// the reviewer's list needs review, even when it is blocked as well (it
+// counts as blocked once reviewed, if it still is); the status line read
+// "20 need review, 20 blocked" for a batch of 20.
+func shownStatus(p *vet.Photo) vet.Status {
+	if toReview(p) {
+		return vet.NeedsReview
+	}
+	return p.Status
+}
+
+// filtered returns the photos with the status (shownStatus), or all for
+// "", as a list of its own: the batch may change under the grid that
+// shows it.
 func (s *session) filtered(status vet.Status) []*vet.Photo {
 	if status == "" {
 		return slices.Clone(s.photos)
 	}
 	var out []*vet.Photo
 	for _, p := range s.photos {
-		if status == vet.NeedsReview && toReview(p) || status != vet.NeedsReview && p.Status == status {
+		if shownStatus(p) == status {
 			out = append(out, p)
 		}
 	}
