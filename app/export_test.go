@@ -145,7 +145,9 @@ func TestExportOnlyWhatWaits(t *testing.T) {
 	closeDialogs(w)
 
 	// Added again in a new batch, the trip photo is known as published.
+	// The new batch's photographer is named again (R5).
 	w.newBatch()
+	w.applyPhotographer(nil, "Pia Photo", []string{"instagram", "website"})
 	s.drop(t, trip, s.writePhoto(t, "empty.png", widthNoFace))
 	s.reviewAll(t)
 	published := func(when string, want ...bool) {

@@ -74,7 +74,7 @@ func newTestSetup(t *testing.T) *testSetup {
 	store := openTestRegister(t, t.TempDir())
 	faces := vet.NewFaces(func() (vision.FaceFinder, int, error) { return fakeFinder{}, 2, nil })
 	w := newMainWindow(a, store, faces, "test", msg.Text{})
-	w.photographer.name, w.photographer.channels = "Pia Photo", []string{"instagram", "website"}
+	w.session.Job.Photographer, w.session.Job.PhotographerChannels = "Pia Photo", []string{"instagram", "website"}
 	w.channel.SetSelectedIndex(slices.Index(w.channelIDs, "instagram"))
 	return &testSetup{app: a, win: w, store: store, dir: t.TempDir()}
 }
@@ -179,7 +179,7 @@ func (s *testSetup) drop(t *testing.T, paths ...string) {
 // photographer yet, and checks that every photo is blocked for it (R5).
 func (s *testSetup) dropWithoutPhotographer(t *testing.T, paths ...string) {
 	t.Helper()
-	s.win.photographer.name, s.win.photographer.channels = "", nil
+	s.win.session.Job.Photographer, s.win.session.Job.PhotographerChannels = "", nil
 	s.drop(t, paths...)
 	for _, p := range s.win.session.photos {
 		if p.Status != vet.Blocked {

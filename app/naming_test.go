@@ -70,7 +70,7 @@ func openRecognitionBatch(t *testing.T, faces *vet.Faces, dir string, c recognit
 	t.Logf("%d people in the register, %d enrolled from one portrait each, %d photos in the batch", len(c.names), enrolled, len(files))
 
 	w := newMainWindow(a, store, faces, "test", msg.Text{})
-	w.photographer.name, w.photographer.channels = "Pia Photo", []string{"website"}
+	w.session.Job.Photographer, w.session.Job.PhotographerChannels = "Pia Photo", []string{"website"}
 	w.applyJob(consent.Job{Channel: "website", Unit: consent.School})
 	w.Resize(fyne.NewSize(1200, 800))
 	done := make(chan struct{})

@@ -68,7 +68,7 @@ func newPeopleSetup(t *testing.T) *testSetup {
 	store := openTestRegister(t, t.TempDir())
 	faces := vet.NewFaces(func() (vision.FaceFinder, int, error) { return finder, 2, nil })
 	w := newMainWindow(a, store, faces, "test", msg.Text{})
-	w.photographer.name, w.photographer.channels = "Pia Photo", []string{"instagram", "website"}
+	w.session.Job.Photographer, w.session.Job.PhotographerChannels = "Pia Photo", []string{"instagram", "website"}
 	w.channel.SetSelectedIndex(slices.Index(w.channelIDs, "instagram"))
 	s := &testSetup{app: a, win: w, store: store, dir: t.TempDir()}
 	var paths []string

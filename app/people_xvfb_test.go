@@ -290,7 +290,7 @@ func runPeopleScenario(batch, shots string) error {
 	defer faces.Close()
 	a := fyneapp.NewWithID(appID)
 	w := newMainWindow(a, store, faces, "people screenshots", vet.ModelProblem())
-	w.photographer.name, w.photographer.channels = "Pia Photo", []string{"website"}
+	w.session.Job.Photographer, w.session.Job.PhotographerChannels = "Pia Photo", []string{"website"}
 	w.applyJob(consent.Job{Channel: "website", Unit: consent.School})
 	return runWithBatch(a, w, batch, func(done <-chan struct{}) error { return drivePeople(w, done, shots) })
 }

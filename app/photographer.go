@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/photovet/photovet/consent"
 	"github.com/photovet/photovet/vet"
 )
 
@@ -22,10 +21,6 @@ type photographerBar struct {
 	widget.BaseWidget
 	label *widget.Label
 	edit  *widget.Button
-
-	// name and channels apply to photos dropped from now on.
-	name     string
-	channels []string
 }
 
 func newPhotographerBar(edit func([]*vet.Photo)) *photographerBar {
@@ -33,15 +28,14 @@ func newPhotographerBar(edit func([]*vet.Photo)) *photographerBar {
 	b.label.Wrapping = fyne.TextWrapWord
 	b.edit = widget.NewButtonWithIcon(lang.L("Set photographer..."), theme.AccountIcon(), func() { edit(nil) })
 	b.ExtendBaseWidget(b)
-	b.show(nil, consent.Job{})
+	b.show(nil, vet.Job{})
 	return b
 }
 
-// current is the photographer set for the batch.
-func (b *photographerBar) current() (string, []string) { return b.name, b.channels }
-
-// show describes the photographers of photos for channel.
-func (b *photographerBar) show(photos []*vet.Photo, job consent.Job) {
+// show describes the photographers of photos for the job's channel, or
+// the job's photographer (for the photos dropped from now on) while no
+// photo says anything.
+func (b *photographerBar) show(photos []*vet.Photo, job vet.Job) {
 	channel := job.Channel
 	names := map[string]bool{}
 	var permitted, missing int
@@ -50,7 +44,7 @@ func (b *photographerBar) show(photos []*vet.Photo, job consent.Job) {
 			continue
 		}
 		names[p.Photographer] = true
-		if p.PhotographerPermits(job) {
+		if p.PhotographerPermits(job.Job) {
 			permitted++
 		} else {
 			missing++
@@ -59,10 +53,10 @@ func (b *photographerBar) show(photos []*vet.Photo, job consent.Job) {
 	// Failed photos are never published: with no other, no photo says
 	// anything about the permission, which is not "every photo has it".
 	switch checked := permitted + missing; {
-	case checked == 0 && b.name == "":
+	case checked == 0 && job.Photographer == "":
 		b.label.SetText(lang.L("Photographer: not set yet. Every published photo needs the photographer's permission; set it before or after adding photos."))
 	case checked == 0:
-		b.label.SetText(lang.L("Photographer: {{.Name}}, who permits {{.Channels}}.", map[string]any{"Name": b.name, "Channels": channelList(b.channels)}))
+		b.label.SetText(lang.L("Photographer: {{.Name}}, who permits {{.Channels}}.", map[string]any{"Name": job.Photographer, "Channels": channelList(job.PhotographerChannels)}))
 	case missing == 0:
 		b.label.SetText(lang.L("Photographer: {{.Names}}. Permission for {{.Channel}}: yes, for every photo.", map[string]any{"Names": nameList(names), "Channel": channelName(channel)}))
 	default:
@@ -132,7 +126,7 @@ func (w *mainWindow) editPhotographer(only []*vet.Photo) {
 			setChannels(ids)
 		}
 	}
-	start, startChannels := w.photographer.current()
+	start, startChannels := w.session.Job.Photographer, w.session.Job.PhotographerChannels
 	scope := w.session.photos
 	if only != nil {
 		scope = only
@@ -178,16 +172,15 @@ func (w *mainWindow) editPhotographer(only []*vet.Photo) {
 // and sets them on only, or on the whole batch and the photos dropped from
 // now on when only is nil.
 func (w *mainWindow) applyPhotographer(only []*vet.Photo, name string, channels []string) {
-	scope := w.session.photos
-	if only != nil {
-		scope = only
+	var err error
+	if only == nil {
+		err = w.session.SetPhotographer(context.Background(), w.session.photos, name, channels)
+	} else {
+		err = w.session.Reviewer().SetPhotographer(context.Background(), only, name, channels)
 	}
-	if err := w.session.Reviewer().SetPhotographer(context.Background(), scope, name, channels); err != nil {
+	if err != nil {
 		w.showError(lang.L("The photographer could not be recorded."), err)
 		return
-	}
-	if only == nil {
-		w.photographer.name, w.photographer.channels = strings.TrimSpace(name), channels
 	}
 	w.photoChanged(nil)
 	if w.review.photo != nil {

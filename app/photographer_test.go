@@ -40,8 +40,7 @@ func TestPhotographerBarCountsOnlyVettedPhotos(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			b := newPhotographerBar(func([]*vet.Photo) {})
-			b.name, b.channels = c.set, []string{"website"}
-			b.show(c.photos, job)
+			b.show(c.photos, vet.Job{Job: job, Photographer: c.set, PhotographerChannels: []string{"website"}})
 			got := b.label.Text
 			if !strings.Contains(got, c.want) || strings.Contains(got, c.mustNot) {
 				t.Errorf("the bar says %q, want %q and not %q", got, c.want, c.mustNot)
@@ -56,7 +55,7 @@ func TestPhotographerBarCountsOnlyVettedPhotos(t *testing.T) {
 func TestPhotographerDialogTakesTyping(t *testing.T) {
 	s := newTestSetup(t)
 	w := s.win
-	w.photographer.name = ""
+	w.session.Job.Photographer = ""
 	w.editPhotographer(nil)
 	name, ok := w.Canvas().Focused().(*widget.Entry)
 	if !ok {
@@ -67,7 +66,7 @@ func TestPhotographerDialogTakesTyping(t *testing.T) {
 	if w.Canvas().Overlays().Top() != nil {
 		t.Error("the dialog is still open after Enter")
 	}
-	if got, _ := w.photographer.current(); got != "Jan Smit" {
+	if got := w.session.Job.Photographer; got != "Jan Smit" {
 		t.Errorf("the batch's photographer is %q after Enter, want Jan Smit", got)
 	}
 }

@@ -121,7 +121,7 @@ func TestBatchRestoredAfterRestart(t *testing.T) {
 	if job := w.session.Job.Job; job.Channel != "instagram" || job.Unit != consent.UpperSecondary {
 		t.Errorf("the job came back as %s, %s; want instagram, upper secondary", job.Channel, job.Unit)
 	}
-	if name, channels := w.photographer.current(); name != "Pia Photo" || !slices.Equal(channels, []string{"instagram", "website"}) {
+	if name, channels := w.session.Job.Photographer, w.session.Job.PhotographerChannels; name != "Pia Photo" || !slices.Equal(channels, []string{"instagram", "website"}) {
 		t.Errorf("the photographer came back as %q %v", name, channels)
 	}
 	var restored []string

@@ -71,12 +71,9 @@ func newSession(store *consent.Store, faces *vet.Faces, dataDir string) (*sessio
 	return s, err
 }
 
-// openBatch is the batch as kept for the next start, with photographer
-// as the batch's photographer.
-func (s *session) openBatch(photographer string, channels []string) vet.OpenBatch {
-	job := s.Job
-	job.Photographer, job.PhotographerChannels = photographer, channels
-	return vet.NewOpenBatch(job, s.photos, s.exported, slices.Concat(s.running, s.pending))
+// openBatch is the batch as kept for the next start.
+func (s *session) openBatch() vet.OpenBatch {
+	return vet.NewOpenBatch(s.Job, s.photos, s.exported, slices.Concat(s.running, s.pending))
 }
 
 // restore takes the batch kept from last time as added: its photos are

@@ -111,7 +111,7 @@ func (w *mainWindow) restoreBatch() {
 		w.session.Job.Unit = b.Unit
 	}
 	if b.Photographer != "" {
-		w.photographer.name, w.photographer.channels = b.Photographer, b.PhotographerChannels
+		w.session.Job.Photographer, w.session.Job.PhotographerChannels = b.Photographer, b.PhotographerChannels
 	}
 	w.loadJob() // a channel no longer in the settings gives way to the first one
 	fresh := w.session.restore(b)
@@ -131,7 +131,7 @@ func (w *mainWindow) saveBatch() {
 	if w.session.file == nil {
 		return
 	}
-	err := w.session.file.Save(w.session.openBatch(w.photographer.current()))
+	err := w.session.file.Save(w.session.openBatch())
 	if err != nil && !w.saveFailed {
 		w.showError(lang.L("PhotoVet cannot keep this batch for its next start."), err)
 	}
@@ -197,11 +197,7 @@ func (w *mainWindow) build() {
 
 	w.channel = newSettingSelect(w.Canvas(), w.chooseChannel, w.typedKey)
 	w.unit = newSettingSelect(w.Canvas(), w.chooseUnit, w.typedKey)
-	photographer := newPhotographerBar(w.editPhotographer)
-	if w.photographer != nil {
-		photographer.name, photographer.channels = w.photographer.current()
-	}
-	w.photographer = photographer
+	w.photographer = newPhotographerBar(w.editPhotographer)
 	w.photos = newPhotosView(w.session, w.openReview, w.cancelBatch)
 	w.review = newReviewView(w, w.session, w.closeReview, w.photoChanged)
 	if w.people != nil {
@@ -403,7 +399,6 @@ func (w *mainWindow) process(photos []vet.OpenPhoto) {
 	w.showArea(w.photos)
 	w.photos.start(len(photos))
 	vetting := w.session.Session
-	vetting.Job.Photographer, vetting.Job.PhotographerChannels = w.photographer.current()
 	go func() {
 		defer cancel()
 		b, err := vetting.Batch(ctx)
@@ -447,7 +442,7 @@ func (w *mainWindow) batchDone(err error) {
 	default:
 		w.showCounts()
 	}
-	w.photographer.show(w.session.photos, w.session.Job.Job)
+	w.photographer.show(w.session.photos, w.session.Job)
 	w.refreshPhotos()
 	if w.batchFinished != nil {
 		w.batchFinished()
@@ -508,11 +503,12 @@ func (w *mainWindow) newBatch() {
 		return // the button is disabled while a batch runs
 	}
 	w.session.clear()
+	w.session.NewBatch()
 	w.review.photo = nil
 	w.people.close()
 	w.drop.setCount(0)
 	w.showArea(container.NewPadded(w.drop))
-	w.photographer.show(w.session.photos, w.session.Job.Job)
+	w.photographer.show(w.session.photos, w.session.Job)
 	w.refreshPhotos()
 	w.status.SetText(lang.L("Ready for the next photos."))
 }
@@ -520,7 +516,7 @@ func (w *mainWindow) newBatch() {
 // photoChanged is called after the reviewer changed a photo, or the
 // rules that decide them all changed.
 func (w *mainWindow) photoChanged(*vet.Photo) {
-	w.photographer.show(w.session.photos, w.session.Job.Job)
+	w.photographer.show(w.session.photos, w.session.Job)
 	w.refreshPhotos()
 	if w.session.cancel == nil {
 		w.showCounts()

@@ -236,6 +236,35 @@ func TestNewBatch(t *testing.T) {
 	}
 }
 
+// TestNewBatchForgetsThePhotographer: "New batch" keeps the channel and
+// the unit (the teacher's class) but not the photographer, who with their
+// permission belongs to the photos (R5): the next batch's photos, maybe
+// someone else's, wait for the teacher to name theirs (it kept the last
+// batch's, and a stranger's photos went out on Pia's permission).
+func TestNewBatchForgetsThePhotographer(t *testing.T) {
+	s := newTestSetup(t)
+	s.win.chooseUnit(slices.Index(units(), consent.UpperSecondary))
+	s.win.applyPhotographer(nil, "Bea Photographer", []string{"instagram"})
+	s.drop(t, s.writePhoto(t, "first.png", widthTwoFaces))
+	if p := s.win.session.photos[0]; p.Photographer != "Bea Photographer" {
+		t.Fatalf("the first batch's photo was taken by %q, want Bea", p.Photographer)
+	}
+	job := s.win.session.Job.Job
+
+	s.win.newBatch()
+	if got := s.win.photographer.label.Text; !strings.Contains(got, "Photographer: not set yet.") {
+		t.Errorf("after New batch the photographer bar says %q, want it not set", got)
+	}
+	if got := s.win.session.Job.Job; got.Channel != job.Channel || got.Unit != consent.UpperSecondary {
+		t.Errorf("after New batch the job is %s, %s; want %s, %s kept", got.Channel, got.Unit, job.Channel, consent.UpperSecondary)
+	}
+	s.drop(t, s.writePhoto(t, "second.png", widthTwoFaces))
+	p := s.win.session.photos[0]
+	if p.Photographer != "" || p.Status != vet.Blocked {
+		t.Errorf("the next batch's photo was taken by %q, %s; want nobody yet, blocked (R5)", p.Photographer, p.Status)
+	}
+}
+
 // tapButton taps the button with the text among o's visible objects.
 func tapButton(t *testing.T, o fyne.CanvasObject, text string) {
 	t.Helper()

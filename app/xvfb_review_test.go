@@ -111,7 +111,7 @@ func runReviewScenario(rec, shots string) error {
 	// screen is 860 px tall; the window opens 680 px tall).
 	w.Resize(fyne.NewSize(1180, 800))
 	w.channel.SetSelectedIndex(slices.Index(w.channelIDs, "instagram"))
-	w.photographer.name, w.photographer.channels = "Pia Photo", []string{"instagram", "website"}
+	w.session.Job.Photographer, w.session.Job.PhotographerChannels = "Pia Photo", []string{"instagram", "website"}
 	return runWithBatch(a, w, folder, func(done <-chan struct{}) error { return driveReview(w, done, shots) })
 }
 

@@ -269,7 +269,7 @@ func runScreenshotScenario(rec, shots, exports string) error {
 	a := fyneapp.NewWithID(appID)
 	w := newMainWindow(a, store, faces, "screenshot test", vet.ModelProblem())
 	w.channel.SetSelectedIndex(slices.Index(w.channelIDs, "instagram"))
-	w.photographer.name, w.photographer.channels = "Pia Photo", []string{"instagram", "website"}
+	w.session.Job.Photographer, w.session.Job.PhotographerChannels = "Pia Photo", []string{"instagram", "website"}
 	return runWithBatch(a, w, rec, func(done <-chan struct{}) error { return driveScreenshots(w, done, shots, exports) })
 }
 

@@ -92,6 +92,27 @@ func (s *Session) SetJob(ctx context.Context, job consent.Job) error {
 	return err
 }
 
+// SetPhotographer records the photographer's permitted channels, sets
+// them on photos (see Reviewer.SetPhotographer) and makes them the
+// session's photographer, for the photos its batches process from now on.
+func (s *Session) SetPhotographer(ctx context.Context, photos []*Photo, name string, channels []string) error {
+	if err := s.Reviewer().SetPhotographer(ctx, photos, name, channels); err != nil {
+		return err
+	}
+	s.Job.Photographer, s.Job.PhotographerChannels = strings.TrimSpace(name), slices.Clone(channels)
+	return nil
+}
+
+// NewBatch readies the session for a new batch of photos: the channel,
+// the unit and the redaction style stay (the teacher's class and where it
+// publishes), the photographer and their permission go. They belong to
+// the photos (R5), and the next photos may be someone else's: the
+// teacher names the photographer again, or the photos' EXIF Artist
+// pre-fills it, as for a batch the CLI vets without --photographer.
+func (s *Session) NewBatch() {
+	s.Job.Photographer, s.Job.PhotographerChannels = "", nil
+}
+
 // Batch returns the pipeline for the session's job: the face finder,
 // loaded now if it was not (this blocks while the models load), the
 // enrolled references, and the store, so that saved review state comes

@@ -2,6 +2,8 @@ package vet
 
 import (
 	"context"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -69,5 +71,54 @@ func TestSessionSetUp(t *testing.T) {
 		if err != nil || b.Store != store || b.Job != tt.want || b.Workers != 1 || b.Matcher == nil {
 			t.Errorf("Batch() = %+v, %v; want the store, the job and the enrolled references", b, err)
 		}
+	}
+}
+
+// TestNewBatchForgetsThePhotographer: a new batch keeps the channel, the
+// unit and the style (the teacher's class) but not the photographer (R5:
+// they and their permission belong to the photos), so the next photos'
+// EXIF Artist pre-fills theirs, as for a batch the CLI vets without
+// --photographer, and a photo naming nobody waits for one.
+func TestNewBatchForgetsThePhotographer(t *testing.T) {
+	ctx := context.Background()
+	store := testStore(t)
+	if err := store.SetPhotographerPermission(ctx, "Ann Photographer", []string{"instagram"}, testDay); err != nil {
+		t.Fatal(err)
+	}
+	s := Session{Store: store, Faces: NewFaces(func() (vision.FaceFinder, int, error) { return &fakeFinder{}, 1, nil })}
+	if err := s.SetUp(ctx, "instagram", "upper_secondary", testDay); err != nil {
+		t.Fatal(err)
+	}
+	s.Job.Style = vision.RedactSolid
+	if err := s.SetPhotographer(ctx, nil, "Bea Photographer", []string{"instagram", "website"}); err != nil {
+		t.Fatal(err)
+	}
+	job := s.Job.Job
+	s.NewBatch()
+	if s.Job.Photographer != "" || s.Job.PhotographerChannels != nil || s.Job.Job != job || s.Job.Style != vision.RedactSolid {
+		t.Errorf("after NewBatch the job is %+v; want %+v in solid with no photographer", s.Job, job)
+	}
+
+	dir := t.TempDir()
+	artist, nobody := filepath.Join(dir, "artist.jpg"), filepath.Join(dir, "nobody.png")
+	writeJPEGWithArtist(t, artist, widthAda, 200, "Ann Photographer")
+	writeTestPhoto(t, nobody, widthAda, 200)
+	b, err := s.Batch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	photos, err := b.Run(ctx, []string{artist, nobody})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byPath := map[string]*Photo{}
+	for _, p := range photos {
+		byPath[p.Path] = p
+	}
+	if p := byPath[artist]; p.Photographer != "Ann Photographer" || !slices.Equal(p.PhotographerChannels, []string{"instagram"}) {
+		t.Errorf("the photo by Ann (EXIF Artist) came out taken by %q for %v, want Ann for instagram", p.Photographer, p.PhotographerChannels)
+	}
+	if p := byPath[nobody]; p.Photographer != "" || p.Status != Blocked {
+		t.Errorf("the photo naming nobody came out taken by %q, %s; want nobody, blocked until the teacher names them", p.Photographer, p.Status)
 	}
 }
