@@ -105,6 +105,49 @@ func TestAdultOfferedOnlyWhereAllowed(t *testing.T) {
 	}
 }
 
+// TestAdultNotCarriedToAnotherChannel: an adult's agreement in person was
+// noted for the channel of the moment (R8), so after the teacher changes
+// "Publish on" the face is hidden and undecided again (it stayed shown on
+// the new channel), offered to mark again with a note for it; Ada's
+// confirmation carries over.
+func TestAdultNotCarriedToAnotherChannel(t *testing.T) {
+	s, r := openTwoFaces(t)
+	confirmAda(t, s, r)
+	stranger := absolute(s, r.view, faceCentre(r, r.photo.Faces[1].Box))
+	test.TapCanvas(s.win.Canvas(), stranger)
+	test.Tap(r.adultButton)
+	top := s.win.Canvas().Overlays().Top()
+	for _, o := range visibleObjects(top) {
+		if e, ok := o.(*widget.Entry); ok {
+			test.Type(e, "Tom's father, agreed to Instagram")
+		}
+	}
+	tapButton(t, top, "Save")
+	if f := r.photo.Faces[1]; !f.Decision.Visible || f.Review != consent.AdultWithNote {
+		t.Fatalf("the adult on Instagram: %+v", f)
+	}
+	chooseWithPointer(t, s.win.Canvas(), s.win.channel, channelName("website"))
+	answerDialog(t, s.win.Canvas(), "Change and check again")
+	p := s.win.session.photos[0]
+	if f := p.Faces[1]; f.Decision.Visible || f.Review != consent.NotReviewed || !f.Undecided() {
+		t.Errorf("the adult on the website: %+v, want hidden and undecided", f)
+	}
+	if f := p.Faces[0]; f.Review != consent.AssignedByHand || f.AssignedID != "C1" {
+		t.Errorf("Ada's confirmation did not carry over: %+v", f)
+	}
+	s.win.openReview(p)
+	test.TapCanvas(s.win.Canvas(), stranger)
+	if r.selected.face != 1 || r.adultButton.Disabled() {
+		t.Errorf("on the website: selection %+v, adult offered %v; want it offered again", r.selected, !r.adultButton.Disabled())
+	}
+	// Back on Instagram, the note given for Instagram holds again.
+	chooseWithPointer(t, s.win.Canvas(), s.win.channel, channelName("instagram"))
+	answerDialog(t, s.win.Canvas(), "Change and check again")
+	if f := p.Faces[1]; !f.Decision.Visible || f.Review != consent.AdultWithNote {
+		t.Errorf("the adult back on Instagram: %+v, want shown with the Instagram note", f)
+	}
+}
+
 // TestEarlyChildhoodAsksForNoName: in early childhood the rules hide an
 // unknown face with no question, and the review says so: the face list
 // said "needs a name" and "Hide every unknown face" stood out over a

@@ -68,6 +68,20 @@ type Face struct {
 	Note       string // why, for AdultWithNote
 }
 
+// OnAnotherChannel returns the face with the review that still holds when
+// its photo, reviewed for one channel, is vetted for another. Hiding a
+// face and naming who it is hold on any channel (the rules then decide
+// for the new one); an adult's agreement in person does not: the note
+// may record agreement for that channel only (R8), so the face is not
+// reviewed again, hidden as the rules decide, until the reviewer marks
+// it with a note for the new channel.
+func (f Face) OnAnotherChannel() Face {
+	if f.Review == AdultWithNote {
+		f.Review, f.AssignedID, f.Note = NotReviewed, "", ""
+	}
+	return f
+}
+
 // Decision is the rules' verdict on one face.
 type Decision struct {
 	Visible bool

@@ -482,6 +482,44 @@ func TestR8_ReviewerOverrides(t *testing.T) {
 // TestAdultRefusal: AdultRefusal, which the review asks before offering
 // "adult who agreed in person", says no exactly when the rules would
 // refuse the face as an adult with a note, and with their reason.
+// TestReviewOnAnotherChannel: what the reviewer decided on a face holds
+// when the photo is vetted for another channel, except an adult's
+// agreement in person, whose note may be for the first channel only (R8):
+// the face goes back to the matcher's result, and is hidden.
+func TestReviewOnAnotherChannel(t *testing.T) {
+	reg := newRegister(anna(), marja())
+	stranger := Face{NearestID: "S-1", Distance: 0.8, NextDistance: 0.9}
+	tests := []struct {
+		name   string
+		review Review
+		id     string
+		note   string
+		want   Review
+	}{
+		{"not reviewed", NotReviewed, "", "", NotReviewed},
+		{"hidden by the reviewer", ForceRedacted, "", "", ForceRedacted},
+		{"assigned by hand", AssignedByHand, "S-1", "", AssignedByHand},
+		{"adult who agreed in person", AdultWithNote, "", "agreed to the website only", NotReviewed},
+	}
+	for _, tt := range tests {
+		face := stranger
+		face.Review, face.AssignedID, face.Note = tt.review, tt.id, tt.note
+		got := face.OnAnotherChannel()
+		want := face
+		if tt.want != tt.review {
+			want.Review, want.AssignedID, want.Note = tt.want, "", ""
+		}
+		if got != want {
+			t.Errorf("%s: on another channel %+v, want %+v", tt.name, got, want)
+		}
+		if tt.review == AdultWithNote {
+			if d := Decide(got, reg, Job{School, "newsletter", exportDay}); d.Visible {
+				t.Errorf("%s: shown on another channel without a note for it: %+v", tt.name, d)
+			}
+		}
+	}
+}
+
 func TestAdultRefusal(t *testing.T) {
 	reg := newRegister(anna(), marja())
 	faces := []struct {

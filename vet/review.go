@@ -241,18 +241,37 @@ func (p *Photo) Clone() *Photo {
 
 // ChangeChannel takes p's review over to the reviewer's channel after the
 // batch's channel changed (reviews are kept for each channel) and decides
-// p for the reviewer's job. The reviewer's work on p carries over, as the
-// window goes on showing it, and is saved for the channel at once, so
-// that a restart brings back what the reviewer saw; a photo without any
-// takes the review saved for the channel before, if any, as vetting it
-// afresh would, but keeps its photographer. When that fails p is still
-// decided, and the error says why its review was not kept.
+// p for the reviewer's job. The reviewer's work on p carries over as far
+// as it holds on another channel (consent.Face.OnAnotherChannel: an
+// adult's agreement in person does not, unless the review saved for the
+// new channel has it), as the window goes on showing it, and is saved for
+// the channel at once, so that a restart brings back what the reviewer
+// saw; a photo without any takes the review saved for the channel
+// before, if any, as vetting it afresh would, but keeps its
+// photographer. When that fails p is still decided, and the error says
+// why its review was not kept.
 func (r Reviewer) ChangeChannel(ctx context.Context, p *Photo) error {
 	if r.Store == nil || !p.Error.IsZero() || p.reviewChannel == r.Job.Channel {
 		p.Decide(r.Register, r.Job)
 		return nil
 	}
+	for i := range p.Faces {
+		f := &p.Faces[i]
+		kept := f.consentFace().OnAnotherChannel()
+		f.Review, f.AssignedID, f.Note = kept.Review, kept.AssignedID, kept.Note
+	}
 	save := p.hasReviewerWork()
+	if save {
+		// What the reviewer decided for the new channel alone holds there.
+		saved, err := LoadReview(ctx, r.Store, p.SHA256, r.Job.Channel)
+		switch {
+		case err == nil:
+			p.restoreChannelBound(saved)
+		case !errors.Is(err, consent.ErrNotFound):
+			p.Decide(r.Register, r.Job)
+			return err
+		}
+	}
 	if !save {
 		saved, err := LoadReview(ctx, r.Store, p.SHA256, r.Job.Channel)
 		switch {
@@ -267,7 +286,12 @@ func (r Reviewer) ChangeChannel(ctx context.Context, p *Photo) error {
 				p.Photographer, p.PhotographerChannels = name, slices.Clone(channels)
 				save = true
 			}
-		case !errors.Is(err, consent.ErrNotFound):
+		case errors.Is(err, consent.ErrNotFound):
+			// p is now as vetting it afresh for the channel makes it, and
+			// no longer the review of the channel before, which may hold
+			// work that does not carry over (a change back reads it).
+			p.reviewVersion, p.reviewChannel = 0, r.Job.Channel
+		default:
 			p.Decide(r.Register, r.Job)
 			return err
 		}
@@ -302,19 +326,40 @@ func (p *Photo) restore(saved *Photo) {
 		if s.Review == consent.NotReviewed {
 			continue
 		}
-		best, bestIoU := -1, 0.5 // the same photo gives the same boxes; 0.5 allows a changed detector
-		for i, f := range p.Faces {
-			if iou := vision.IoU(f.Box, s.Box); iou > bestIoU {
-				best, bestIoU = i, iou
-			}
-		}
-		if best >= 0 {
+		if best := p.faceAt(s.Box); best >= 0 {
 			f := &p.Faces[best]
 			f.Review, f.AssignedID, f.Note = s.Review, s.AssignedID, s.Note
 		} else if s.Review != consent.AdultWithNote {
 			// A face the reviewer dealt with and the detector no longer
 			// finds stays hidden: its area becomes a manual box.
 			p.ManualBoxes = append(p.ManualBoxes, s.Box)
+		}
+	}
+}
+
+// faceAt returns the index of p's face that box, a face's box in a saved
+// review of the same original, stands for, or -1.
+func (p *Photo) faceAt(box image.Rectangle) int {
+	best, bestIoU := -1, 0.5 // the same photo gives the same boxes; 0.5 allows a changed detector
+	for i, f := range p.Faces {
+		if iou := vision.IoU(f.Box, box); iou > bestIoU {
+			best, bestIoU = i, iou
+		}
+	}
+	return best
+}
+
+// restoreChannelBound takes from the review state saved for the same
+// original and another channel the reviews that hold on that channel
+// only (consent.Face.OnAnotherChannel), on faces p leaves unreviewed.
+func (p *Photo) restoreChannelBound(saved *Photo) {
+	for _, s := range saved.Faces {
+		if s.consentFace().OnAnotherChannel().Review == s.Review {
+			continue
+		}
+		if i := p.faceAt(s.Box); i >= 0 && p.Faces[i].Review == consent.NotReviewed {
+			f := &p.Faces[i]
+			f.Review, f.AssignedID, f.Note = s.Review, s.AssignedID, s.Note
 		}
 	}
 }

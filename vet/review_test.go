@@ -248,6 +248,107 @@ func TestReviewAcrossAChannelChange(t *testing.T) {
 	}
 }
 
+// TestAdultAcrossAChannelChange: an adult who agreed in person agreed
+// with a note that may be for one channel only (R8), so after a change of
+// channel the face is undecided and hidden again (it stayed visible on
+// the new channel), while the photo's other work carries over: a drawn
+// box, and a hidden face on another photo. Marked again with a note for
+// the new channel it is shown there, and back on the first channel the
+// note given for it comes back, also on a photo with no other work (it
+// stayed hidden there: the window's state was taken for the first
+// channel's review).
+func TestAdultAcrossAChannelChange(t *testing.T) {
+	ctx := context.Background()
+	store := testStore(t)
+	dir := t.TempDir()
+	adult, hidden, alone := filepath.Join(dir, "adult.png"), filepath.Join(dir, "hidden.png"), filepath.Join(dir, "alone.png")
+	writeTestPhoto(t, adult, widthStranger, 200)
+	writeTestPhoto(t, hidden, widthStranger, 201)
+	writeTestPhoto(t, alone, widthStranger, 202)
+	b := testBatch(t, store, &fakeFinder{})
+	b.Store = store
+	b.Job.Channel = "website"
+	photos, err := b.Run(ctx, []string{adult, hidden, alone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	website := Reviewer{Store: store, Register: b.Register, Job: b.Job}
+	newsletter := website
+	newsletter.Job.Channel = "newsletter"
+	if err := website.SetPhotographer(ctx, photos, "Pia Photo", []string{"website", "newsletter"}); err != nil {
+		t.Fatal(err)
+	}
+	box := image.Rect(0, 0, 40, 40)
+	if err := website.Apply(ctx, photos[0], MarkAdult(0, "Tom's father, agreed to the website"), AddBox(box)); err != nil {
+		t.Fatal(err)
+	}
+	if err := website.Apply(ctx, photos[1], ForceRedact(0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := website.Apply(ctx, photos[2], MarkAdult(0, "Tom's mother, agreed to the website")); err != nil {
+		t.Fatal(err)
+	}
+	if f := photos[0].Faces[0]; !f.Decision.Visible {
+		t.Fatalf("the adult is hidden on the website: %v", f.Decision.Reason)
+	}
+
+	for _, p := range photos {
+		if err := newsletter.ChangeChannel(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := photos[0].Faces[0]
+	if f.Decision.Visible || f.Review != consent.NotReviewed || f.Note != "" || !f.Undecided() || photos[0].Status != NeedsReview {
+		t.Errorf("on the newsletter the adult is %+v (%v), photo %s; want undecided and hidden, the photo needing review", f, f.Decision.Reason, photos[0].Status)
+	}
+	if !slices.Equal(photos[0].ManualBoxes, []image.Rectangle{box}) {
+		t.Errorf("the drawn box did not carry over: %v", photos[0].ManualBoxes)
+	}
+	if f := photos[1].Faces[0]; f.Review != consent.ForceRedacted {
+		t.Errorf("the hidden face did not carry over: %+v", f)
+	}
+	if f := photos[2].Faces[0]; f.Decision.Visible || f.Review != consent.NotReviewed {
+		t.Errorf("on the newsletter the adult alone on a photo is %+v, want undecided and hidden", f)
+	}
+	if err := website.ChangeChannel(ctx, photos[2]); err != nil {
+		t.Fatal(err)
+	}
+	if f := photos[2].Faces[0]; !f.Decision.Visible || f.Note != "Tom's mother, agreed to the website" {
+		t.Errorf("back on the website the adult alone on a photo is %+v (%v), want shown with the website's note", f, f.Decision.Reason)
+	}
+	// With work that carries over (the box), and no note for the
+	// newsletter, the website's note comes back all the same.
+	boxed := photos[0].Clone()
+	if err := website.ChangeChannel(ctx, boxed); err != nil {
+		t.Fatal(err)
+	}
+	if f := boxed.Faces[0]; !f.Decision.Visible || f.Note != "Tom's father, agreed to the website" {
+		t.Errorf("back on the website straight away the adult is %+v (%v), want shown with the website's note", f, f.Decision.Reason)
+	}
+	saved, err := LoadReview(ctx, store, photos[0].SHA256, "newsletter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := saved.Faces[0]; f.Review != consent.NotReviewed || len(saved.ManualBoxes) != 1 {
+		t.Errorf("saved for the newsletter: face %+v, boxes %v; want the box and no adult", f, saved.ManualBoxes)
+	}
+
+	if err := newsletter.Apply(ctx, photos[0], MarkAdult(0, "Tom's father, agreed to the newsletter")); err != nil {
+		t.Fatal(err)
+	}
+	if f := photos[0].Faces[0]; !f.Decision.Visible {
+		t.Errorf("marked again for the newsletter, the adult is hidden: %v", f.Decision.Reason)
+	}
+	// Back on the website, the newsletter's note does not hold, but the
+	// one given for the website does, the drawn box carried over with it.
+	if err := website.ChangeChannel(ctx, photos[0]); err != nil {
+		t.Fatal(err)
+	}
+	if f := photos[0].Faces[0]; !f.Decision.Visible || f.Note != "Tom's father, agreed to the website" || len(photos[0].ManualBoxes) != 1 {
+		t.Errorf("back on the website the adult is %+v (%v), boxes %v; want shown with the website's note, and the box", f, f.Decision.Reason, photos[0].ManualBoxes)
+	}
+}
+
 // TestPhotographerFromEXIF: a photographer named in EXIF Artist is looked
 // up in the register, so their recorded permission counts (R5).
 func TestPhotographerFromEXIF(t *testing.T) {
