@@ -51,6 +51,7 @@ type reviewView struct {
 	assignButton    *widget.Button
 	redactButton    *widget.Button
 	adultButton     *widget.Button
+	adultRefusal    *widget.Label // why adultButton is disabled
 	undoButton      *widget.Button
 	deleteBoxButton *widget.Button
 	hideUnknown     *widget.Button
@@ -96,6 +97,12 @@ func newReviewView(w *mainWindow, s *session, back func(), changed func(*vet.Pho
 	r.assignButton = widget.NewButtonWithIcon(lang.L("This is..."), theme.AccountIcon(), r.chooseAssignee)
 	r.redactButton = widget.NewButtonWithIcon(lang.L("Hide this face"), theme.VisibilityOffIcon(), func() { r.apply(vet.ForceRedact(r.selected.face)) })
 	r.adultButton = widget.NewButtonWithIcon(lang.L("Adult who agreed in person..."), theme.ConfirmIcon(), r.askAdultNote)
+	r.adultRefusal = widget.NewLabel("")
+	r.adultRefusal.Wrapping = fyne.TextWrapWord
+	r.adultRefusal.Importance = widget.WarningImportance
+	// Small, so that the panel does not grow the window past its height.
+	r.adultRefusal.SizeName = theme.SizeNameCaptionText
+	r.adultRefusal.Hide()
 	r.undoButton = widget.NewButtonWithIcon(lang.L("Undo my choice"), theme.ContentUndoIcon(), func() { r.apply(vet.ResetFace(r.selected.face)) })
 	r.faceBox = container.NewVBox(r.faceWho, r.faceDecision)
 	r.deleteBoxButton = widget.NewButtonWithIcon(lang.L("Delete this box (Delete)"), theme.DeleteIcon(), r.deleteSelectedBox)
@@ -116,7 +123,7 @@ func newReviewView(w *mainWindow, s *session, back func(), changed func(*vet.Pho
 	// The check box comes last: it shows only on a photo without faces,
 	// where the face buttons above it do not apply.
 	r.tools = container.NewVBox(r.hideUnknown, widget.NewSeparator(),
-		r.confirmButton, r.assignButton, r.redactButton, r.adultButton, r.undoButton, r.deleteBoxButton, r.noFace)
+		r.confirmButton, r.assignButton, r.redactButton, r.adultButton, r.adultRefusal, r.undoButton, r.deleteBoxButton, r.noFace)
 	r.photoTools = container.NewVBox(widget.NewSeparator(), childWork, photographer)
 	r.ExtendBaseWidget(r)
 	return r
@@ -368,7 +375,9 @@ func (r *reviewView) showSelection() {
 		b.Disable()
 	}
 	r.deleteBoxButton.Disable()
+	r.deleteBoxButton.Show()
 	r.confirmButton.Hide()
+	r.adultRefusal.Hide()
 	switch {
 	case face:
 		f := p.Faces[r.selected.face]
@@ -386,9 +395,15 @@ func (r *reviewView) showSelection() {
 		r.assignButton.Enable()
 		r.redactButton.Enable()
 		// Offered only where the rules would show an adult (R8): the
-		// button would otherwise only say no afterwards.
-		if f.Review == consent.AdultWithNote || f.AdultRefusal(r.session.Register, r.session.Job.Job).IsZero() {
+		// button would otherwise only say no afterwards. A disabled
+		// button says why beside it.
+		if refusal := f.AdultRefusal(r.session.Register, r.session.Job.Job); f.Review == consent.AdultWithNote || refusal.IsZero() {
 			r.adultButton.Enable()
+		} else {
+			r.adultRefusal.SetText(lang.L("Not possible: {{.Reason}}.", map[string]any{"Reason": tr(refusal)}))
+			r.adultRefusal.Show()
+			// It never applies to a face: the words take its room.
+			r.deleteBoxButton.Hide()
 		}
 		if f.Review != consent.NotReviewed {
 			r.undoButton.Enable()

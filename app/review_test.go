@@ -54,7 +54,8 @@ func confirmAda(t *testing.T, s *testSetup, r *reviewView) {
 
 // TestReviewShowsDecisions: Ada, recognised, stays hidden with her name
 // asked about until the teacher confirms her in one click; the stranger
-// is hidden and needs a name.
+// is hidden and needs a name. An adult is not offered on Ada, and the
+// panel says why.
 func TestReviewShowsDecisions(t *testing.T) {
 	s, r := openTwoFaces(t)
 	p := r.photo
@@ -70,10 +71,19 @@ func TestReviewShowsDecisions(t *testing.T) {
 	if got := r.reasons.Text; !strings.Contains(got, "1 recognised face") {
 		t.Errorf("reasons %q, want the recognised face to confirm", got)
 	}
-	// Marking Ada an adult the rules would refuse: not offered.
+	// Marking Ada an adult the rules would refuse: not offered, and the
+	// panel says why beside the button (it said nothing).
 	test.TapCanvas(s.win.Canvas(), absolute(s, r.view, faceCentre(r, p.Faces[0].Box)))
 	if !r.adultButton.Disabled() {
 		t.Error("\"Adult who agreed in person\" is offered on a face recognised as Ada")
+	}
+	why := "Not possible: recognised as Ada Test: assign the face instead of marking an adult."
+	if panel := flatText(visibleTexts(r.tools)); !strings.Contains(panel, why) {
+		t.Errorf("the panel says %q beside the disabled adult button, want %q", panel, why)
+	}
+	test.TapCanvas(s.win.Canvas(), absolute(s, r.view, faceCentre(r, p.Faces[1].Box)))
+	if panel := flatText(visibleTexts(r.tools)); r.adultButton.Disabled() || strings.Contains(panel, "Not possible") {
+		t.Errorf("on the stranger: adult offered %v, the panel says %q; want offered, no refusal", !r.adultButton.Disabled(), panel)
 	}
 	confirmAda(t, s, r)
 	if got := r.faceLabel(p.Faces[0]); got != "Ada Test" {
