@@ -74,6 +74,10 @@ type peopleView struct {
 	crops   map[cropKey]image.Image
 	cancel  context.CancelFunc // stops the grouping under way
 	ready   bool               // the groups are made
+	// keepResult is set while the view itself selects the group after
+	// the one just named or hidden: the result, about that one, stays
+	// until the teacher moves on.
+	keepResult bool
 
 	summary     *widget.Label
 	result      *widget.Label
@@ -294,8 +298,13 @@ func (v *peopleView) refresh() {
 	v.showDetail()
 }
 
-// show makes group id the one looked at.
+// show makes group id the one looked at. What was done to the last group
+// goes unless the view itself moved on from it: left on screen, "Done: 1
+// shown" read as if it were about the group now shown.
 func (v *peopleView) show(id int) {
+	if !v.keepResult {
+		v.result.SetText("")
+	}
 	v.current = id
 	v.showDetail()
 }
@@ -445,7 +454,9 @@ func (v *peopleView) applyToCurrent(edit func(face int) vet.Edit) {
 	v.list.UnselectAll()
 	v.refresh()
 	if next >= 0 {
+		v.keepResult = true
 		v.list.Select(next)
+		v.keepResult = false
 	}
 }
 

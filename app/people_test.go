@@ -147,6 +147,32 @@ func TestPeopleViewOpenedAgain(t *testing.T) {
 	}
 }
 
+// TestPeopleResultGoesWhenTheTeacherMovesOn: "Done: 5 shown, 0 hidden"
+// says what came of the group just named while the view shows the next
+// one, and goes when the teacher picks another group or takes a face out
+// of the one shown (it stayed on screen beside other people's faces).
+func TestPeopleResultGoesWhenTheTeacherMovesOn(t *testing.T) {
+	s := newPeopleSetup(t)
+	v := openPeople(t, s)
+	test.Tap(v.confirm) // Ada's five
+	if !strings.Contains(v.result.Text, "Done: 5 shown, 0 hidden") {
+		t.Fatalf("after confirming Ada the view says %q, want 5 shown", v.result.Text)
+	}
+	v.list.Select(1)
+	if v.result.Text != "" {
+		t.Errorf("on another group the view still says %q", v.result.Text)
+	}
+	v.list.Select(0)
+	test.Tap(v.hideButton) // Kim's three
+	if !strings.Contains(v.result.Text, "Done: 0 shown, 3 hidden") {
+		t.Fatalf("after hiding Kim the view says %q, want 3 hidden", v.result.Text)
+	}
+	test.Tap(v.tileOut[0])
+	if strings.Contains(v.result.Text, "Done:") {
+		t.Errorf("after taking a face out of the group the view still says %q", v.result.Text)
+	}
+}
+
 // TestPeopleViewGroupsAndNames opens the people in this batch: Ada, whom
 // the matcher recognised on all five photos, is the first group, hidden
 // until one click on "Yes, this is Ada Test" confirms the five; Kim's three faces are
