@@ -218,9 +218,11 @@ func (w *mainWindow) showExportSummary(s exportSummary) {
 	scroll.SetMinSize(fyne.NewSize(600, 260))
 	d := dialog.NewCustomConfirm(lang.L("Export finished"), lang.L("Open folder"), lang.L("Close"), scroll, func(open bool) {
 		if open {
+			// The export is done: the dialog says what failed now, not
+			// "Export finished" again.
 			if err := fyne.CurrentApp().OpenURL(&url.URL{Scheme: "file", Path: filepath.Clean(s.dir)}); err != nil {
-				dialog.ShowInformation(lang.L("Export finished"),
-					lang.L("PhotoVet could not open the folder here. Open {{.Dir}} in your file manager.", map[string]any{"Dir": s.dir}), w)
+				showResult(w, lang.L("The folder could not be opened"),
+					lang.L("PhotoVet could not open the folder here. Open {{.Dir}} in your file manager.", map[string]any{"Dir": s.dir}))
 			}
 		}
 	}, w)

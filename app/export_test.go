@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"fyne.io/fyne/v2"
 
 	"github.com/photovet/photovet/consent"
 	"github.com/photovet/photovet/msg"
@@ -178,4 +181,40 @@ func TestExportOnlyWhatWaits(t *testing.T) {
 	chooseWithPointer(t, w.Canvas(), w.channel, "Instagram")
 	answerDialog(t, w.Canvas(), "Change and check again")
 	published("back on Instagram", true, true)
+}
+
+// failingOpen is the app whose OpenURL fails, as on a desktop without a
+// file manager.
+type failingOpen struct{ fyne.App }
+
+func (failingOpen) OpenURL(*url.URL) error { return errors.New("no file manager") }
+
+// TestOpenFolderFails: when "Open folder" cannot open the export folder,
+// a dialog about opening the folder says so and where it is (the error
+// came titled "Export finished", as if it were the export's result).
+func TestOpenFolderFails(t *testing.T) {
+	s := newTestSetup(t)
+	s.drop(t, s.writePhoto(t, "ada and a stranger.png", widthTwoFaces))
+	s.reviewAll(t)
+	out := filepath.Join(t.TempDir(), "cleared")
+	if sum := exportAndWait(t, s, out); sum.exported != 1 {
+		t.Fatalf("summary %+v, want the photo exported", sum)
+	}
+	c := s.win.Canvas()
+	finished := c.Overlays().Top()
+	if texts := visibleTexts(finished); !strings.Contains(texts, "Export finished") {
+		t.Fatalf("after the export the window shows %q", texts)
+	}
+	fyne.SetCurrentApp(failingOpen{s.app})
+	t.Cleanup(func() { fyne.SetCurrentApp(s.app) })
+	tapButton(t, finished, "Open folder")
+	top := c.Overlays().Top()
+	if top == nil || top == finished {
+		t.Fatal("no dialog says that the folder could not be opened")
+	}
+	texts := visibleTexts(top)
+	if !strings.Contains(texts, "The folder could not be opened") || strings.Contains(texts, "Export finished") ||
+		!strings.Contains(flatText(texts), "Open "+out+" in your file manager") {
+		t.Errorf("when the folder cannot be opened the dialog says %q; want it titled about opening the folder, naming %s", texts, out)
+	}
 }
