@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -153,7 +154,9 @@ func newPeopleView(w *mainWindow, s *session, back func()) *peopleView {
 	v.confirm = widget.NewButtonWithIcon("", theme.ConfirmIcon(), v.confirmRecognised)
 	v.hideButton = widget.NewButtonWithIcon(lang.L("Hide this person"), theme.VisibilityOffIcon(), v.hideCurrent)
 	v.hideRest = widget.NewButtonWithIcon("", theme.VisibilityOffIcon(), v.hideEveryoneLeft)
-	v.suggestions = container.NewHBox()
+	// The buttons and suggestions wrap: in one row, in Dutch, they made
+	// the window 1,222 px wide.
+	v.suggestions = container.New(layout.NewRowWrapLayout())
 	v.tiles = container.NewGridWrap(fyne.NewSize(tileCropSize+64, tileCropSize+90))
 	v.done = widget.NewLabel(lang.L("Everyone in this batch is named or hidden."))
 	v.done.Wrapping = fyne.TextWrapWord
@@ -161,7 +164,7 @@ func newPeopleView(w *mainWindow, s *session, back func()) *peopleView {
 	hint.Wrapping = fyne.TextWrapWord
 	// The buttons come first, at fixed places: what follows them changes
 	// in length from one person to the next.
-	actions := container.NewHBox(v.confirm, v.nameButton, v.hideButton)
+	actions := container.New(layout.NewRowWrapLayout(), v.confirm, v.nameButton, v.hideButton)
 	top := container.NewBorder(nil, nil, v.face, nil, container.NewVBox(v.count, actions, v.suggestions))
 	v.detail = container.NewBorder(container.NewVBox(top, hint, widget.NewSeparator()), nil, nil, nil, container.NewVScroll(v.tiles))
 	v.ExtendBaseWidget(v)

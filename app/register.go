@@ -67,9 +67,12 @@ type registerView struct {
 	optInButton  *widget.Button
 	removeButton *widget.Button
 	progress     *jobProgress
-	takedowns    *takedownList
-	published    *publishedList
-	settings     *registerSettings
+	// tableWidth is the people table's width at its last layout, 0 before.
+	tableWidth float32
+
+	takedowns *takedownList
+	published *publishedList
+	settings  *registerSettings
 }
 
 // column is one column of the people table.
@@ -77,6 +80,7 @@ type column struct {
 	title   string
 	channel string // the channel whose consent the column shows, "" for others
 	cell    func(p *consent.Person) (string, fyne.Resource)
+	name    bool // the column of names
 }
 
 // newRegisterView builds the register view and loads the register. faces
@@ -121,7 +125,7 @@ func newRegisterView(win fyne.Window, store *consent.Store, faces *vet.Faces) *r
 	details := container.NewVScroll(v.details)
 	details.SetMinSize(fyne.NewSize(0, 6*theme.TextSize()*1.6))
 	bottom := container.NewVBox(widget.NewSeparator(), details, personActions)
-	people := container.NewBorder(top, bottom, nil, nil, v.table)
+	people := container.NewBorder(top, bottom, nil, nil, container.New(tableFit{v}, v.table))
 
 	v.peopleTab = container.NewTabItemWithIcon(lang.L("People"), theme.AccountIcon(), people)
 	v.takedownTab = container.NewTabItemWithIcon(lang.L("Take-downs"), theme.WarningIcon(), v.takedowns)
@@ -174,9 +178,7 @@ func (v *registerView) showPeople() {
 			v.people = append(v.people, p)
 		}
 	}
-	for i, c := range v.columns {
-		v.table.SetColumnWidth(i, v.columnWidth(c))
-	}
+	v.fitColumns()
 	v.table.Refresh()
 	// The selection follows the person, whose row may have moved.
 	if row := v.rowOf(v.selected); row >= 0 {
@@ -232,7 +234,7 @@ func (v *registerView) showHint() {
 // recognition.
 func (v *registerView) makeColumns() []column {
 	cols := []column{
-		{title: lang.L("Name"), cell: func(p *consent.Person) (string, fyne.Resource) { return p.DisplayName(), nil }},
+		{title: lang.L("Name"), name: true, cell: func(p *consent.Person) (string, fyne.Resource) { return p.DisplayName(), nil }},
 		{title: lang.L("Group"), cell: func(p *consent.Person) (string, fyne.Resource) { return p.Group, nil }},
 		{title: lang.L("Role"), cell: func(p *consent.Person) (string, fyne.Resource) { return roleLabel(p.Role), nil }},
 		{title: lang.L("Unit type"), cell: func(p *consent.Person) (string, fyne.Resource) { return unitLabel(p.Unit), nil }},
@@ -249,20 +251,110 @@ func (v *registerView) makeColumns() []column {
 	return append(cols, column{title: lang.L("Face recognition"), cell: v.faceCell})
 }
 
+// tableFit lays the people table out over its whole space, its columns
+// fitted to the width (registerView.fitColumns).
+type tableFit struct{ v *registerView }
+
+func (f tableFit) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	if f.v.tableWidth != size.Width {
+		f.v.tableWidth = size.Width
+		f.v.fitColumns()
+	}
+	for _, o := range objects {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+}
+
+func (f tableFit) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	return objects[0].MinSize()
+}
+
+// fitColumns sets the table's column widths: each as wide as its heading
+// and its widest cell (columnWidth) when the table has room, and else
+// narrower, each by a share of what it has over its floor (columnFloor),
+// the names last, so that every column shows: the Dutch and Finnish
+// tables ran off the window's right edge, and the face recognition
+// column was cut in every language. Cells then shorten with an ellipsis;
+// headings stay whole.
+func (v *registerView) fitColumns() {
+	width := make([]float32, len(v.columns))
+	floor := make([]float32, len(v.columns))
+	var total float32
+	for i, c := range v.columns {
+		width[i] = v.columnWidth(c)
+		floor[i] = min(width[i], v.columnFloor(c))
+		total += width[i]
+	}
+	// The table puts a padding between columns, with a divider in it.
+	room := v.tableWidth - float32(len(v.columns))*theme.Padding()
+	for _, names := range []bool{false, true} {
+		excess := total - room
+		if v.tableWidth == 0 || excess <= 0 {
+			break
+		}
+		var spare float32
+		for i, c := range v.columns {
+			if c.name == names {
+				spare += width[i] - floor[i]
+			}
+		}
+		if spare <= 0 {
+			continue
+		}
+		share := min(1, excess/spare)
+		for i, c := range v.columns {
+			if c.name == names {
+				cut := (width[i] - floor[i]) * share
+				width[i] -= cut
+				total -= cut
+			}
+		}
+	}
+	for i, w := range width {
+		v.table.SetColumnWidth(i, w)
+	}
+}
+
+// cellPadding is what a label in a cell or heading needs beside its text,
+// and a little to spare.
+func cellPadding() float32 { return 2*theme.InnerPadding() + theme.Padding()/2 }
+
 // columnWidth fits a column to its heading and its widest cell, up to a
 // limit (longer names are shortened with an ellipsis).
 func (v *registerView) columnWidth(c column) float32 {
-	pad := 2*theme.InnerPadding() + 4*theme.Padding()
-	w := fyne.MeasureText(c.title, theme.TextSize(), fyne.TextStyle{Bold: true}).Width + pad
+	w := headingWidth(c)
 	for _, p := range v.people {
 		text, icon := c.cell(p)
-		cw := fyne.MeasureText(text, theme.TextSize(), fyne.TextStyle{}).Width + pad
+		cw := fyne.MeasureText(text, theme.TextSize(), fyne.TextStyle{}).Width + cellPadding()
 		if icon != nil {
 			cw += theme.IconInlineSize() + theme.Padding()
 		}
 		w = max(w, cw)
 	}
 	return min(w, 320)
+}
+
+// headingWidth is the width the column's heading needs.
+func headingWidth(c column) float32 {
+	return fyne.MeasureText(c.title, theme.TextSize(), fyne.TextStyle{Bold: true}).Width + cellPadding()
+}
+
+// columnFloor is the narrowest a column becomes to fit the table: its
+// heading whole, a channel's "Yes" and "No" whole, and room for a
+// name.
+func (v *registerView) columnFloor(c column) float32 {
+	w := headingWidth(c)
+	switch {
+	case c.channel != "":
+		for _, s := range []consent.ConsentState{consent.ConsentGiven, consent.ConsentMissing} {
+			text, _ := consentMark(s)
+			w = max(w, fyne.MeasureText(text, theme.TextSize(), fyne.TextStyle{}).Width+cellPadding()+theme.IconInlineSize()+theme.Padding())
+		}
+	case c.name:
+		w = max(w, 100)
+	}
+	return w
 }
 
 // consentMark is a consent state as a word and an icon.
@@ -273,7 +365,7 @@ func consentMark(s consent.ConsentState) (string, fyne.Resource) {
 	case consent.ConsentWithdrawn:
 		return lang.L("Withdrawn"), theme.NewErrorThemedResource(theme.ContentUndoIcon())
 	case consent.NeverShown:
-		return lang.L("Never shown"), theme.NewDisabledResource(theme.VisibilityOffIcon())
+		return lang.L("Never"), theme.NewDisabledResource(theme.VisibilityOffIcon())
 	default:
 		return lang.L("No"), theme.NewErrorThemedResource(theme.CancelIcon())
 	}

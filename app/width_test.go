@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 )
 
 // laptopWidth is the narrowest screen a school laptop has, in Fyne's
@@ -77,5 +78,77 @@ func inEachLanguage(t *testing.T, check func(code string, w *mainWindow)) {
 			t.Fatal(err)
 		}
 		check(code, newTestSetup(t).win)
+	}
+}
+
+// TestRegisterTableFitsTheWindow: in each language, at the size the
+// window opens at, every column of the register's table shows with its
+// heading whole, inside the table: the Dutch and Finnish tables ran off
+// the window's right edge, and the face recognition column was cut in
+// every language.
+func TestRegisterTableFitsTheWindow(t *testing.T) {
+	inEachLanguage(t, func(code string, w *mainWindow) {
+		v := w.register
+		importTemplate(t, v)
+		closeDialogs(w)
+		w.tabs.SelectIndex(1)
+		v.tabs.SelectIndex(0)
+		opening := w.Canvas().Size()
+		w.Resize(opening)
+		if min := w.Content().MinSize(); min.Width > opening.Width {
+			t.Errorf("%s: the register needs %.0f px, wider than the window opens (%.0f)", code, min.Width, opening.Width)
+		}
+		d := fyne.CurrentApp().Driver()
+		right := d.AbsolutePositionForObject(v.table).X + v.table.Size().Width
+		headings := map[string]bool{}
+		for _, o := range visibleObjects(v.table) {
+			l, ok := o.(*widget.Label)
+			if !ok {
+				continue
+			}
+			for _, c := range v.columns {
+				if l.Text != c.title || headings[c.title] {
+					continue
+				}
+				headings[c.title] = true
+				end := d.AbsolutePositionForObject(l).X + l.Size().Width
+				if end > right+0.5 || l.Size().Width < l.MinSize().Width-0.5 {
+					t.Errorf("%s: the heading %q ends at %.0f px in %.0f px (table ends at %.0f), needing %.0f", code, c.title, end, l.Size().Width, right, l.MinSize().Width)
+				}
+			}
+		}
+		for _, c := range v.columns {
+			if !headings[c.title] {
+				t.Errorf("%s: the column %q is not on screen", code, c.title)
+			}
+		}
+	})
+}
+
+// TestPeopleFitTheWindow: in each language, People in this batch, on a
+// group to confirm and on one with suggestions, needs no more width than
+// the photos it opens from, nor than the window opens at: in Dutch, its
+// buttons in one row made the window 1,222 px wide.
+func TestPeopleFitTheWindow(t *testing.T) {
+	t.Cleanup(func() {
+		if err := setUpLanguage(""); err != nil {
+			t.Error(err)
+		}
+	})
+	for _, code := range languageFiles() {
+		if err := setUpLanguage(code); err != nil {
+			t.Fatal(err)
+		}
+		s := newPeopleSetup(t)
+		w := s.win
+		w.Resize(fyne.NewSize(windowWidth, windowHeight))
+		photos := w.tabs.Items[0].Content.MinSize().Width
+		v := openPeople(t, s)
+		for _, group := range []int{0, 2} { // Ada's to confirm; the lookalike's, who looks like Ada
+			v.list.Select(group)
+			if width := w.tabs.Items[0].Content.MinSize().Width; width > photos || width > windowWidth {
+				t.Errorf("%s, group %d: People in this batch needs %.0f px; the photos %.0f, the window opens at %d", code, group, width, photos, windowWidth)
+			}
+		}
 	}
 }
