@@ -479,9 +479,6 @@ func TestR8_ReviewerOverrides(t *testing.T) {
 	t.Logf("override invariant checked on %d person/unit/channel combinations", checked)
 }
 
-// TestAdultRefusal: AdultRefusal, which the review asks before offering
-// "adult who agreed in person", says no exactly when the rules would
-// refuse the face as an adult with a note, and with their reason.
 // TestReviewOnAnotherChannel: what the reviewer decided on a face holds
 // when the photo is vetted for another channel, except an adult's
 // agreement in person, whose note may be for the first channel only (R8):
@@ -520,6 +517,9 @@ func TestReviewOnAnotherChannel(t *testing.T) {
 	}
 }
 
+// TestAdultRefusal: AdultRefusal, which the review asks before offering
+// "adult who agreed in person", says no exactly when the rules would
+// refuse the face as an adult with a note, and with their reason.
 func TestAdultRefusal(t *testing.T) {
 	reg := newRegister(anna(), marja())
 	faces := []struct {
