@@ -255,6 +255,7 @@ func (v *registerView) makeColumns() []column {
 // fitted to the width (registerView.fitColumns).
 type tableFit struct{ v *registerView }
 
+// Layout fits the columns to a new width before the table fills size.
 func (f tableFit) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	if f.v.tableWidth != size.Width {
 		f.v.tableWidth = size.Width
@@ -266,6 +267,7 @@ func (f tableFit) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	}
 }
 
+// MinSize is the table's own: the columns shrink to fit, not the window.
 func (f tableFit) MinSize(objects []fyne.CanvasObject) fyne.Size {
 	return objects[0].MinSize()
 }
