@@ -265,6 +265,34 @@ func TestScales(t *testing.T) {
 	}
 }
 
+// TestBetweenScale checks when a scan between the finest and the coarsest
+// is added: for photos whose pyramid has none and a wide gap, not for
+// small photos, which have a halving there or no gap, nor when GapRatio
+// is 0.
+func TestBetweenScale(t *testing.T) {
+	opts := DefaultDetectOptions()
+	off := opts
+	off.GapRatio = 0
+	for _, tc := range []struct {
+		w, h int
+		opts DetectOptions
+		want float64 // a fraction of the finest scale, 0 for none
+	}{
+		{4000, 3000, opts, 1 / betweenStep},
+		{8000, 4500, opts, 1 / betweenStep},
+		{3464, 3464, opts, 1 / betweenStep},
+		{800, 600, opts, 1 / betweenStep},
+		{600, 400, opts, 0},  // the budget holds a halving
+		{200, 200, opts, 0},  // the coarsest is close to the finest
+		{4000, 3000, off, 0}, // turned off
+	} {
+		scales := tc.opts.scales(tc.w, tc.h)
+		if got := tc.opts.betweenScale(scales); math.Abs(got-tc.want*scales[0]) > 1e-9 {
+			t.Errorf("%dx%d, gap ratio %g: between scale %g, want %g of the finest %g", tc.w, tc.h, tc.opts.GapRatio, got, tc.want, scales[0])
+		}
+	}
+}
+
 // TestMirrored checks the border a scan gets: the photo in the middle, its
 // edges reflected without repeating the edge pixel, folding back and forth
 // when the border is wider than the photo.

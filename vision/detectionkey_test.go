@@ -15,6 +15,7 @@ func TestDetectionKey(t *testing.T) {
 		{"upscale", func(o *DetectOptions) { o.MaxUpscale = 2 }, false},
 		{"budget", func(o *DetectOptions) { o.TotalPixels = 8e6 }, false},
 		{"coarse scan", func(o *DetectOptions) { o.CoarseSide = 640 }, false},
+		{"gap scan", func(o *DetectOptions) { o.GapRatio = 0 }, false},
 		{"threshold", func(o *DetectOptions) { o.Threshold = 0.5 }, false},
 		{"edge threshold", func(o *DetectOptions) { o.EdgeThreshold = 0.2 }, false},
 		{"candidates' threshold", func(o *DetectOptions) { o.CandidateThreshold = 0.05 }, false},
