@@ -23,7 +23,8 @@ const (
 // needed 1,884 px); one taller hides the status bar (it opened 800 px
 // tall).
 func TestWindowFitsALaptop(t *testing.T) {
-	inEachLanguage(t, func(code string, w *mainWindow) {
+	inEachLanguage(t, func(code string) {
+		w := newTestSetup(t).win
 		if size := w.Canvas().Size(); size.Width > laptopWidth || size.Height > laptopHeight {
 			t.Errorf("%s: the window opens at %.0fx%.0f, larger than %dx%d", code, size.Width, size.Height, laptopWidth, laptopHeight)
 		}
@@ -49,7 +50,8 @@ func TestWindowFitsALaptop(t *testing.T) {
 // enough for every option in each language (in Finnish the unit read
 // "Varhaiskas…": Fyne's Select is only as wide as its placeholder).
 func TestSettingsShowWholeOptions(t *testing.T) {
-	inEachLanguage(t, func(code string, w *mainWindow) {
+	inEachLanguage(t, func(code string) {
+		w := newTestSetup(t).win
 		for _, sel := range []*settingSelect{w.channel, w.unit} {
 			textSize := sel.Theme().Size(theme.SizeNameText)
 			empty := newSettingSelect(nil, nil, nil)
@@ -64,9 +66,9 @@ func TestSettingsShowWholeOptions(t *testing.T) {
 	})
 }
 
-// inEachLanguage calls check with a new main window in each language
-// PhotoVet speaks, and sets the language back afterwards.
-func inEachLanguage(t *testing.T, check func(code string, w *mainWindow)) {
+// inEachLanguage calls check in each language PhotoVet speaks, and sets
+// the language back afterwards.
+func inEachLanguage(t *testing.T, check func(code string)) {
 	t.Helper()
 	t.Cleanup(func() {
 		if err := setUpLanguage(""); err != nil {
@@ -77,7 +79,7 @@ func inEachLanguage(t *testing.T, check func(code string, w *mainWindow)) {
 		if err := setUpLanguage(code); err != nil {
 			t.Fatal(err)
 		}
-		check(code, newTestSetup(t).win)
+		check(code)
 	}
 }
 
@@ -87,7 +89,8 @@ func inEachLanguage(t *testing.T, check func(code string, w *mainWindow)) {
 // the window's right edge, and the face recognition column was cut in
 // every language.
 func TestRegisterTableFitsTheWindow(t *testing.T) {
-	inEachLanguage(t, func(code string, w *mainWindow) {
+	inEachLanguage(t, func(code string) {
+		w := newTestSetup(t).win
 		v := w.register
 		importTemplate(t, v)
 		closeDialogs(w)
@@ -130,15 +133,7 @@ func TestRegisterTableFitsTheWindow(t *testing.T) {
 // the photos it opens from, nor than the window opens at: in Dutch, its
 // buttons in one row made the window 1,222 px wide.
 func TestPeopleFitTheWindow(t *testing.T) {
-	t.Cleanup(func() {
-		if err := setUpLanguage(""); err != nil {
-			t.Error(err)
-		}
-	})
-	for _, code := range languageFiles() {
-		if err := setUpLanguage(code); err != nil {
-			t.Fatal(err)
-		}
+	inEachLanguage(t, func(code string) {
 		s := newPeopleSetup(t)
 		w := s.win
 		w.Resize(fyne.NewSize(windowWidth, windowHeight))
@@ -150,5 +145,5 @@ func TestPeopleFitTheWindow(t *testing.T) {
 				t.Errorf("%s, group %d: People in this batch needs %.0f px; the photos %.0f, the window opens at %d", code, group, width, photos, windowWidth)
 			}
 		}
-	}
+	})
 }
