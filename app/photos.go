@@ -36,13 +36,14 @@ func statusLabel(s vet.Status) string {
 	}
 }
 
-// photoStatusLabel is a photo's status in the teacher's words: one not
-// vetted because the shared register was lost is not called unreadable.
+// photoStatusLabel is a photo's status in the teacher's words, as the
+// filters count it (shownStatus): one not vetted because the shared
+// register was lost is not called unreadable.
 func photoStatusLabel(p *vet.Photo) string {
 	if p.RegisterUnreachable() {
 		return lang.L("Register unreachable")
 	}
-	return statusLabel(p.Status)
+	return statusLabel(shownStatus(p))
 }
 
 // statusColor is the badge colour of a status.
@@ -205,7 +206,7 @@ func newThumbTile() *thumbTile {
 func (t *thumbTile) set(p *vet.Photo, thumb image.Image, exported bool) {
 	t.image.Image = thumb
 	t.image.Refresh()
-	t.badge.FillColor = statusColor(p.Status)
+	t.badge.FillColor = statusColor(shownStatus(p))
 	t.badge.Refresh()
 	t.status.Text = photoStatusLabel(p)
 	if exported {

@@ -200,7 +200,7 @@ func (r *reviewView) show(p *vet.Photo) {
 	r.photo = p
 	r.title.SetText(baseName(p.Path))
 	r.status.SetText(photoStatusLabel(p))
-	r.status.Importance = statusImportance(p.Status)
+	r.status.Importance = statusImportance(shownStatus(p))
 	r.status.Refresh()
 	var reasons []string
 	for _, m := range p.Reasons {

@@ -457,6 +457,16 @@ func TestReviewBeforeThePhotographer(t *testing.T) {
 		if sum != len(s.win.session.photos) {
 			t.Errorf("counts %v add up to %d, the batch holds %d", s.win.session.counts(), sum, len(s.win.session.photos))
 		}
+		// The badge on each photo names the list it is counted in.
+		for _, p := range s.win.session.photos {
+			want := "Blocked"
+			if slices.Contains(s.win.session.filtered(vet.NeedsReview), p) {
+				want = "Needs review"
+			}
+			if got := photoStatusLabel(p); got != want {
+				t.Errorf("%s is badged %q, listed under %q", p.Path, got, want)
+			}
+		}
 	}
 	listed(2)
 	first := s.win.session.nextNeedingReview(nil)
