@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -461,7 +462,6 @@ func (v *registerView) showSelection() {
 		v.removeButton.Disable()
 		return
 	}
-	v.withdrawBtn.Enable()
 	v.optInButton.Enable()
 	v.removeButton.Enable()
 	if p.BiometricOptIn {
@@ -469,7 +469,18 @@ func (v *registerView) showSelection() {
 	} else {
 		v.optInButton.SetText(lang.L("Record face recognition opt-in"))
 	}
-	v.details.SetText(v.describe(p))
+	details := v.describe(p)
+	// Offered when the register cannot say: a needless withdrawal does no
+	// harm, a take-down not made does.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if something, err := v.store.HasSomethingToWithdraw(ctx, p); err != nil || something {
+		v.withdrawBtn.Enable()
+	} else {
+		v.withdrawBtn.Disable()
+		details += "\n" + lang.L("Nothing to withdraw: no consent is recorded for this person, and no publication shows them.")
+	}
+	v.details.SetText(details)
 }
 
 // personMatches reports whether the search query finds p: by name,

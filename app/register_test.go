@@ -190,6 +190,61 @@ func TestRegisterImportTemplate(t *testing.T) {
 	}
 }
 
+// TestWithdrawOnlyWhatIsRecorded: Withdraw is offered for a person with
+// a photo or work consent on record, or shown by a published photo after
+// a roster import removed their consents (the withdrawal makes the
+// take-downs); not for one with neither, and the details say why (it was
+// offered, and recorded a withdrawal of nothing).
+func TestWithdrawOnlyWhatIsRecorded(t *testing.T) {
+	ctx := context.Background()
+	v, _, store := newTestRegister(t, nil)
+	header := "id,name,role,group,unit,birth_date,guardian_consent,pupil_consent,work_consent,biometric,valid_from,valid_until\n"
+	people := `C1,Ada Test,child,3B,school,2016-04-12,website,website,,no,2026-08-17,2027-07-31
+C2,Ben Test,child,3B,school,2016-09-30,,,print,no,2026-08-17,2027-07-31
+C3,Cas Test,child,3B,school,2016-05-01,,,,no,,
+`
+	if _, err := store.ImportRoster(ctx, strings.NewReader(header+people+"C4,Dee Test,child,3B,school,2016-06-01,website,website,,no,2026-08-17,2027-07-31\n"), consent.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	claim, err := store.ClaimExport(ctx, consent.Publication{
+		OriginalSHA256:       strings.Repeat("cd", 32),
+		Folder:               "/exports/trip",
+		Channel:              "website",
+		Date:                 testDay,
+		VettedBy:             "Pieter de Boer",
+		Photographer:         "Jan Smit",
+		PhotographerChannels: []string{"website"},
+		Faces:                []consent.PublishedFace{{PersonID: "C4", Visible: true}},
+	}, consent.ClaimOptions{Temp: ".photovet-export-TEST.partial", Create: func(string) error { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.PublishExport(ctx, claim.PublicationID); err != nil {
+		t.Fatal(err)
+	}
+	// The next roster no longer holds Dee's consent; her photo is online.
+	if _, err := store.ImportRoster(ctx, strings.NewReader(header+people+"C4,Dee Test,child,3B,school,2016-06-01,,,,no,,\n"), consent.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	v.refresh()
+	const nothing = "Nothing to withdraw: no consent is recorded for this person, and no publication shows them."
+	for _, c := range []struct {
+		id      string
+		offered bool
+	}{{"C1", true}, {"C2", true}, {"C3", false}, {"C4", true}} {
+		v.selectPerson(c.id)
+		if v.selected != c.id {
+			t.Fatalf("selecting %s selected %q", c.id, v.selected)
+		}
+		if offered := !v.withdrawBtn.Disabled(); offered != c.offered {
+			t.Errorf("%s: withdraw offered %v, want %v", c.id, offered, c.offered)
+		}
+		if said := strings.Contains(v.details.Text, nothing); said == c.offered {
+			t.Errorf("%s: the details say %q; want the reason said only when Withdraw is not offered", c.id, v.details.Text)
+		}
+	}
+}
+
 // TestRegisterImportBadRoster: a roster with mistakes imports nobody, and
 // the dialog names each bad line and column, as the file writes the
 // column, with the problem in the teacher's language; a refused setting

@@ -480,6 +480,25 @@ func (s *Store) Withdraw(ctx context.Context, personID, channel string, on Date)
 	return tasks, nil
 }
 
+// HasSomethingToWithdraw reports whether withdrawing p's consent (R7)
+// would change anything: p has a consent on record, to being shown or to
+// showing their work, in force or not, or a publication in the ledger
+// shows p. A roster re-import can remove the consents of a child whose
+// photos are still online; withdrawing then turns those into take-down
+// tasks.
+func (s *Store) HasSomethingToWithdraw(ctx context.Context, p *Person) (bool, error) {
+	if len(p.Consents) > 0 || len(p.WorkConsents) > 0 {
+		return true, nil
+	}
+	var shown bool
+	err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM publication_faces f JOIN publications p ON p.id = f.publication_id
+		WHERE f.person_id = ? AND f.visible = true AND p.pending = false)`, p.ID).Scan(&shown)
+	if err != nil {
+		return false, fmt.Errorf("read the publications showing %q: %w", p.ID, err)
+	}
+	return shown, nil
+}
+
 // Takedown is a published photo that must come down because a person
 // visible on it withdrew consent for its channel (R7).
 type Takedown struct {

@@ -161,6 +161,44 @@ func testR7_WithdrawalCreatesTakedowns(t *testing.T, b testBackend) {
 	}
 }
 
+// TestHasSomethingToWithdraw: a withdrawal changes something for a person
+// with a consent on record, in force or not, or shown by a publication in
+// the ledger, even once a roster import has removed their consents (their
+// photos are still online); not for a person with neither, nor for one
+// the ledger shows only redacted.
+func TestHasSomethingToWithdraw(t *testing.T) { forEachBackend(t, testHasSomethingToWithdraw) }
+
+func testHasSomethingToWithdraw(t *testing.T, b testBackend) {
+	ctx := context.Background()
+	s, _ := b.open(t)
+	importTemplate(t, s)
+	if _, err := record(ctx, s, testPublication("instagram", "2026-09-10", PublishedFace{"S-1001", true}, PublishedFace{"S-1002", false})); err != nil {
+		t.Fatal(err)
+	}
+	expired := consents(Guardian, "website")
+	expired[0].ValidUntil = day("2020-07-31")
+	for _, tc := range []struct {
+		name   string
+		person *Person
+		want   bool
+	}{
+		{"photo consent", &Person{ID: "S-9", Consents: consents(Guardian, "website")}, true},
+		{"work consent only", &Person{ID: "S-9", WorkConsents: consents(Guardian, "print")}, true},
+		{"expired consent", &Person{ID: "S-9", Consents: expired}, true},
+		{"no consent left, shown in the ledger", &Person{ID: "S-1001"}, true},
+		{"no consent, shown only redacted", &Person{ID: "S-1002"}, false},
+		{"neither", &Person{ID: "S-9"}, false},
+	} {
+		got, err := s.HasSomethingToWithdraw(ctx, tc.person)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got != tc.want {
+			t.Errorf("%s: something to withdraw %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
 func TestR5_LedgerNeedsPhotographerPermission(t *testing.T) {
 	forEachBackend(t, testR5_LedgerNeedsPhotographerPermission)
 }
