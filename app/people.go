@@ -75,10 +75,6 @@ type peopleView struct {
 	crops   map[cropKey]image.Image
 	cancel  context.CancelFunc // stops the grouping under way
 	ready   bool               // the groups are made
-	// keepResult is set while the view itself selects the group after
-	// the one just named or hidden: the result, about that one, stays
-	// until the teacher moves on.
-	keepResult bool
 
 	summary     *widget.Label
 	result      *widget.Label
@@ -302,12 +298,10 @@ func (v *peopleView) refresh() {
 }
 
 // show makes group id the one looked at. What was done to the last group
-// goes unless the view itself moved on from it: left on screen, "Done: 1
-// shown" read as if it were about the group now shown.
+// goes: left on screen, "Done: 1 shown" read as if it were about the
+// group now shown (applyToCurrent says it again after moving on itself).
 func (v *peopleView) show(id int) {
-	if !v.keepResult {
-		v.result.SetText("")
-	}
+	v.result.SetText("")
 	v.current = id
 	v.showDetail()
 }
@@ -450,17 +444,15 @@ func (v *peopleView) applyToCurrent(edit func(face int) vet.Edit) {
 		}
 	}
 	v.win.photoChanged(nil)
-	v.result.SetText(lang.L("Done: {{.Visible}} shown, {{.Hidden}} hidden, as the rules decide.", map[string]any{"Visible": visible, "Hidden": hidden}))
 	v.groups = slices.Delete(v.groups, v.current, v.current+1)
 	next := min(v.current, len(v.groups)-1)
 	v.current = -1
 	v.list.UnselectAll()
 	v.refresh()
 	if next >= 0 {
-		v.keepResult = true
 		v.list.Select(next)
-		v.keepResult = false
 	}
+	v.result.SetText(lang.L("Done: {{.Visible}} shown, {{.Hidden}} hidden, as the rules decide.", map[string]any{"Visible": visible, "Hidden": hidden}))
 }
 
 // hideEveryoneLeft hides every unknown face of the batch, in the groups or

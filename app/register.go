@@ -68,12 +68,9 @@ type registerView struct {
 	optInButton  *widget.Button
 	removeButton *widget.Button
 	progress     *jobProgress
-	// tableWidth is the people table's width at its last layout, 0 before.
-	tableWidth float32
-
-	takedowns *takedownList
-	published *publishedList
-	settings  *registerSettings
+	takedowns    *takedownList
+	published    *publishedList
+	settings     *registerSettings
 }
 
 // column is one column of the people table.
@@ -256,15 +253,16 @@ func (v *registerView) makeColumns() []column {
 // fitted to the width (registerView.fitColumns).
 type tableFit struct{ v *registerView }
 
-// Layout fits the columns to a new width before the table fills size.
+// Layout lets the table fill size, and fits the columns when its width
+// changed.
 func (f tableFit) Layout(objects []fyne.CanvasObject, size fyne.Size) {
-	if f.v.tableWidth != size.Width {
-		f.v.tableWidth = size.Width
-		f.v.fitColumns()
-	}
+	widthChanged := f.v.table.Size().Width != size.Width
 	for _, o := range objects {
 		o.Resize(size)
 		o.Move(fyne.NewPos(0, 0))
+	}
+	if widthChanged {
+		f.v.fitColumns()
 	}
 }
 
@@ -290,10 +288,11 @@ func (v *registerView) fitColumns() {
 		total += width[i]
 	}
 	// The table puts a padding between columns, with a divider in it.
-	room := v.tableWidth - float32(len(v.columns))*theme.Padding()
+	tableWidth := v.table.Size().Width // 0 before its first layout
+	room := tableWidth - float32(len(v.columns))*theme.Padding()
 	for _, names := range []bool{false, true} {
 		excess := total - room
-		if v.tableWidth == 0 || excess <= 0 {
+		if tableWidth == 0 || excess <= 0 {
 			break
 		}
 		var spare float32

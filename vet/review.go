@@ -261,39 +261,31 @@ func (r Reviewer) ChangeChannel(ctx context.Context, p *Photo) error {
 		f.Review, f.AssignedID, f.Note = kept.Review, kept.AssignedID, kept.Note
 	}
 	save := p.hasReviewerWork()
-	if save {
-		// What the reviewer decided for the new channel alone holds there.
-		saved, err := LoadReview(ctx, r.Store, p.SHA256, r.Job.Channel)
-		switch {
-		case err == nil:
-			p.restoreChannelBound(saved)
-		case !errors.Is(err, consent.ErrNotFound):
-			p.Decide(r.Register, r.Job)
-			return err
-		}
-	}
-	if !save {
-		saved, err := LoadReview(ctx, r.Store, p.SHA256, r.Job.Channel)
-		switch {
-		case err == nil:
-			// The photographer is the one set last, for the whole batch
-			// (SetPhotographer), not the one saved with the channel's
-			// review: photos would otherwise go out on another person's
-			// permission than their neighbours'.
-			name, channels := p.Photographer, p.PhotographerChannels
-			p.restore(saved)
-			if name != "" && (name != p.Photographer || !slices.Equal(channels, p.PhotographerChannels)) {
-				p.Photographer, p.PhotographerChannels = name, slices.Clone(channels)
-				save = true
-			}
-		case errors.Is(err, consent.ErrNotFound):
+	saved, err := LoadReview(ctx, r.Store, p.SHA256, r.Job.Channel)
+	switch {
+	case errors.Is(err, consent.ErrNotFound):
+		if !save {
 			// p is now as vetting it afresh for the channel makes it, and
 			// no longer the review of the channel before, which may hold
 			// work that does not carry over (a change back reads it).
 			p.reviewVersion, p.reviewChannel = 0, r.Job.Channel
-		default:
-			p.Decide(r.Register, r.Job)
-			return err
+		}
+	case err != nil:
+		p.Decide(r.Register, r.Job)
+		return err
+	case save:
+		// What the reviewer decided for the new channel alone holds there.
+		p.restoreChannelBound(saved)
+	default:
+		// The photographer is the one set last, for the whole batch
+		// (SetPhotographer), not the one saved with the channel's review:
+		// photos would otherwise go out on another person's permission
+		// than their neighbours'.
+		name, channels := p.Photographer, p.PhotographerChannels
+		p.restore(saved)
+		if name != "" && (name != p.Photographer || !slices.Equal(channels, p.PhotographerChannels)) {
+			p.Photographer, p.PhotographerChannels = name, slices.Clone(channels)
+			save = true
 		}
 	}
 	p.Decide(r.Register, r.Job)
