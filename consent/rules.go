@@ -24,6 +24,14 @@ type Job struct {
 	Date    Date
 }
 
+// UnknownFacesNeedAName reports whether an unknown face in a photo for j
+// waits for the reviewer to name it or confirm its redaction. In early
+// childhood it does not: R2 hides it whoever it is, and only an
+// assignment to enrolled staff could show it, which stays possible;
+// asking would stop every daycare photo (children are rarely enrolled
+// there) for a decision that cannot make it safer.
+func (j Job) UnknownFacesNeedAName() bool { return j.Unit != EarlyChildhood }
+
 // Review is what the reviewer did with a face (R8). Every review either adds
 // redaction or changes who the face is taken to be; none makes a face
 // visible by itself.

@@ -557,3 +557,13 @@ func TestAdultRefusal(t *testing.T) {
 		t.Error("an adult is allowed without a register")
 	}
 }
+
+// TestUnknownFacesNeedAName: an unknown face waits for a name in school and
+// upper secondary, not in early childhood, where R2 hides it anyway.
+func TestUnknownFacesNeedAName(t *testing.T) {
+	for unit, want := range map[Unit]bool{EarlyChildhood: false, School: true, UpperSecondary: true} {
+		if got := (Job{Unit: unit, Channel: "website"}).UnknownFacesNeedAName(); got != want {
+			t.Errorf("%v: unknown faces need a name %v, want %v", unit, got, want)
+		}
+	}
+}

@@ -119,13 +119,10 @@ func (f Face) ToConfirm() bool {
 }
 
 // AwaitsName reports whether the face is unknown and the reviewer must
-// name it or confirm its redaction for job. In early childhood it need
-// not: R2 hides it whoever it is, and only an assignment to enrolled
-// staff could show it, which stays possible; asking would stop every
-// daycare photo (children are rarely enrolled there) for a decision that
-// cannot make it safer.
+// name it or confirm its redaction for job
+// (consent.Job.UnknownFacesNeedAName).
 func (f Face) AwaitsName(job consent.Job) bool {
-	return f.Unknown() && job.Unit != consent.EarlyChildhood
+	return f.Unknown() && job.UnknownFacesNeedAName()
 }
 
 // Undecided reports whether the face waits for the reviewer: unknown, or
