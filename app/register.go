@@ -26,7 +26,8 @@ import (
 // This file is the list of people; each action has a file of its own
 // (roster.go, enrol.go, person.go, takedowns.go, published.go, settings.go). Every
 // method runs on the UI goroutine, except the background work of
-// importRoster and enrol, which hands its results back through fyne.Do.
+// importRoster, enrol and askWithdrawable, which hands its results back
+// through fyne.Do.
 type registerView struct {
 	// languageChanged, when set, is called after the language was
 	// switched in the settings.
@@ -51,6 +52,9 @@ type registerView struct {
 	enrolled map[string]int    // reference descriptors per person id
 	columns  []column
 	selected string // the selected person's id, "" for none
+	// selection counts the selections shown (showSelection), so that an
+	// answer asked for an earlier one is not shown for this one.
+	selection int
 
 	tabs         *container.AppTabs
 	peopleTab    *container.TabItem
@@ -431,8 +435,11 @@ func (v *registerView) newTable() *widget.Table {
 		}
 		o.(*widget.Label).SetText(title)
 	}
+	// Only a new person is shown: showPeople selects the row the selected
+	// person moved to and shows them itself, once (each showing asks the
+	// register, askWithdrawable).
 	t.OnSelected = func(id widget.TableCellID) {
-		if id.Row >= 0 && id.Row < len(v.people) {
+		if id.Row >= 0 && id.Row < len(v.people) && v.people[id.Row].ID != v.selected {
 			v.selected = v.people[id.Row].ID
 			v.showSelection()
 		}
@@ -450,6 +457,7 @@ func (v *registerView) selectPerson(id string) {
 // showSelection shows the selected person's consents and enables the
 // actions on them.
 func (v *registerView) showSelection() {
+	v.selection++
 	var p *consent.Person
 	if v.reg != nil {
 		p = v.reg.People[v.selected]
@@ -469,17 +477,39 @@ func (v *registerView) showSelection() {
 		v.optInButton.SetText(lang.L("Record face recognition opt-in"))
 	}
 	details := v.describe(p)
-	// Offered when the register cannot say: a needless withdrawal does no
-	// harm, a take-down not made does.
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if something, err := v.store.HasSomethingToWithdraw(ctx, p); err != nil || something {
-		v.withdrawBtn.Enable()
-	} else {
-		v.withdrawBtn.Disable()
-		details += "\n" + lang.L("Nothing to withdraw: no consent is recorded for this person, and no publication shows them.")
-	}
 	v.details.SetText(details)
+	v.withdrawBtn.Enable()
+	v.askWithdrawable(p, details)
+}
+
+// askWithdrawable asks the register, off the UI goroutine, whether
+// withdrawing p's consent would change anything: a shared register can
+// take seconds to answer, and the window froze meanwhile. Withdraw stays
+// offered until the answer is in, and when the register cannot say (an
+// error, no answer within 5 s): a needless withdrawal does no harm, a
+// take-down not made does.
+func (v *registerView) askWithdrawable(p *consent.Person, details string) {
+	asked := v.selection
+	v.work.Add(1)
+	go func() {
+		defer v.work.Done()
+		ctx, cancel := context.WithTimeout(v.ctx, 5*time.Second)
+		defer cancel()
+		something, err := v.store.HasSomethingToWithdraw(ctx, p)
+		fyne.Do(func() { v.showWithdrawable(asked, err != nil || something, details) })
+	}()
+}
+
+// showWithdrawable shows the register's answer to askWithdrawable,
+// unless the selection changed since it was asked: a late answer about
+// the person selected before must not take Withdraw from the one
+// selected now.
+func (v *registerView) showWithdrawable(asked int, offered bool, details string) {
+	if asked != v.selection || offered {
+		return
+	}
+	v.withdrawBtn.Disable()
+	v.details.SetText(details + "\n" + lang.L("Nothing to withdraw: no consent is recorded for this person, and no publication shows them."))
 }
 
 // personMatches reports whether the search query finds p: by name,

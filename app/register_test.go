@@ -182,6 +182,7 @@ func TestRegisterImportTemplate(t *testing.T) {
 
 	// Selecting a person shows their consents and enables the actions.
 	v.selectPerson("S-1001")
+	waitForWork(t, v)
 	if v.selected != "S-1001" || v.withdrawBtn.Disabled() {
 		t.Errorf("selecting Anna: selected %q, withdraw disabled %v", v.selected, v.withdrawBtn.Disabled())
 	}
@@ -233,6 +234,7 @@ C3,Cas Test,child,3B,school,2016-05-01,,,,no,,
 		offered bool
 	}{{"C1", true}, {"C2", true}, {"C3", false}, {"C4", true}} {
 		v.selectPerson(c.id)
+		waitForWork(t, v)
 		if v.selected != c.id {
 			t.Fatalf("selecting %s selected %q", c.id, v.selected)
 		}
@@ -344,6 +346,7 @@ func TestRegisterWithdrawAndTakedowns(t *testing.T) {
 
 	// The form offers every channel, "All channels" first, from today.
 	v.selectPerson("S-1001")
+	waitForWork(t, v)
 	v.askWithdraw()
 	if got := dialogText(v); !strings.Contains(got, "Anna de Vries") || !strings.Contains(got, "All channels") || !strings.Contains(got, "2026-11-21") {
 		t.Errorf("the withdrawal form shows:\n%s\nwant Anna, All channels and today", got)
@@ -657,6 +660,7 @@ func TestRegisterOptInAndRemove(t *testing.T) {
 	v, _, store := newTestRegister(t, nil)
 	importTemplate(t, v)
 	v.selectPerson("S-1003")
+	waitForWork(t, v)
 	if v.optInButton.Text != "Record face recognition opt-in" {
 		t.Errorf("for Chloé (no opt-in) the button says %q", v.optInButton.Text)
 	}
@@ -744,6 +748,7 @@ func TestRegisterSearch(t *testing.T) {
 	closeDialogs(w)
 	everyone := len(v.people)
 	v.selectPerson("S-1001")
+	waitForWork(t, v)
 	for _, c := range []struct {
 		query string
 		want  []string
@@ -753,6 +758,7 @@ func TestRegisterSearch(t *testing.T) {
 		{"LEHTONEN", []string{"T-9001"}},
 	} {
 		v.search.SetText(c.query) // as typed: the box calls back on each change
+		waitForWork(t, v)
 		var got []string
 		for row := range len(v.people) {
 			got = append(got, v.people[row].ID)
@@ -768,6 +774,7 @@ func TestRegisterSearch(t *testing.T) {
 		t.Errorf("Anna stays selected (%q) while the search hides her", v.selected)
 	}
 	v.search.SetText("")
+	waitForWork(t, v)
 	if len(v.people) != everyone || strings.Contains(v.summary.Text, "Found by the search") {
 		t.Errorf("an empty search shows %d of %d people; the summary says %q", len(v.people), everyone, v.summary.Text)
 	}

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/photovet/photovet/consent"
 	"github.com/photovet/photovet/internal/pgtest"
@@ -201,4 +203,137 @@ func TestPhotoOfALostRegisterIsNotCalledUnreadable(t *testing.T) {
 	if len(sum.notDone) != 1 || !strings.HasPrefix(sum.notDone[0], "beach.png (Register unreachable): the shared register ") {
 		t.Errorf("the export summary says %q, want beach.png not exported as the register is unreachable", sum.notDone)
 	}
+}
+
+// lockTable takes an exclusive lock on table in the shared register's
+// database, as another laptop's long transaction would: every read of it
+// waits until release is called, at the latest when the test ends.
+func lockTable(t *testing.T, server *pgtest.Server, database, table string) (release func()) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, server.URL(database, pgtest.Admin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := conn.Begin(ctx)
+	if err == nil {
+		_, err = tx.Exec(ctx, "LOCK TABLE "+pgx.Identifier{table}.Sanitize()+" IN ACCESS EXCLUSIVE MODE")
+	}
+	if err != nil {
+		conn.Close(ctx)
+		t.Fatal(err)
+	}
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			if err := tx.Rollback(ctx); err != nil {
+				t.Errorf("release the lock on %s: %v", table, err)
+			}
+			conn.Close(ctx)
+		})
+	}
+	t.Cleanup(release)
+	return release
+}
+
+// waitForLockWaiter waits until a query in database waits for a lock,
+// for at most 10 seconds.
+func waitForLockWaiter(t *testing.T, server *pgtest.Server, database string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, server.URL(database, pgtest.Admin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	for {
+		var waiting int
+		err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'", database).Scan(&waiting)
+		switch {
+		case err != nil:
+			t.Fatalf("no query waited for the lock in %s within 10 s: %v", database, err)
+		case waiting > 0:
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitForWork waits for the register view's background work, for at most
+// 30 seconds.
+func waitForWork(t *testing.T, v *registerView) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { v.work.Wait(); close(done) }()
+	waitFor(t, done, "the register view's background work")
+}
+
+// TestSelectingWhileTheRegisterIsBusy selects people while the shared
+// register's ledger is locked by another transaction, as a busy or slow
+// server keeps it: selecting returns with the question whether there is
+// anything to withdraw still waiting (the window froze for up to 5 s a
+// selection, and the answer was lost when it came later), Withdraw is
+// offered meanwhile, and the answer, when it comes, shows for the person
+// it was asked about only: a late "nothing to withdraw" for the person
+// selected before does not take Withdraw from the one selected now.
+func TestSelectingWhileTheRegisterIsBusy(t *testing.T) {
+	ctx := context.Background()
+	server := pgtest.StartFor(t)
+	register, err := server.CreateDatabase(ctx, "school")
+	if err != nil {
+		t.Fatal(err)
+	}
+	test.NewTempApp(t)
+	store, err := consent.OpenRegister(ctx, register, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	// Ada has consents on record: Withdraw is offered without asking the
+	// ledger. Cas has none, and no publication shows him.
+	roster := `id,name,role,group,unit,birth_date,guardian_consent,pupil_consent,work_consent,biometric,valid_from,valid_until
+C1,Ada Test,child,3B,school,2016-04-12,website,website,,no,2026-08-17,2027-07-31
+C3,Cas Test,child,3B,school,2016-05-01,,,,no,,
+`
+	if _, err := store.ImportRoster(ctx, strings.NewReader(roster), consent.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	w := test.NewWindow(nil)
+	defer w.Close()
+	v := newRegisterView(w, store, nil)
+	v.today = func() consent.Date { return testDay }
+	v.refresh()
+	w.SetContent(v.content())
+	const nothing = "Nothing to withdraw: no consent is recorded for this person, and no publication shows them."
+	offered := func(when, id string, want bool) {
+		t.Helper()
+		if v.selected != id {
+			t.Fatalf("%s: %q selected, want %s", when, v.selected, id)
+		}
+		if got := !v.withdrawBtn.Disabled(); got != want || strings.Contains(v.details.Text, nothing) == want {
+			t.Errorf("%s: Withdraw offered %v, the details say %q; want it offered %v", when, got, v.details.Text, want)
+		}
+	}
+
+	// Selected while the ledger is locked, Cas is shown at once, with
+	// Withdraw offered; once the ledger answers, it is not.
+	release := lockTable(t, server, "school", "publication_faces")
+	v.selectPerson("C3")
+	waitForLockWaiter(t, server, "school")
+	offered("Cas, the register not answering yet", "C3", true)
+	release()
+	waitForWork(t, v)
+	offered("Cas, the register answered", "C3", false)
+
+	// Cas, Ada, Cas and Ada again, quickly: the answers about Cas come
+	// after the one about Ada, and are not hers.
+	release = lockTable(t, server, "school", "publication_faces")
+	for _, id := range []string{"C3", "C1", "C3", "C1"} {
+		v.selectPerson(id)
+	}
+	waitForLockWaiter(t, server, "school")
+	release()
+	waitForWork(t, v)
+	offered("Ada, after late answers about Cas", "C1", true)
 }
