@@ -70,8 +70,13 @@ type testSetup struct {
 
 func newTestSetup(t *testing.T) *testSetup {
 	t.Helper()
-	a := test.NewTempApp(t)
-	store := openTestRegister(t, t.TempDir())
+	return newTestSetupOver(t, test.NewTempApp(t), openTestRegister(t, t.TempDir()))
+}
+
+// newTestSetupOver is newTestSetup over a register filled as
+// openTestRegister fills it.
+func newTestSetupOver(t *testing.T, a fyne.App, store *consent.Store) *testSetup {
+	t.Helper()
 	faces := vet.NewFaces(func() (vision.FaceFinder, int, error) { return fakeFinder{}, 2, nil })
 	w := newMainWindow(a, store, faces, "test", msg.Text{})
 	w.session.Job.Photographer, w.session.Job.PhotographerChannels = "Pia Photo", []string{"instagram", "website"}
@@ -89,6 +94,15 @@ func openTestRegister(t *testing.T, dir string) *consent.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
+	fillTestRegister(t, store)
+	return store
+}
+
+// fillTestRegister fills store with testRoster, Ada enrolled, and Pia
+// Photo's permission for Instagram and the website.
+func fillTestRegister(t *testing.T, store *consent.Store) {
+	t.Helper()
+	ctx := context.Background()
 	if _, err := store.ImportRoster(ctx, strings.NewReader(testRoster), consent.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +113,6 @@ func openTestRegister(t *testing.T, dir string) *consent.Store {
 	if err := store.SetPhotographerPermission(ctx, "Pia Photo", []string{"instagram", "website"}, consent.Today()); err != nil {
 		t.Fatal(err)
 	}
-	return store
 }
 
 // writePhoto writes a patterned PNG of the given width into the setup's
@@ -197,4 +210,14 @@ func waitFor(t *testing.T, ch <-chan struct{}, what string) {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("timed out waiting for %s", what)
 	}
+}
+
+// waitForLookups waits until the ledger answered the window's questions
+// about where photos were published (lookUpPublished), for at most 30
+// seconds.
+func waitForLookups(t *testing.T, w *mainWindow) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { w.lookups.Wait(); close(done) }()
+	waitFor(t, done, "the ledger's answers about published photos")
 }

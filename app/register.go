@@ -495,17 +495,18 @@ func (v *registerView) askWithdrawable(p *consent.Person, details string) {
 		defer v.work.Done()
 		ctx, cancel := context.WithTimeout(v.ctx, 5*time.Second)
 		defer cancel()
-		something, err := v.store.HasSomethingToWithdraw(ctx, p)
-		fyne.Do(func() { v.showWithdrawable(asked, err != nil || something, details) })
+		if something, err := v.store.HasSomethingToWithdraw(ctx, p); err == nil && !something {
+			fyne.Do(func() { v.showNothingToWithdraw(asked, details) })
+		}
 	}()
 }
 
-// showWithdrawable shows the register's answer to askWithdrawable,
-// unless the selection changed since it was asked: a late answer about
-// the person selected before must not take Withdraw from the one
-// selected now.
-func (v *registerView) showWithdrawable(asked int, offered bool, details string) {
-	if asked != v.selection || offered {
+// showNothingToWithdraw takes Withdraw away, as the register answered
+// askWithdrawable, unless the selection changed since it was asked: a late
+// answer about the person selected before must not take Withdraw from
+// the one selected now.
+func (v *registerView) showNothingToWithdraw(asked int, details string) {
+	if asked != v.selection {
 		return
 	}
 	v.withdrawBtn.Disable()

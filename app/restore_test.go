@@ -233,7 +233,7 @@ func TestRestoredOrder(t *testing.T) {
 	s.restore(vet.OpenBatch{Photos: []vet.OpenPhoto{{Path: "a.jpg"}, {Path: "b.jpg"}, {Path: "c.jpg"}}})
 	s.newPaths([]string{"new1.jpg", "new2.jpg", "a.jpg"})
 	for _, path := range []string{"c.jpg", "new2.jpg", "a.jpg", "new1.jpg", "b.jpg"} {
-		s.add(&vet.Photo{Path: path}, nil)
+		s.add(&vet.Photo{Path: path}, nil, publication{})
 	}
 	var got []string
 	for _, p := range s.photos {

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/disintegration/imaging"
 
@@ -93,7 +94,9 @@ func (s *session) restore(b vet.OpenBatch) []vet.OpenPhoto {
 // decides every photo against it. When the register cannot be read, the
 // job is set all the same and every face is hidden (R4): readErr says
 // why. After a change of channel the reviews carry over to it
-// (vet.Reviewer.ChangeChannel): keepErr says why one could not be saved.
+// (vet.Reviewer.ChangeChannel): keepErr says why one could not be saved;
+// no photo is badged as published any more until the ledger has been
+// asked about the new channel (mainWindow.lookUpPublished).
 func (s *session) setJob(ctx context.Context, job consent.Job) (readErr, keepErr error) {
 	channelChanged := job.Channel != s.Job.Job.Channel
 	readErr = s.SetJob(ctx, job)
@@ -108,7 +111,7 @@ func (s *session) setJob(ctx context.Context, job consent.Job) (readErr, keepErr
 		if err := reviewer.ChangeChannel(ctx, p); err != nil && keepErr == nil {
 			keepErr = err
 		}
-		s.markPublished(ctx, p)
+		delete(s.exported, p)
 	}
 	return readErr, keepErr
 }
@@ -156,7 +159,12 @@ func (s *session) placeNext(path string) {
 // photo takes its place in the batch (see session.place); a photo of the
 // batch kept from last time gets its export back when its original is
 // still the one exported.
-func (s *session) add(p *vet.Photo, thumb image.Image) {
+//
+// pub is where the ledger said p was published, asked in the batch's
+// worker (askLedger); add reports false when it answers for a channel
+// that is no longer the batch's, and the ledger must be asked again
+// (mainWindow.lookUpPublished).
+func (s *session) add(p *vet.Photo, thumb image.Image, pub publication) bool {
 	p.Decide(s.Register, s.Job.Job)
 	at := len(s.photos)
 	if place, ok := s.place[p.Path]; ok {
@@ -178,24 +186,48 @@ func (s *session) add(p *vet.Photo, thumb image.Image) {
 		}
 		s.running = slices.Delete(s.running, i, i+1)
 	}
-	if s.exported[p] == "" {
-		s.markPublished(context.Background(), p)
+	return s.exported[p] != "" || s.markPublished(p, pub)
+}
+
+// publication is where the ledger says a photo was first published on a
+// channel: path "" for nowhere, or when the ledger could not say.
+type publication struct {
+	channel, path string
+}
+
+// askLedger asks store's ledger where the photo whose original has the
+// SHA-256 sum was first published on channel. A shared register can take
+// seconds to answer, so it is asked off the UI goroutine: in the batch's
+// worker, or by mainWindow.lookUpPublished. When the ledger cannot be
+// read within 5 s, the photo counts as not published, so as waiting:
+// Export reads the ledger again and publishes nothing twice.
+func askLedger(store *consent.Store, channel, sum string) publication {
+	pub := publication{channel: channel}
+	if store == nil || sum == "" {
+		return pub
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if first, err := store.FirstPublication(ctx, sum, channel); err == nil && first != nil {
+		pub.path = first.Path()
+	}
+	return pub
 }
 
 // markPublished records where p was first published on the batch's
-// channel, as the ledger says, or that it was not: a photo published from
-// an earlier batch, or before the channel changed, is badged Exported and
-// not counted as waiting. When the ledger cannot be read the photo counts
-// as waiting; Export reads the ledger again and publishes nothing twice.
-func (s *session) markPublished(ctx context.Context, p *vet.Photo) {
-	delete(s.exported, p)
-	if !p.Error.IsZero() || s.Store == nil {
-		return
+// channel, as the ledger said (askLedger): a photo published from an
+// earlier batch, or before the channel changed, is badged Exported and
+// not counted as waiting. It reports false, and records nothing, when
+// pub answers for another channel than the batch's: the channel changed
+// since the ledger was asked.
+func (s *session) markPublished(p *vet.Photo, pub publication) bool {
+	if pub.channel != s.Job.Job.Channel {
+		return false
 	}
-	if pub, err := s.Store.FirstPublication(ctx, p.SHA256, s.Job.Job.Channel); err == nil && pub != nil {
-		s.exported[p] = pub.Path()
+	if pub.path != "" && p.Error.IsZero() {
+		s.exported[p] = pub.path
 	}
+	return true
 }
 
 // forgetUnprocessed unmarks the paths added whose photo was not processed

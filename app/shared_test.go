@@ -337,3 +337,93 @@ C3,Cas Test,child,3B,school,2016-05-01,,,,no,,
 	waitForWork(t, v)
 	offered("Ada, after late answers about Cas", "C1", true)
 }
+
+// TestChannelChangeWhileTheLedgerIsBusy changes the batch's channel, and
+// adds a photo, while the shared register's ledger is locked by another
+// transaction, as a busy or slow server keeps it. Changing the channel
+// returns with the ledger's answer still to come (it waited on the UI
+// goroutine until the ledger answered, without a time limit): the photo
+// published on Instagram counts as waiting meanwhile, and is badged
+// exported once the ledger answers; an answer for a channel left since
+// is not applied. A photo added while the ledger does not answer comes,
+// after 5 s, as waiting for export (the batch waited on the UI goroutine
+// for as long as the ledger did).
+func TestChannelChangeWhileTheLedgerIsBusy(t *testing.T) {
+	ctx := context.Background()
+	server := pgtest.StartFor(t)
+	register, err := server.CreateDatabase(ctx, "school")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := test.NewTempApp(t)
+	store, err := consent.OpenRegister(ctx, register, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	fillTestRegister(t, store)
+	s := newTestSetupOver(t, a, store)
+	w := s.win
+	trip := s.writePhoto(t, "ada and a stranger.png", widthTwoFaces)
+	s.drop(t, trip)
+	s.reviewAll(t)
+	if sum := exportAndWait(t, s, t.TempDir()); sum.exported != 1 {
+		t.Fatalf("%d exported, want the trip photo", sum.exported)
+	}
+	closeDialogs(w)
+	published := func(when string, want bool) {
+		t.Helper()
+		if got := w.session.exported[w.session.photos[0]] != ""; got != want {
+			t.Errorf("%s: the trip photo badged exported %v, want %v", when, got, want)
+		}
+	}
+	// applyJob runs as the dialog's button runs it, on the UI goroutine;
+	// it must return while the ledger does not answer.
+	applyJob := func(channel string) {
+		t.Helper()
+		returned := make(chan struct{})
+		go func() {
+			w.applyJob(consent.Job{Channel: channel, Unit: consent.School})
+			close(returned)
+		}()
+		select {
+		case <-returned:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("changing the channel to %s waited for the ledger for 10 s", channel)
+		}
+	}
+	applyJob("website")
+	waitForLookups(t, w)
+	published("on the website", false)
+
+	release := lockTable(t, server, "school", "publications")
+	applyJob("instagram")
+	waitForLockWaiter(t, server, "school")
+	published("back on Instagram, the ledger not answering yet", false)
+	release()
+	waitForLookups(t, w)
+	published("back on Instagram, the ledger answered", true)
+
+	// To the website, back to Instagram and to the website again: the
+	// ledger's late answer for Instagram is not the website's.
+	release = lockTable(t, server, "school", "publications")
+	for _, channel := range []string{"website", "instagram", "website"} {
+		applyJob(channel)
+	}
+	waitForLockWaiter(t, server, "school")
+	release()
+	waitForLookups(t, w)
+	published("on the website after a late answer for Instagram", false)
+
+	// A photo added while the ledger does not answer comes all the same,
+	// as waiting for export.
+	lockTable(t, server, "school", "publications")
+	s.drop(t, s.writePhoto(t, "empty.png", widthNoFace))
+	if len(w.session.photos) != 2 {
+		t.Fatalf("the batch holds %d photos, want the trip and the empty one", len(w.session.photos))
+	}
+	if n := w.session.unexported(); n != 1 {
+		// The empty photo needs its confirmation first.
+		t.Errorf("%d photos wait for export, want the trip photo (not on the website yet)", n)
+	}
+}

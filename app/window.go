@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -50,6 +51,9 @@ type mainWindow struct {
 	// batchFinished, when set, is called after a batch ended and the
 	// window shows its result: tests wait on it.
 	batchFinished func()
+	// lookups counts the ledger's answers asked for by lookUpPublished
+	// and not yet in, so tests can wait for them.
+	lookups sync.WaitGroup
 	// exportFinished, when set, is called with the summary an export
 	// showed.
 	exportFinished func(exportSummary)
@@ -349,7 +353,11 @@ func (w *mainWindow) askJob(job consent.Job) {
 // selectors and decides every photo again.
 func (w *mainWindow) applyJob(job consent.Job) {
 	job.Date = consent.Today()
+	channelChanged := job.Channel != w.session.Job.Job.Channel
 	readErr, keepErr := w.session.setJob(context.Background(), job)
+	if channelChanged {
+		w.lookUpPublished(w.session.photos)
+	}
 	switch {
 	case readErr != nil:
 		w.showError(lang.L("The consent register could not be read: every face stays hidden."), readErr)
@@ -416,8 +424,11 @@ func (w *mainWindow) process(photos []vet.OpenPhoto) {
 		}
 		b.Progress = func(pr vet.Progress) {
 			thumb := thumbnail(pr.Photo)
+			pub := askLedger(vetting.Store, vetting.Job.Job.Channel, pr.Photo.SHA256)
 			fyne.Do(func() {
-				w.session.add(pr.Photo, thumb)
+				if !w.session.add(pr.Photo, thumb, pub) {
+					w.lookUpPublished([]*vet.Photo{pr.Photo})
+				}
 				w.photos.progress(pr.Done, pr.Total)
 				w.refreshPhotos()
 			})
@@ -425,6 +436,49 @@ func (w *mainWindow) process(photos []vet.OpenPhoto) {
 		_, err = b.Resume(ctx, photos)
 		fyne.Do(func() { w.batchDone(err) })
 	}()
+}
+
+// lookUpPublished asks the ledger, off the UI goroutine, where photos
+// were first published on the batch's channel, and badges those it
+// names (publishedFound). Until then they count as waiting for export.
+func (w *mainWindow) lookUpPublished(photos []*vet.Photo) {
+	store, channel := w.session.Store, w.session.Job.Job.Channel
+	sums := map[*vet.Photo]string{}
+	for _, p := range photos {
+		if p.Error.IsZero() && w.session.exported[p] == "" {
+			sums[p] = p.SHA256
+		}
+	}
+	if store == nil || len(sums) == 0 {
+		return
+	}
+	w.lookups.Add(1)
+	go func() {
+		defer w.lookups.Done()
+		found := map[*vet.Photo]publication{}
+		for p, sum := range sums {
+			if pub := askLedger(store, channel, sum); pub.path != "" {
+				found[p] = pub
+			}
+		}
+		if len(found) > 0 {
+			fyne.Do(func() { w.publishedFound(found) })
+		}
+	}()
+}
+
+// publishedFound badges the photos lookUpPublished found published, those
+// still in the batch, when the channel is still the one asked about.
+func (w *mainWindow) publishedFound(found map[*vet.Photo]publication) {
+	changed := false
+	for _, p := range w.session.photos {
+		if pub, ok := found[p]; ok && w.session.exported[p] == "" && w.session.markPublished(p, pub) {
+			changed = true
+		}
+	}
+	if changed {
+		w.refreshPhotos()
+	}
 }
 
 func (w *mainWindow) batchDone(err error) {
