@@ -90,6 +90,22 @@ func (f Face) OnAnotherChannel() Face {
 	return f
 }
 
+// InRegister returns the face with the review that still holds against
+// reg. A face assigned to someone reg no longer holds (removed since the
+// review was made and saved) is not reviewed any more: it is decided as
+// the matcher left it and waits for the reviewer again (R4), so that no
+// photo is cleared on a decision about a person who is gone, and no face
+// is taken for them. The review saved for the photo keeps the id until
+// the photo's review is saved again. With no register (it could not be
+// read) the face is returned as it is: every face is hidden then, and a
+// review dropped would be lost for good when the photo is saved.
+func (f Face) InRegister(reg *Register) Face {
+	if reg != nil && f.Review == AssignedByHand && reg.People[f.AssignedID] == nil {
+		f.Review, f.AssignedID, f.Note = NotReviewed, "", ""
+	}
+	return f
+}
+
 // Decision is the rules' verdict on one face.
 type Decision struct {
 	Visible bool

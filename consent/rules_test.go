@@ -517,6 +517,43 @@ func TestReviewOnAnotherChannel(t *testing.T) {
 	}
 }
 
+// TestReviewInRegister: a face assigned to someone the register no
+// longer holds is not reviewed any more (it waits for the reviewer
+// again, hidden); every other review holds, and with no register every
+// review is kept.
+func TestReviewInRegister(t *testing.T) {
+	reg := newRegister(anna(), marja())
+	gone := matchedFace("S-9") // S-9 was removed: the matcher's result names nobody now
+	tests := []struct {
+		name   string
+		face   Face
+		reg    *Register
+		lapsed bool
+	}{
+		{"assigned to someone in the register", confirmedFace("S-1"), reg, false},
+		{"assigned to someone removed", Face{NearestID: "S-1", Distance: 0.8, NextDistance: 0.9, Review: AssignedByHand, AssignedID: "S-9"}, reg, true},
+		{"assigned to someone removed, matched to them", Face{NearestID: "S-9", Distance: 0.3, NextDistance: math.Inf(1), Review: AssignedByHand, AssignedID: "S-9"}, reg, true},
+		{"assigned to nobody's id", Face{Review: AssignedByHand}, reg, true},
+		{"hidden by the reviewer", Face{NearestID: "S-9", Distance: 0.3, NextDistance: math.Inf(1), Review: ForceRedacted}, reg, false},
+		{"adult who agreed in person", Face{Review: AdultWithNote, Note: "the bus driver, agreed"}, reg, false},
+		{"not reviewed", gone, reg, false},
+		{"assigned to someone removed, register unreadable", Face{Review: AssignedByHand, AssignedID: "S-9"}, nil, false},
+	}
+	for _, tt := range tests {
+		got := tt.face.InRegister(tt.reg)
+		want := tt.face
+		if tt.lapsed {
+			want.Review, want.AssignedID, want.Note = NotReviewed, "", ""
+		}
+		if got != want {
+			t.Errorf("%s: %+v, want %+v", tt.name, got, want)
+		}
+		if d := Decide(got, reg, schoolJob("website", exportDay)); tt.lapsed && (d.Visible || d.PersonID != "" || d.Recognised != "") {
+			t.Errorf("%s: decided %+v, want it hidden and taken for nobody", tt.name, d)
+		}
+	}
+}
+
 // TestAdultRefusal: AdultRefusal, which the review asks before offering
 // "adult who agreed in person", says no exactly when the rules would
 // refuse the face as an adult with a note, and with their reason.

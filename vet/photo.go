@@ -245,6 +245,10 @@ func (p *Photo) Decide(reg *consent.Register, job consent.Job) {
 	unknown, recognised := 0, 0
 	for i := range p.Faces {
 		f := &p.Faces[i]
+		// A review naming someone removed from the register since no
+		// longer holds: the face waits for the reviewer again.
+		kept := f.consentFace().InRegister(reg)
+		f.Review, f.AssignedID, f.Note = kept.Review, kept.AssignedID, kept.Note
 		f.Decision = consent.Decide(f.consentFace(), reg, job)
 		switch {
 		case f.ToConfirm():

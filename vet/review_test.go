@@ -393,3 +393,55 @@ func writeJPEGWithArtist(t *testing.T, path string, w, h int, artist string) {
 		t.Fatalf("exiftool (make test installs it): %v\n%s", err, out)
 	}
 }
+
+// TestReviewOfARemovedPerson: a face the reviewer assigned to a person
+// who was then removed from the register (the saved review keeps the id)
+// comes back hidden and waiting for a decision, as an unknown face, under
+// no name: vetted again after a restart, and decided again in the same
+// session (the window reads the register again when the teacher comes
+// back from the register's tab). It came back hidden, but as reviewed:
+// the photo was cleared without anyone deciding who the face is.
+func TestReviewOfARemovedPerson(t *testing.T) {
+	ctx := context.Background()
+	store := testStore(t)
+	path := filepath.Join(t.TempDir(), "trip.png")
+	writeTestPhoto(t, path, widthStranger, 200)
+	b := testBatch(t, store, &fakeFinder{})
+	b.Store = store
+	photos, err := b.Run(ctx, []string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := photos[0]
+	rev := Reviewer{Store: store, Register: b.Register, Job: b.Job}
+	if err := rev.Apply(ctx, before, AssignFace(0, "C1")); err != nil {
+		t.Fatal(err)
+	}
+	if before.Status != Cleared || !before.Faces[0].Decision.Visible {
+		t.Fatalf("assigned to Ada, the photo is %s, its face %+v; want it cleared and the face visible", before.Status, before.Faces[0].Decision)
+	}
+	if err := store.RemovePerson(ctx, "C1"); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := store.Register(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before.Decide(reg, b.Job)
+	restarted := testBatch(t, store, &fakeFinder{})
+	restarted.Store = store
+	again, err := restarted.Run(ctx, []string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for when, p := range map[string]*Photo{"decided again": before, "vetted again": again[0]} {
+		f := p.Faces[0]
+		if f.Decision.Visible || !f.Unknown() || !p.WaitsForReviewer() || p.Status != NeedsReview {
+			t.Errorf("%s after Ada's removal: the photo is %s (waits for the reviewer: %v), its face %+v, unknown %v; want it hidden and unknown, the photo needing review",
+				when, p.Status, p.WaitsForReviewer(), f, f.Unknown())
+		}
+		if f.Decision.PersonID != "" || strings.Contains(f.Decision.Reason.String(), "Ada") {
+			t.Errorf("%s after Ada's removal: the face is taken for %q, because %q; want nobody", when, f.Decision.PersonID, f.Decision.Reason)
+		}
+	}
+}
