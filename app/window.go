@@ -355,9 +355,6 @@ func (w *mainWindow) applyJob(job consent.Job) {
 	job.Date = consent.Today()
 	channelChanged := job.Channel != w.session.Job.Job.Channel
 	readErr, keepErr := w.session.setJob(context.Background(), job)
-	if channelChanged {
-		w.lookUpPublished(w.session.photos)
-	}
 	switch {
 	case readErr != nil:
 		w.showError(lang.L("The consent register could not be read: every face stays hidden."), readErr)
@@ -369,6 +366,9 @@ func (w *mainWindow) applyJob(job consent.Job) {
 	w.photoChanged(nil) // the counts in the status line change with the rules
 	if w.review.photo != nil {
 		w.review.show(w.review.photo)
+	}
+	if channelChanged {
+		w.lookUpPublished(w.session.photos)
 	}
 }
 
