@@ -119,13 +119,19 @@ func newRegisterView(win fyne.Window, store *consent.Store, faces *vet.Faces) *r
 	v.published = newPublishedList(v.ctx, store, v.displayName)
 	v.settings = newRegisterSettings(v)
 
+	// The table gets most of the height: on a school laptop's 1366x768
+	// screen it showed six rows, under a row each for the actions, the
+	// counts and the search, and over six lines of details. The search
+	// shares the actions' row, the counts the person actions' row, and
+	// the details show three lines and scroll.
 	actions := container.NewHBox(v.importButton, v.enrolButton, template)
-	personActions := container.NewHBox(v.withdrawBtn, v.optInButton, v.removeButton)
 	search := container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, v.search)
-	top := container.NewVBox(v.hint, actions, v.progress.box, v.summary, search)
-	// The details scroll, so a long list of consents never squeezes the table.
+	top := container.NewVBox(v.hint, container.NewBorder(nil, nil, actions, nil, search), v.progress.box)
 	details := container.NewVScroll(v.details)
-	details.SetMinSize(fyne.NewSize(0, 6*theme.TextSize()*1.6))
+	details.SetMinSize(fyne.NewSize(0, 3*theme.TextSize()*1.6))
+	v.summary.Truncation = fyne.TextTruncateEllipsis // whole at 1366 px; never widens the window
+	v.summary.Alignment = fyne.TextAlignTrailing
+	personActions := container.NewBorder(nil, nil, container.NewHBox(v.withdrawBtn, v.optInButton, v.removeButton), nil, v.summary)
 	bottom := container.NewVBox(widget.NewSeparator(), details, personActions)
 	people := container.NewBorder(top, bottom, nil, nil, container.New(tableFit{v}, v.table))
 

@@ -128,6 +128,43 @@ func TestRegisterTableFitsTheWindow(t *testing.T) {
 	})
 }
 
+// TestRegisterTableHeight: in each language, on a school laptop's
+// 1366x768 screen, with a person selected, the register's table gets at
+// least half the window's height and shows at least eight rows: it got
+// about a third (six rows) under rows of their own for the actions, the
+// counts and the search, and six lines of details. Every control of the
+// tab stays inside the window.
+func TestRegisterTableHeight(t *testing.T) {
+	inEachLanguage(t, func(code string) {
+		w := newTestSetup(t).win
+		v := w.register
+		importTemplate(t, v)
+		closeDialogs(w)
+		w.tabs.SelectIndex(1)
+		v.tabs.SelectIndex(0)
+		v.selectPerson("S-1001")
+		waitForWork(t, v)
+		screen := fyne.NewSize(1366, 768)
+		w.Resize(screen)
+		if min := w.Content().MinSize(); min.Width > screen.Width || min.Height > screen.Height {
+			t.Errorf("%s: the register needs %.0fx%.0f px, more than the screen's %.0fx%.0f", code, min.Width, min.Height, screen.Width, screen.Height)
+		}
+		height := v.table.Size().Height
+		// A row is a cell and the divider under it, below the headings.
+		rows := (height - v.table.CreateHeader().MinSize().Height) / (v.table.CreateCell().MinSize().Height + theme.Padding())
+		if height < screen.Height/2 || rows < 8 {
+			t.Errorf("%s: at %.0fx%.0f the table is %.0f px high (about %.0f rows), want at least half the window and eight rows", code, screen.Width, screen.Height, height, rows)
+		}
+		d := fyne.CurrentApp().Driver()
+		for _, o := range []fyne.CanvasObject{v.search, v.importButton, v.withdrawBtn, v.removeButton, v.summary, v.details} {
+			pos := d.AbsolutePositionForObject(o)
+			if pos.X+o.Size().Width > screen.Width+0.5 || pos.Y+o.Size().Height > screen.Height+0.5 || o.Size().Height < 1 {
+				t.Errorf("%s: %T at %v, %v, is not inside the window", code, o, pos, o.Size())
+			}
+		}
+	})
+}
+
 // TestPeopleFitTheWindow: in each language, People in this batch, on a
 // group to confirm and on one with suggestions, needs no more width than
 // the photos it opens from, nor than the window opens at: in Dutch, its
