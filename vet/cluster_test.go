@@ -43,9 +43,12 @@ func TestGroupFacesToDecide(t *testing.T) {
 		photoWithFaces(along(1, 0.3)),              // Bo, reviewed below
 		photoWithFaces(along(3, 0), along(3, 0.35), along(3, 0.17)),
 	}
-	// Bo's second face was assigned by hand: no longer unknown.
+	// Bo's second face was assigned by hand: no longer unknown. (Bo is
+	// in the register: a face assigned to someone who is not waits for a
+	// decision again, consent.Face.InRegister.)
 	photos[4].Faces[0].Review, photos[4].Faces[0].AssignedID = consent.AssignedByHand, "C2"
-	photos[4].Decide(&consent.Register{Settings: consent.DefaultSettings(), People: map[string]*consent.Person{}}, consent.Job{})
+	bo := &consent.Person{ID: "C2", Name: "Bo Test", Role: consent.Child, Unit: consent.School}
+	photos[4].Decide(&consent.Register{Settings: consent.DefaultSettings(), People: map[string]*consent.Person{"C2": bo}}, consent.Job{})
 	photos = append(photos, nil) // a photo not reached by a cancelled batch
 	groups, err := GroupFacesToDecide(context.Background(), photos)
 	if err != nil {
