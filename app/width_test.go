@@ -83,6 +83,19 @@ func inEachLanguage(t *testing.T, check func(code string)) {
 	}
 }
 
+// openRegister opens a window on the register's list of people, with the
+// template roster imported.
+func openRegister(t *testing.T) (*mainWindow, *registerView) {
+	t.Helper()
+	w := newTestSetup(t).win
+	v := w.register
+	importTemplate(t, v)
+	closeDialogs(w)
+	w.tabs.SelectIndex(1)
+	v.tabs.SelectIndex(0)
+	return w, v
+}
+
 // TestRegisterTableFitsTheWindow: in each language, at the size the
 // window opens at, every column of the register's table shows with its
 // heading whole, inside the table: the Dutch and Finnish tables ran off
@@ -90,12 +103,7 @@ func inEachLanguage(t *testing.T, check func(code string)) {
 // every language.
 func TestRegisterTableFitsTheWindow(t *testing.T) {
 	inEachLanguage(t, func(code string) {
-		w := newTestSetup(t).win
-		v := w.register
-		importTemplate(t, v)
-		closeDialogs(w)
-		w.tabs.SelectIndex(1)
-		v.tabs.SelectIndex(0)
+		w, v := openRegister(t)
 		opening := w.Canvas().Size()
 		w.Resize(opening)
 		if min := w.Content().MinSize(); min.Width > opening.Width {
@@ -136,12 +144,7 @@ func TestRegisterTableFitsTheWindow(t *testing.T) {
 // tab stays inside the window.
 func TestRegisterTableHeight(t *testing.T) {
 	inEachLanguage(t, func(code string) {
-		w := newTestSetup(t).win
-		v := w.register
-		importTemplate(t, v)
-		closeDialogs(w)
-		w.tabs.SelectIndex(1)
-		v.tabs.SelectIndex(0)
+		w, v := openRegister(t)
 		v.selectPerson("S-1001")
 		waitForWork(t, v)
 		screen := fyne.NewSize(1366, 768)

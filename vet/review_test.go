@@ -123,19 +123,28 @@ func TestBlockedListsEverything(t *testing.T) {
 	}
 }
 
+// vetStranger vets a photo of one unknown face with a batch that saves its
+// reviews in store, and returns the batch, the photo's path and what the
+// batch made of it.
+func vetStranger(t *testing.T, store *consent.Store) (Batch, string, []*Photo) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "trip.png")
+	writeTestPhoto(t, path, widthStranger, 200)
+	b := testBatch(t, store, &fakeFinder{})
+	b.Store = store
+	photos, err := b.Run(context.Background(), []string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, path, photos
+}
+
 // TestReviewRestored: a photo reviewed, then processed again by a new batch
 // (the app restarted), comes back with the reviewer's work.
 func TestReviewRestored(t *testing.T) {
 	ctx := context.Background()
 	store := testStore(t)
-	path := filepath.Join(t.TempDir(), "trip.png")
-	writeTestPhoto(t, path, widthStranger, 200)
-	b := testBatch(t, store, &fakeFinder{})
-	b.Store = store
-	photos, err := b.Run(ctx, []string{path})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, path, photos := vetStranger(t, store)
 	rev := Reviewer{Store: store, Register: b.Register, Job: b.Job}
 	if err := rev.Apply(ctx, photos[0], AssignFace(0, "C1"), AddBox(image.Rect(0, 0, 50, 50)), SetChildWork([]string{"C1"})); err != nil {
 		t.Fatal(err)
@@ -404,14 +413,7 @@ func writeJPEGWithArtist(t *testing.T, path string, w, h int, artist string) {
 func TestReviewOfARemovedPerson(t *testing.T) {
 	ctx := context.Background()
 	store := testStore(t)
-	path := filepath.Join(t.TempDir(), "trip.png")
-	writeTestPhoto(t, path, widthStranger, 200)
-	b := testBatch(t, store, &fakeFinder{})
-	b.Store = store
-	photos, err := b.Run(ctx, []string{path})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, path, photos := vetStranger(t, store)
 	before := photos[0]
 	rev := Reviewer{Store: store, Register: b.Register, Job: b.Job}
 	if err := rev.Apply(ctx, before, AssignFace(0, "C1")); err != nil {
