@@ -75,6 +75,11 @@ type registerView struct {
 	takedowns    *takedownList
 	published    *publishedList
 	settings     *registerSettings
+
+	// detailsScroll shows three lines of details: each person's start at
+	// the top, so that their name and the reason Withdraw is disabled are
+	// in view.
+	detailsScroll *container.Scroll
 }
 
 // column is one column of the people table.
@@ -127,12 +132,12 @@ func newRegisterView(win fyne.Window, store *consent.Store, faces *vet.Faces) *r
 	actions := container.NewHBox(v.importButton, v.enrolButton, template)
 	search := container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, v.search)
 	top := container.NewVBox(v.hint, container.NewBorder(nil, nil, actions, nil, search), v.progress.box)
-	details := container.NewVScroll(v.details)
-	details.SetMinSize(fyne.NewSize(0, 3*theme.TextSize()*1.6))
+	v.detailsScroll = container.NewVScroll(v.details)
+	v.detailsScroll.SetMinSize(fyne.NewSize(0, 3*theme.TextSize()*1.6))
 	v.summary.Truncation = fyne.TextTruncateEllipsis // whole at 1366 px; never widens the window
 	v.summary.Alignment = fyne.TextAlignTrailing
 	personActions := container.NewBorder(nil, nil, container.NewHBox(v.withdrawBtn, v.optInButton, v.removeButton), nil, v.summary)
-	bottom := container.NewVBox(widget.NewSeparator(), details, personActions)
+	bottom := container.NewVBox(widget.NewSeparator(), v.detailsScroll, personActions)
 	people := container.NewBorder(top, bottom, nil, nil, container.New(tableFit{v}, v.table))
 
 	v.peopleTab = container.NewTabItemWithIcon(lang.L("People"), theme.AccountIcon(), people)
@@ -464,6 +469,7 @@ func (v *registerView) selectPerson(id string) {
 // actions on them.
 func (v *registerView) showSelection() {
 	v.selection++
+	v.detailsScroll.ScrollToTop()
 	var p *consent.Person
 	if v.reg != nil {
 		p = v.reg.People[v.selected]
@@ -516,7 +522,10 @@ func (v *registerView) showNothingToWithdraw(asked int, details string) {
 		return
 	}
 	v.withdrawBtn.Disable()
-	v.details.SetText(details + "\n" + lang.L("Nothing to withdraw: no consent is recorded for this person, and no publication shows them."))
+	// First: the details show three lines, and a disabled button whose
+	// reason is out of view says nothing.
+	v.details.SetText(lang.L("Nothing to withdraw: no consent is recorded for this person, and no publication shows them.") + "\n" + details)
+	v.detailsScroll.ScrollToTop()
 }
 
 // personMatches reports whether the search query finds p: by name,

@@ -195,7 +195,7 @@ func TestRegisterImportTemplate(t *testing.T) {
 // a photo or work consent on record, or shown by a published photo after
 // a roster import removed their consents (the withdrawal makes the
 // take-downs); not for one with neither, and the details say why (it was
-// offered, and recorded a withdrawal of nothing).
+// offered, and recorded a withdrawal of nothing), in view.
 func TestWithdrawOnlyWhatIsRecorded(t *testing.T) {
 	ctx := context.Background()
 	v, _, store := newTestRegister(t, nil)
@@ -233,6 +233,8 @@ C3,Cas Test,child,3B,school,2016-05-01,,,,no,,
 		id      string
 		offered bool
 	}{{"C1", true}, {"C2", true}, {"C3", false}, {"C4", true}} {
+		// The teacher read the last person's details to their end.
+		v.detailsScroll.ScrollToBottom()
 		v.selectPerson(c.id)
 		waitForWork(t, v)
 		if v.selected != c.id {
@@ -243,6 +245,15 @@ C3,Cas Test,child,3B,school,2016-05-01,,,,no,,
 		}
 		if said := strings.Contains(v.details.Text, nothing); said == c.offered {
 			t.Errorf("%s: the details say %q; want the reason said only when Withdraw is not offered", c.id, v.details.Text)
+		}
+		// The details show three lines: the reason comes first, and each
+		// person's details start at the top (they opened where the last
+		// person's were scrolled to, the reason on the sixth line).
+		if !c.offered && !strings.HasPrefix(v.details.Text, nothing) {
+			t.Errorf("%s: the details say %q; want the reason Withdraw is disabled first", c.id, v.details.Text)
+		}
+		if off := v.detailsScroll.Offset.Y; off != 0 {
+			t.Errorf("%s: the details open scrolled down by %.0f px, want at the top", c.id, off)
 		}
 	}
 }
