@@ -192,6 +192,10 @@ func (v *registerView) showPeople() {
 		}
 	}
 	v.fitColumns()
+	// From the top: the table keeps its offset when it gets fewer rows,
+	// and a search's rows came below the table's edge, their names alone
+	// under a blank row (the first column is sticky).
+	v.table.ScrollToTop()
 	v.table.Refresh()
 	// The selection follows the person, whose row may have moved.
 	if row := v.rowOf(v.selected); row >= 0 {

@@ -751,8 +751,9 @@ func TestRegisterActionsReturnErrors(t *testing.T) {
 }
 
 // TestRegisterSearch: typing in the search box leaves in the table only
-// the people it finds, by name, group or id; a selected person the search
-// hides is no longer selected; an empty box shows everyone again.
+// the people it finds, by name, group or id, in its first rows, even when
+// the table was scrolled down; a selected person the search hides is no
+// longer selected; an empty box shows everyone again.
 func TestRegisterSearch(t *testing.T) {
 	v, w, _ := newTestRegister(t, nil)
 	importTemplate(t, v)
@@ -760,6 +761,19 @@ func TestRegisterSearch(t *testing.T) {
 	everyone := len(v.people)
 	v.selectPerson("S-1001")
 	waitForWork(t, v)
+	// A low window, scrolled to the end of the list: the search's rows
+	// came below the table's edge, under a blank row.
+	w.Resize(fyne.NewSize(1366, 420))
+	d := fyne.CurrentApp().Driver()
+	inTable := func(query string) {
+		t.Helper()
+		bottom := d.AbsolutePositionForObject(v.table).Y + v.table.Size().Height
+		for _, o := range visibleObjects(v.table) {
+			if l, ok := o.(*widget.Label); ok && l.Text != "" && d.AbsolutePositionForObject(l).Y+l.Size().Height > bottom+0.5 {
+				t.Errorf("searching %q: %q shows below the table's edge", query, l.Text)
+			}
+		}
+	}
 	for _, c := range []struct {
 		query string
 		want  []string
@@ -768,6 +782,9 @@ func TestRegisterSearch(t *testing.T) {
 		{"S-1001", []string{"S-1001"}},
 		{"LEHTONEN", []string{"T-9001"}},
 	} {
+		v.search.SetText("")
+		waitForWork(t, v)
+		v.table.ScrollToBottom()
 		v.search.SetText(c.query) // as typed: the box calls back on each change
 		waitForWork(t, v)
 		var got []string
@@ -780,6 +797,7 @@ func TestRegisterSearch(t *testing.T) {
 		if !strings.Contains(v.summary.Text, fmt.Sprintf("Found by the search: %d.", len(c.want))) {
 			t.Errorf("searching %q: the summary says %q", c.query, v.summary.Text)
 		}
+		inTable(c.query)
 	}
 	if v.selected != "" || !v.withdrawBtn.Disabled() {
 		t.Errorf("Anna stays selected (%q) while the search hides her", v.selected)
