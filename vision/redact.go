@@ -49,10 +49,11 @@ const blocksAcrossFace = 3
 // keptContrast is the share of the blocks' contrast the blur style keeps:
 // enough to show where the head was, too little for light and shadow to
 // form eyes and mouth. The nearest a blurred child's descriptor comes to
-// the child's own, over the children's crops, is 0.61 at a twentieth in
-// every run measured, about a solid grey head's (0.62). At a tenth it was
-// 0.61 in three CI runs but 0.59 in a fourth (the grain differs with every
-// export), under dlib's same-person 0.6; at a fifth, 0.59.
+// the child's own, over the children's crops, is about 0.61 at a
+// twentieth, as near as a solid grey head's (0.616 for that child): the
+// grain differs with every export, and it measured 0.605 to 0.619 over six
+// exports, 0.59 once in CI (see TestRedactChildren). At a tenth it was
+// 0.61 in three CI runs but 0.59 in a fourth; at a fifth, 0.59.
 const keptContrast = 0.05
 
 // Redact returns a copy of img with the head around each face box hidden in
