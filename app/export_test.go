@@ -131,12 +131,7 @@ func TestSummariseNamesEveryFailedPhoto(t *testing.T) {
 func TestExportOnlyWhatWaits(t *testing.T) {
 	s := newTestSetup(t)
 	w := s.win
-	trip := s.writePhoto(t, "ada and a stranger.png", widthTwoFaces)
-	s.drop(t, trip)
-	s.reviewAll(t)
-	if sum := exportAndWait(t, s, t.TempDir()); sum.exported != 1 {
-		t.Fatalf("%d exported, want the trip photo", sum.exported)
-	}
+	trip := exportTrip(t, s)
 	if got := w.photos.hint.Text; !strings.HasPrefix(got, "Every cleared photo is exported.") {
 		t.Errorf("after the export the hint says %q", got)
 	}
@@ -219,4 +214,17 @@ func TestOpenFolderFails(t *testing.T) {
 		!strings.Contains(flatText(texts), "Open "+out+" in your file manager") {
 		t.Errorf("when the folder cannot be opened the dialog says %q; want it titled about opening the folder, naming %s", texts, out)
 	}
+}
+
+// exportTrip drops a photo of Ada and a stranger into the setup's batch,
+// reviews it and exports it, and returns its path.
+func exportTrip(t *testing.T, s *testSetup) string {
+	t.Helper()
+	trip := s.writePhoto(t, "ada and a stranger.png", widthTwoFaces)
+	s.drop(t, trip)
+	s.reviewAll(t)
+	if sum := exportAndWait(t, s, t.TempDir()); sum.exported != 1 {
+		t.Fatalf("%d exported, want the trip photo", sum.exported)
+	}
+	return trip
 }

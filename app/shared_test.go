@@ -364,12 +364,7 @@ func TestChannelChangeWhileTheLedgerIsBusy(t *testing.T) {
 	fillTestRegister(t, store)
 	s := newTestSetupOver(t, a, store)
 	w := s.win
-	trip := s.writePhoto(t, "ada and a stranger.png", widthTwoFaces)
-	s.drop(t, trip)
-	s.reviewAll(t)
-	if sum := exportAndWait(t, s, t.TempDir()); sum.exported != 1 {
-		t.Fatalf("%d exported, want the trip photo", sum.exported)
-	}
+	exportTrip(t, s)
 	closeDialogs(w)
 	published := func(when string, want bool) {
 		t.Helper()

@@ -149,6 +149,12 @@ func (f Face) Suggestions() []vision.Candidate {
 	return f.Candidates
 }
 
+// keepReview takes back the review the rules left on the face (c, made
+// from consentFace by a rule such as consent.Face.InRegister).
+func (f *Face) keepReview(c consent.Face) {
+	f.Review, f.AssignedID, f.Note = c.Review, c.AssignedID, c.Note
+}
+
 // consentFace is what the rules engine reads of the face.
 func (f Face) consentFace() consent.Face {
 	return consent.Face{NearestID: f.NearestID, Distance: f.Distance, NextDistance: f.NextDistance,
@@ -247,8 +253,7 @@ func (p *Photo) Decide(reg *consent.Register, job consent.Job) {
 		f := &p.Faces[i]
 		// A review naming someone removed from the register since no
 		// longer holds: the face waits for the reviewer again.
-		kept := f.consentFace().InRegister(reg)
-		f.Review, f.AssignedID, f.Note = kept.Review, kept.AssignedID, kept.Note
+		f.keepReview(f.consentFace().InRegister(reg))
 		f.Decision = consent.Decide(f.consentFace(), reg, job)
 		switch {
 		case f.ToConfirm():

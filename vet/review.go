@@ -257,8 +257,7 @@ func (r Reviewer) ChangeChannel(ctx context.Context, p *Photo) error {
 	}
 	for i := range p.Faces {
 		f := &p.Faces[i]
-		kept := f.consentFace().OnAnotherChannel()
-		f.Review, f.AssignedID, f.Note = kept.Review, kept.AssignedID, kept.Note
+		f.keepReview(f.consentFace().OnAnotherChannel())
 	}
 	save := p.hasReviewerWork()
 	saved, err := LoadReview(ctx, r.Store, p.SHA256, r.Job.Channel)
