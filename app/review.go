@@ -617,7 +617,14 @@ func (r *reviewView) childWorkText(p *vet.Photo) string {
 	}
 	names := make([]string, len(p.ChildWork))
 	for i, id := range p.ChildWork {
-		names[i] = r.personName(id, id)
+		// A mark made before the id left the register and came back
+		// shows the id alone: it may be another child's now.
+		names[i] = id
+		if reg := r.session.Register; reg != nil {
+			if person := reg.Holder(id, p.ChildWorkKeys[id]); person != nil {
+				names[i] = person.DisplayName()
+			}
+		}
 	}
 	return lang.L("Shows the work of: {{.Names}}", map[string]any{"Names": strings.Join(names, ", ")})
 }

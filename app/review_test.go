@@ -364,6 +364,35 @@ func TestReviewChildWorkBlocks(t *testing.T) {
 	}
 }
 
+// TestReviewChildWorkOfAnIdGivenToAnother: Ben's work marked on a photo;
+// Ben leaves the register and the school office gives his number to Bea,
+// who has work consent. The photo stays refused and says C2, not Bea: the
+// mark was made for Ben.
+func TestReviewChildWorkOfAnIdGivenToAnother(t *testing.T) {
+	s, r := openTwoFaces(t)
+	r.apply(vet.SetChildWork([]string{"C2"}))
+	ctx := context.Background()
+	store := s.win.session.Store
+	if err := store.RemovePerson(ctx, "C2"); err != nil {
+		t.Fatal(err)
+	}
+	bea := "C2,Bea New,child,3B,school,2016-05-02,instagram,instagram,instagram,no,2026-08-17,2027-07-31\n"
+	roster := testRoster[:strings.Index(testRoster, "\n")+1] + bea
+	if _, err := store.ImportRoster(ctx, strings.NewReader(roster), consent.ImportOptions{Today: consent.NewDate(2026, 11, 21)}); err != nil {
+		t.Fatal(err)
+	}
+	if readErr, keepErr := s.win.session.setJob(ctx, s.win.session.Job.Job); readErr != nil || keepErr != nil {
+		t.Fatal(readErr, keepErr)
+	}
+	r.show(r.photo)
+	if r.photo.Status != vet.Blocked || strings.Contains(r.childWork.Text, "Bea") || !strings.Contains(r.childWork.Text, "C2") {
+		t.Errorf("status %s, child's work %q; want the photo blocked and the work said to be C2's, not Bea's", r.photo.Status, r.childWork.Text)
+	}
+	if !strings.Contains(r.reasons.Text, "mark whose work it is again") {
+		t.Errorf("reasons %q, want them to ask for the work to be marked again", r.reasons.Text)
+	}
+}
+
 // absolute turns a position inside o into a position on the canvas.
 func absolute(s *testSetup, o fyne.CanvasObject, pos fyne.Position) fyne.Position {
 	return fyne.CurrentApp().Driver().AbsolutePositionForObject(o).Add(pos)

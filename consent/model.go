@@ -87,6 +87,14 @@ type Person struct {
 	Withdrawals  []Withdrawal
 
 	BiometricOptIn bool // descriptors may be stored (R9)
+
+	// RegistrationKey is drawn at random when the person enters the
+	// register and kept while they stay (re-imports of the roster keep
+	// it). Someone removed and added again, or another child given a
+	// freed id, gets a new one: a review that names the person keeps the
+	// key, so that it cannot pass to whoever holds the id later (see
+	// Register.Holder).
+	RegistrationKey string
 }
 
 // DisplayName is the person's name, or their id when the name is empty.

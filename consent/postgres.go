@@ -351,6 +351,11 @@ CREATE TABLE export_claims (
 ALTER TABLE publications ADD COLUMN original_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE publications ADD COLUMN thumbnail BYTEA;
 `,
+		// 8: each person's registration key.
+		`
+ALTER TABLE people ADD COLUMN registration_key TEXT NOT NULL DEFAULT '';
+UPDATE people SET registration_key = replace(gen_random_uuid()::text, '-', '');
+`,
 	}
 }
 

@@ -53,13 +53,13 @@ func readRegister(ctx context.Context, tx *sql.Tx) (*Register, error) {
 	}
 	reg := &Register{Settings: set, People: map[string]*Person{}}
 
-	rows, err := tx.QueryContext(ctx, "SELECT id, name, role, grp, unit, birth_date FROM people")
+	rows, err := tx.QueryContext(ctx, "SELECT id, name, role, grp, unit, birth_date, registration_key FROM people")
 	if err != nil {
 		return nil, err
 	}
 	err = scanRows(rows, func() error {
 		p := &Person{}
-		if err := rows.Scan(&p.ID, &p.Name, &p.Role, &p.Group, &p.Unit, &p.BirthDate); err != nil {
+		if err := rows.Scan(&p.ID, &p.Name, &p.Role, &p.Group, &p.Unit, &p.BirthDate, &p.RegistrationKey); err != nil {
 			return err
 		}
 		reg.People[p.ID] = p

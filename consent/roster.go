@@ -3,6 +3,7 @@ package consent
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"encoding/csv"
 	"errors"
@@ -419,7 +420,8 @@ func writeRoster(ctx context.Context, tx *sql.Tx, entries []RosterEntry, today D
 	if err != nil {
 		return sum, err
 	}
-	upsert, err := tx.PrepareContext(ctx, `INSERT INTO people (id, name, role, grp, unit, birth_date) VALUES (?, ?, ?, ?, ?, ?)
+	// A person already in the register keeps their registration key.
+	upsert, err := tx.PrepareContext(ctx, `INSERT INTO people (id, name, role, grp, unit, birth_date, registration_key) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, grp = excluded.grp, unit = excluded.unit, birth_date = excluded.birth_date`)
 	if err != nil {
 		return sum, err
@@ -448,7 +450,7 @@ func writeRoster(ctx context.Context, tx *sql.Tx, entries []RosterEntry, today D
 		} else {
 			sum.Added++
 		}
-		if _, err := upsert.ExecContext(ctx, p.ID, p.Name, p.Role, p.Group, p.Unit, p.BirthDate); err != nil {
+		if _, err := upsert.ExecContext(ctx, p.ID, p.Name, p.Role, p.Group, p.Unit, p.BirthDate, rand.Text()); err != nil {
 			return sum, fmt.Errorf("line %d: %w", e.Line, err)
 		}
 		if _, err := clearConsents.ExecContext(ctx, p.ID); err != nil {

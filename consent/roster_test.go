@@ -7,6 +7,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -120,6 +121,9 @@ func testImportFormatsIdentical(t *testing.T, b testBackend) {
 		reg, err := s.Register(ctx)
 		if err != nil {
 			t.Fatal(err)
+		}
+		for _, p := range reg.People {
+			p.RegistrationKey = "" // drawn at random (testRegistrationKeys)
 		}
 		return reg
 	}
@@ -300,6 +304,68 @@ func testReimportKeepsDescriptorsWithdrawalsAndLedger(t *testing.T, b testBacken
 	if got := Decide(confirmedFace("S-1001"), reg, Job{School, "instagram", templateDay}); got.Visible || got.Reason.String() != "consent withdrawn on 2026-10-02" {
 		t.Errorf("re-import brought back a withdrawn consent: %+v", got)
 	}
+}
+
+func TestRegistrationKeys(t *testing.T) { forEachBackend(t, testRegistrationKeys) }
+
+// testRegistrationKeys: a person keeps their registration key through
+// re-imports of the roster and gets a new one when removed and listed
+// again, so that a review naming them then (Face.InRegister) no longer
+// holds; a register from before keys gets one for everyone.
+func testRegistrationKeys(t *testing.T, b testBackend) {
+	ctx := context.Background()
+	s, where := b.open(t)
+	importTemplate(t, s)
+	keys := func() map[string]string {
+		t.Helper()
+		reg, err := s.Register(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys := map[string]string{}
+		seen := map[string]bool{}
+		for id, p := range reg.People {
+			if p.RegistrationKey == "" || seen[p.RegistrationKey] {
+				t.Errorf("%s: registration key %q, want one of their own", id, p.RegistrationKey)
+			}
+			seen[p.RegistrationKey] = true
+			keys[id] = p.RegistrationKey
+		}
+		return keys
+	}
+	first := keys()
+	importTemplate(t, s)
+	if again := keys(); !maps.Equal(again, first) {
+		t.Errorf("a re-import changed the keys: %v, were %v", again, first)
+	}
+	if err := s.RemovePerson(ctx, "S-1001"); err != nil {
+		t.Fatal(err)
+	}
+	importTemplate(t, s) // the school office's roster still lists Anna
+	back := keys()
+	if back["S-1001"] == first["S-1001"] {
+		t.Errorf("Anna, removed and listed again, kept her key %q", back["S-1001"])
+	}
+	delete(back, "S-1001")
+	delete(first, "S-1001")
+	if !maps.Equal(back, first) {
+		t.Errorf("listing Anna again changed the others' keys: %v, were %v", back, first)
+	}
+
+	// The register as it was before keys came with migration 8.
+	const version = 7
+	setVersion := fmt.Sprintf("PRAGMA user_version = %d", version)
+	if _, ok := s.dialect.(postgresDialect); ok {
+		setVersion = fmt.Sprintf("UPDATE schema_version SET version = %d", version)
+	}
+	for _, stmt := range []string{"ALTER TABLE people DROP COLUMN registration_key", setVersion} {
+		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	s.Close()
+	s = openAt(t, where)
+	keys()
 }
 
 // killChildEnv makes the test binary act as the child process of

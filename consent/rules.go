@@ -1,6 +1,7 @@
 package consent
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,7 +74,12 @@ type Face struct {
 
 	Review     Review
 	AssignedID string // the person, for AssignedByHand
-	Note       string // why, for AdultWithNote
+	// AssignedKey is AssignedID's Person.RegistrationKey when the face
+	// was assigned ("" for an assignment saved before keys were
+	// recorded): the assignment holds for that registration only (see
+	// InRegister).
+	AssignedKey string
+	Note        string // why, for AdultWithNote
 }
 
 // OnAnotherChannel returns the face with the review that still holds when
@@ -85,25 +91,47 @@ type Face struct {
 // it with a note for the new channel.
 func (f Face) OnAnotherChannel() Face {
 	if f.Review == AdultWithNote {
-		f.Review, f.AssignedID, f.Note = NotReviewed, "", ""
+		f.Review, f.AssignedID, f.AssignedKey, f.Note = NotReviewed, "", "", ""
 	}
 	return f
 }
 
 // InRegister returns the face with the review that still holds against
 // reg. A face assigned to someone reg no longer holds (removed since the
-// review was made and saved) is not reviewed any more: it is decided as
-// the matcher left it and waits for the reviewer again (R4), so that no
-// photo is cleared on a decision about a person who is gone, and no face
-// is taken for them. The review saved for the photo keeps the id until
-// the photo's review is saved again. With no register (it could not be
-// read) the face is returned as it is: every face is hidden then, and a
-// review dropped would be lost for good when the photo is saved.
+// review was made and saved, or added again since, or another person
+// given their id) is not reviewed any more: it is decided as the matcher
+// left it and waits for the reviewer again (R4), so that no photo is
+// cleared on a decision about a person who is gone, and no face is taken
+// for someone the reviewer never saw. An assignment saved before keys
+// were recorded (no AssignedKey) is taken for the person who holds the id
+// now, as it always was, and keeps their key from then on. The review
+// saved for the photo keeps the old id and key until the photo's review
+// is saved again. With no register (it could not be read) the face is
+// returned as it is: every face is hidden then, and a review dropped
+// would be lost for good when the photo is saved.
 func (f Face) InRegister(reg *Register) Face {
-	if reg != nil && f.Review == AssignedByHand && reg.People[f.AssignedID] == nil {
-		f.Review, f.AssignedID, f.Note = NotReviewed, "", ""
+	if reg == nil || f.Review != AssignedByHand {
+		return f
 	}
+	p := reg.Holder(f.AssignedID, f.AssignedKey)
+	if p == nil {
+		f.Review, f.AssignedID, f.AssignedKey, f.Note = NotReviewed, "", "", ""
+		return f
+	}
+	f.AssignedKey = p.RegistrationKey
 	return f
+}
+
+// Holder returns the person who holds id in the register under key, or
+// nil when nobody does: the id is gone, or it came back with another
+// registration (Person.RegistrationKey). An empty key is a mark saved
+// before keys were recorded, held by whoever holds the id.
+func (r *Register) Holder(id, key string) *Person {
+	p := r.People[id]
+	if p == nil || key != "" && key != p.RegistrationKey {
+		return nil
+	}
+	return p
 }
 
 // Decision is the rules' verdict on one face.
@@ -149,7 +177,7 @@ func Decide(face Face, reg *Register, job Job) Decision {
 		id, _ := reg.Settings.identify(face)
 		return Decision{Reason: msg.New("redacted by the reviewer"), PersonID: id}
 	case AssignedByHand:
-		p := reg.People[face.AssignedID]
+		p := reg.Holder(face.AssignedID, face.AssignedKey)
 		if p == nil {
 			return Decision{Reason: msg.New("assigned to {{.ID}}, who is not in the register", "ID", quoted(face.AssignedID))}
 		}
@@ -365,6 +393,32 @@ type Photo struct {
 	// ChildWork lists the ids of the children whose work (a drawing, a
 	// project) the photo shows.
 	ChildWork []string
+	// ChildWorkKeys holds, by id, the Person.RegistrationKey each child
+	// of ChildWork had when the work was marked; a child missing from it
+	// (marked before keys were recorded) is whoever holds the id.
+	ChildWorkKeys map[string]string
+}
+
+// InRegister returns the photo with a registration key for every child of
+// ChildWork who has none yet and is in reg, so that the mark holds for
+// that registration from then on (see Face.InRegister). A mark that reg
+// no longer holds is kept: unlike an assignment, which only ever shows a
+// face, a mark of a child's work is what refuses the photo (CheckPhoto).
+func (p Photo) InRegister(reg *Register) Photo {
+	if reg == nil {
+		return p
+	}
+	keys := maps.Clone(p.ChildWorkKeys)
+	for _, id := range p.ChildWork {
+		if person := reg.People[id]; person != nil && keys[id] == "" {
+			if keys == nil {
+				keys = map[string]string{}
+			}
+			keys[id] = person.RegistrationKey
+		}
+	}
+	p.ChildWorkKeys = keys
+	return p
 }
 
 // PhotoDecision is the verdict on a whole photo: when Allowed is false the
@@ -401,9 +455,13 @@ func CheckPhoto(photo Photo, reg *Register, job Job) PhotoDecision {
 		reasons = append(reasons, msg.New("shows a child's work, and the consent register could not be read"))
 	} else {
 		for _, id := range photo.ChildWork {
-			p := reg.People[id]
-			if p == nil {
+			p := reg.Holder(id, photo.ChildWorkKeys[id])
+			switch {
+			case reg.People[id] == nil:
 				reasons = append(reasons, msg.New("shows the work of {{.ID}}, who is not in the register", "ID", quoted(id)))
+				continue
+			case p == nil:
+				reasons = append(reasons, msg.New("shows the work of {{.ID}}, marked before that id left the register and came back: mark whose work it is again", "ID", quoted(id)))
 				continue
 			}
 			if on, ok := p.withdrawnOn(job.Channel, job.Date); ok {

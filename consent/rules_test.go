@@ -518,39 +518,98 @@ func TestReviewOnAnotherChannel(t *testing.T) {
 }
 
 // TestReviewInRegister: a face assigned to someone the register no
-// longer holds is not reviewed any more (it waits for the reviewer
-// again, hidden); every other review holds, and with no register every
-// review is kept.
+// longer holds, under the id or under the registration key the
+// assignment was made for, is not reviewed any more (it waits for the
+// reviewer again, hidden); every other review holds, and with no register
+// every review is kept.
 func TestReviewInRegister(t *testing.T) {
-	reg := newRegister(anna(), marja())
+	annaNow := anna()
+	annaNow.RegistrationKey = "k-now" // Anna, entered again since some reviews were made
+	reg := newRegister(annaNow, marja())
 	gone := matchedFace("S-9") // S-9 was removed: the matcher's result names nobody now
+	assigned := func(key string) Face {
+		f := confirmedFace("S-1")
+		f.AssignedKey = key
+		return f
+	}
 	tests := []struct {
 		name   string
 		face   Face
 		reg    *Register
 		lapsed bool
+		key    string // the AssignedKey kept when the review holds
 	}{
-		{"assigned to someone in the register", confirmedFace("S-1"), reg, false},
-		{"assigned to someone removed", Face{NearestID: "S-1", Distance: 0.8, NextDistance: 0.9, Review: AssignedByHand, AssignedID: "S-9"}, reg, true},
-		{"assigned to someone removed, matched to them", Face{NearestID: "S-9", Distance: 0.3, NextDistance: math.Inf(1), Review: AssignedByHand, AssignedID: "S-9"}, reg, true},
-		{"assigned to nobody's id", Face{Review: AssignedByHand}, reg, true},
-		{"hidden by the reviewer", Face{NearestID: "S-9", Distance: 0.3, NextDistance: math.Inf(1), Review: ForceRedacted}, reg, false},
-		{"adult who agreed in person", Face{Review: AdultWithNote, Note: "the bus driver, agreed"}, reg, false},
-		{"not reviewed", gone, reg, false},
-		{"assigned to someone removed, register unreadable", Face{Review: AssignedByHand, AssignedID: "S-9"}, nil, false},
+		{"assigned to someone in the register", assigned("k-now"), reg, false, "k-now"},
+		{"assigned before keys were recorded", assigned(""), reg, false, "k-now"},
+		{"assigned to the id's holder before they left and came back", assigned("k-before"), reg, true, ""},
+		{"assigned to someone removed", Face{NearestID: "S-1", Distance: 0.8, NextDistance: 0.9, Review: AssignedByHand, AssignedID: "S-9", AssignedKey: "k-9"}, reg, true, ""},
+		{"assigned to someone removed, matched to them", Face{NearestID: "S-9", Distance: 0.3, NextDistance: math.Inf(1), Review: AssignedByHand, AssignedID: "S-9"}, reg, true, ""},
+		{"assigned to nobody's id", Face{Review: AssignedByHand}, reg, true, ""},
+		{"hidden by the reviewer", Face{NearestID: "S-9", Distance: 0.3, NextDistance: math.Inf(1), Review: ForceRedacted}, reg, false, ""},
+		{"adult who agreed in person", Face{Review: AdultWithNote, Note: "the bus driver, agreed"}, reg, false, ""},
+		{"not reviewed", gone, reg, false, ""},
+		{"assigned to someone removed, register unreadable", Face{Review: AssignedByHand, AssignedID: "S-9", AssignedKey: "k-9"}, nil, false, "k-9"},
 	}
 	for _, tt := range tests {
 		got := tt.face.InRegister(tt.reg)
 		want := tt.face
+		want.AssignedKey = tt.key
 		if tt.lapsed {
 			want.Review, want.AssignedID, want.Note = NotReviewed, "", ""
 		}
 		if got != want {
 			t.Errorf("%s: %+v, want %+v", tt.name, got, want)
 		}
-		if d := Decide(got, reg, schoolJob("website", exportDay)); tt.lapsed && (d.Visible || d.PersonID != "" || d.Recognised != "") {
+		// Hidden and taken for nobody; the matcher may still recognise
+		// the face, for the reviewer to confirm.
+		if d := Decide(got, reg, schoolJob("website", exportDay)); tt.lapsed && (d.Visible || d.PersonID != "") {
 			t.Errorf("%s: decided %+v, want it hidden and taken for nobody", tt.name, d)
 		}
+		// Decide on its own, before InRegister, must not show a face
+		// assigned to another registration of the id either.
+		if d := Decide(tt.face, reg, schoolJob("website", exportDay)); tt.lapsed && (d.Visible || d.PersonID != "") {
+			t.Errorf("%s: decided without InRegister %+v, want it hidden and taken for nobody", tt.name, d)
+		}
+	}
+}
+
+// TestChildWorkInRegister: a child's work marked for one registration of
+// an id refuses the photo once the id is held by another (R6), and a mark
+// saved before keys were recorded holds for the id's holder and keeps
+// their key from then on.
+func TestChildWorkInRegister(t *testing.T) {
+	annaNow := anna()
+	annaNow.RegistrationKey = "k-now"
+	annaNow.WorkConsents = consents(Guardian, "website")
+	reg := newRegister(annaNow)
+	job := schoolJob("website", exportDay)
+	tests := []struct {
+		name    string
+		keys    map[string]string
+		allowed bool
+		reason  string
+	}{
+		{"marked for Anna as she is now", map[string]string{"S-1": "k-now"}, true, ""},
+		{"marked before keys were recorded", nil, true, ""},
+		{"marked before the id left and came back", map[string]string{"S-1": "k-before"}, false, `shows the work of "S-1", marked before that id left the register and came back: mark whose work it is again`},
+	}
+	for _, tt := range tests {
+		photo := Photo{Photographer: "Mia", PhotographerChannels: []string{"website"}, ChildWork: []string{"S-1"}, ChildWorkKeys: tt.keys}
+		pinned := photo.InRegister(reg)
+		wantKey := tt.keys["S-1"]
+		if wantKey == "" {
+			wantKey = "k-now"
+		}
+		if got := pinned.ChildWorkKeys["S-1"]; got != wantKey {
+			t.Errorf("%s: key %q after InRegister, want %q", tt.name, got, wantKey)
+		}
+		check := CheckPhoto(pinned, reg, job)
+		if check.Allowed != tt.allowed || !tt.allowed && check.Reason.String() != tt.reason {
+			t.Errorf("%s: allowed %v (%q), want %v (%q)", tt.name, check.Allowed, check.Reason, tt.allowed, tt.reason)
+		}
+	}
+	if keys := (Photo{ChildWork: []string{"S-9"}}).InRegister(reg).ChildWorkKeys; keys["S-9"] != "" {
+		t.Errorf("a child not in the register got key %q", keys["S-9"])
 	}
 }
 

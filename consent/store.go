@@ -366,6 +366,13 @@ CREATE TABLE export_claims (
 ALTER TABLE publications ADD COLUMN original_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE publications ADD COLUMN thumbnail BLOB;
 `,
+		// 8: each person's registration key (Person.RegistrationKey),
+		// so that a review naming someone removed cannot pass to whoever
+		// is given their id later.
+		`
+ALTER TABLE people ADD COLUMN registration_key TEXT NOT NULL DEFAULT '';
+UPDATE people SET registration_key = lower(hex(randomblob(16)));
+`,
 	}
 }
 

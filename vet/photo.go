@@ -52,9 +52,10 @@ type Face struct {
 	// not a clear match (Suggestions). In memory only, for this batch.
 	Candidates []vision.Candidate `json:"-"`
 
-	Review     consent.Review `json:"review"`
-	AssignedID string         `json:"assigned_id,omitempty"`
-	Note       string         `json:"note,omitempty"`
+	Review      consent.Review `json:"review"`
+	AssignedID  string         `json:"assigned_id,omitempty"`
+	AssignedKey string         `json:"assigned_key,omitempty"` // see consent.Face.AssignedKey
+	Note        string         `json:"note,omitempty"`
 
 	Decision consent.Decision `json:"decision"`
 
@@ -152,13 +153,13 @@ func (f Face) Suggestions() []vision.Candidate {
 // keepReview takes back the review the rules left on the face (c, made
 // from consentFace by a rule such as consent.Face.InRegister).
 func (f *Face) keepReview(c consent.Face) {
-	f.Review, f.AssignedID, f.Note = c.Review, c.AssignedID, c.Note
+	f.Review, f.AssignedID, f.AssignedKey, f.Note = c.Review, c.AssignedID, c.AssignedKey, c.Note
 }
 
 // consentFace is what the rules engine reads of the face.
 func (f Face) consentFace() consent.Face {
 	return consent.Face{NearestID: f.NearestID, Distance: f.Distance, NextDistance: f.NextDistance,
-		Review: f.Review, AssignedID: f.AssignedID, Note: f.Note}
+		Review: f.Review, AssignedID: f.AssignedID, AssignedKey: f.AssignedKey, Note: f.Note}
 }
 
 // Descriptor returns the face's descriptor computed in this batch, if any.
@@ -198,6 +199,9 @@ type Photo struct {
 	PhotographerChannels []string `json:"photographer_channels"`
 	// ChildWork lists the children whose work the photo shows (R6).
 	ChildWork []string `json:"child_work"`
+	// ChildWorkKeys are their registration keys (see
+	// consent.Photo.ChildWorkKeys).
+	ChildWorkKeys map[string]string `json:"child_work_keys,omitempty"`
 	// NoFaceConfirmed says the reviewer confirmed that the photo shows no
 	// face.
 	NoFaceConfirmed bool `json:"no_face_confirmed"`
@@ -264,7 +268,10 @@ func (p *Photo) Decide(reg *consent.Register, job consent.Job) {
 	}
 	// A blocked photo lists what review still needs after its refusals,
 	// so that everything to fix is known at once.
-	check := consent.CheckPhoto(consent.Photo{Photographer: p.Photographer, PhotographerChannels: p.PhotographerChannels, ChildWork: p.ChildWork}, reg, job)
+	photo := consent.Photo{Photographer: p.Photographer, PhotographerChannels: p.PhotographerChannels,
+		ChildWork: p.ChildWork, ChildWorkKeys: p.ChildWorkKeys}.InRegister(reg)
+	p.ChildWorkKeys = photo.ChildWorkKeys
+	check := consent.CheckPhoto(photo, reg, job)
 	p.Reasons = append(p.Reasons, check.Reasons...)
 	switch {
 	case recognised == 1:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"maps"
 	"slices"
 	"strings"
 
@@ -41,7 +42,7 @@ func AssignFace(i int, personID string) Edit {
 		if strings.TrimSpace(personID) == "" {
 			return errors.New("assign a face: choose a person")
 		}
-		f.Review, f.AssignedID, f.Note = consent.AssignedByHand, personID, ""
+		f.Review, f.AssignedID, f.AssignedKey, f.Note = consent.AssignedByHand, personID, "", ""
 		return nil
 	}
 }
@@ -53,7 +54,7 @@ func ForceRedact(i int) Edit {
 		if err != nil {
 			return err
 		}
-		f.Review, f.AssignedID, f.Note = consent.ForceRedacted, "", ""
+		f.Review, f.AssignedID, f.AssignedKey, f.Note = consent.ForceRedacted, "", "", ""
 		return nil
 	}
 }
@@ -70,7 +71,7 @@ func MarkAdult(i int, note string) Edit {
 		if note == "" {
 			return &msg.Error{Text: msg.New("an adult who agreed in person needs a note saying so")}
 		}
-		f.Review, f.AssignedID, f.Note = consent.AdultWithNote, "", note
+		f.Review, f.AssignedID, f.AssignedKey, f.Note = consent.AdultWithNote, "", "", note
 		return nil
 	}
 }
@@ -83,7 +84,7 @@ func ResetFace(i int) Edit {
 		if err != nil {
 			return err
 		}
-		f.Review, f.AssignedID, f.Note = consent.NotReviewed, "", ""
+		f.Review, f.AssignedID, f.AssignedKey, f.Note = consent.NotReviewed, "", "", ""
 		return nil
 	}
 }
@@ -97,7 +98,7 @@ func ConfirmRecognised() Edit {
 	return func(p *Photo) error {
 		for i := range p.Faces {
 			if f := &p.Faces[i]; f.ToConfirm() {
-				f.Review, f.AssignedID = consent.AssignedByHand, f.Decision.Recognised
+				f.Review, f.AssignedID, f.AssignedKey = consent.AssignedByHand, f.Decision.Recognised, ""
 			}
 		}
 		return nil
@@ -160,7 +161,8 @@ func ConfirmNoFace(confirmed bool) Edit {
 // none clears it.
 func SetChildWork(personIDs []string) Edit {
 	return func(p *Photo) error {
-		p.ChildWork = slices.Clone(personIDs)
+		// A new mark holds for whoever holds each id now (Decide).
+		p.ChildWork, p.ChildWorkKeys = slices.Clone(personIDs), nil
 		return nil
 	}
 }
@@ -234,6 +236,7 @@ func (p *Photo) Clone() *Photo {
 	c.Faces = slices.Clone(p.Faces)
 	c.ManualBoxes = slices.Clone(p.ManualBoxes)
 	c.ChildWork = slices.Clone(p.ChildWork)
+	c.ChildWorkKeys = maps.Clone(p.ChildWorkKeys)
 	c.PhotographerChannels = slices.Clone(p.PhotographerChannels)
 	c.Reasons = slices.Clone(p.Reasons)
 	return &c
@@ -308,7 +311,7 @@ func (p *Photo) hasReviewerWork() bool {
 func (p *Photo) restore(saved *Photo) {
 	p.reviewVersion, p.reviewChannel = saved.reviewVersion, saved.reviewChannel
 	p.ManualBoxes = slices.Clone(saved.ManualBoxes)
-	p.ChildWork = slices.Clone(saved.ChildWork)
+	p.ChildWork, p.ChildWorkKeys = slices.Clone(saved.ChildWork), maps.Clone(saved.ChildWorkKeys)
 	p.NoFaceConfirmed = saved.NoFaceConfirmed
 	if saved.Photographer != "" {
 		p.Photographer, p.PhotographerChannels = saved.Photographer, slices.Clone(saved.PhotographerChannels)
@@ -319,7 +322,7 @@ func (p *Photo) restore(saved *Photo) {
 		}
 		if best := p.faceAt(s.Box); best >= 0 {
 			f := &p.Faces[best]
-			f.Review, f.AssignedID, f.Note = s.Review, s.AssignedID, s.Note
+			f.keepReview(s.consentFace())
 		} else if s.Review != consent.AdultWithNote {
 			// A face the reviewer dealt with and the detector no longer
 			// finds stays hidden: its area becomes a manual box.
@@ -350,7 +353,7 @@ func (p *Photo) restoreChannelBound(saved *Photo) {
 		}
 		if i := p.faceAt(s.Box); i >= 0 && p.Faces[i].Review == consent.NotReviewed {
 			f := &p.Faces[i]
-			f.Review, f.AssignedID, f.Note = s.Review, s.AssignedID, s.Note
+			f.keepReview(s.consentFace())
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/photovet/photovet/consent"
+	"github.com/photovet/photovet/msg"
 	"github.com/photovet/photovet/vision"
 )
 
@@ -445,5 +446,54 @@ func TestReviewOfARemovedPerson(t *testing.T) {
 		if f.Decision.PersonID != "" || strings.Contains(f.Decision.Reason.String(), "Ada") {
 			t.Errorf("%s after Ada's removal: the face is taken for %q, because %q; want nobody", when, f.Decision.PersonID, f.Decision.Reason)
 		}
+	}
+}
+
+// TestReviewOfAPersonListedAgain: a face assigned to Ada and her work
+// marked on the photo, saved; Ada removed from the register, then listed
+// again by the next roster import (the same id, so perhaps another child
+// given a freed number). After a restart the saved review names an id
+// that is back, but not the registration the reviewer saw: the face waits
+// for the reviewer under no name and the photo is refused for the work,
+// until the reviewer names both again.
+func TestReviewOfAPersonListedAgain(t *testing.T) {
+	ctx := context.Background()
+	store := testStore(t)
+	b, path, photos := vetStranger(t, store)
+	rev := Reviewer{Store: store, Register: b.Register, Job: b.Job}
+	if err := rev.Apply(ctx, photos[0], AssignFace(0, "C1"), SetChildWork([]string{"C1"})); err != nil {
+		t.Fatal(err)
+	}
+	if p := photos[0]; p.Status != Cleared || p.Faces[0].AssignedKey != b.Register.People["C1"].RegistrationKey || p.ChildWorkKeys["C1"] != p.Faces[0].AssignedKey {
+		t.Fatalf("assigned to Ada: the photo is %s, its face's key %q, the work's %v; want it cleared, both with Ada's key %q",
+			p.Status, p.Faces[0].AssignedKey, p.ChildWorkKeys, b.Register.People["C1"].RegistrationKey)
+	}
+	if err := store.RemovePerson(ctx, "C1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.ImportRoster(ctx, strings.NewReader(testRoster), consent.ImportOptions{Today: testDay}); err != nil {
+		t.Fatal(err)
+	}
+	restarted := testBatch(t, store, &fakeFinder{})
+	restarted.Store = store
+	again, err := restarted.Run(ctx, []string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := again[0]
+	if f := p.Faces[0]; f.Decision.Visible || f.Decision.PersonID != "" || f.Review != consent.NotReviewed || !p.WaitsForReviewer() {
+		t.Errorf("Ada listed again: the face %+v (waits for the reviewer: %v); want it hidden, taken for nobody, waiting for the reviewer", f, p.WaitsForReviewer())
+	}
+	const refused = `shows the work of "C1", marked before that id left the register and came back: mark whose work it is again`
+	if p.Status != Blocked || !slices.ContainsFunc(p.Reasons, func(r msg.Text) bool { return r.String() == refused }) {
+		t.Errorf("Ada listed again: the photo is %s because %v; want it blocked: %s", p.Status, p.Reasons, refused)
+	}
+
+	rev = Reviewer{Store: store, Register: restarted.Register, Job: restarted.Job}
+	if err := rev.Apply(ctx, p, AssignFace(0, "C1"), SetChildWork([]string{"C1"})); err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != Cleared || !p.Faces[0].Decision.Visible {
+		t.Errorf("Ada named again: the photo is %s because %v, its face %+v; want it cleared and the face visible", p.Status, p.Reasons, p.Faces[0].Decision)
 	}
 }
