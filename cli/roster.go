@@ -182,7 +182,7 @@ func describeConsents(p *consent.Person) string {
 	return strings.Join(parts, " ")
 }
 
-const rosterRemoveUsage = "Usage: photovet roster remove ID [--data DIR]\n\nRemoves a child or staff member with their consents and face descriptors. The publication ledger keeps its record."
+const rosterRemoveUsage = "Usage: photovet roster remove ID [--data DIR]\n\nRemoves a child or staff member with their consents and face descriptors. The publication ledger keeps its record, and withdrawn consents stay in force should the id be listed again."
 
 // remove removes a person with their consents and face descriptors.
 func (c *rosterCommand) remove(ctx context.Context, args []string) error {

@@ -356,6 +356,11 @@ ALTER TABLE publications ADD COLUMN thumbnail BYTEA;
 ALTER TABLE people ADD COLUMN registration_key TEXT NOT NULL DEFAULT '';
 UPDATE people SET registration_key = replace(gen_random_uuid()::text, '-', '');
 `,
+		// 9: withdrawals outlive the person.
+		`
+ALTER TABLE withdrawals DROP CONSTRAINT withdrawals_person_id_fkey;
+ALTER TABLE withdrawals ADD CHECK (person_id <> '');
+`,
 	}
 }
 

@@ -101,7 +101,10 @@ func readRegister(ctx context.Context, tx *sql.Tx) (*Register, error) {
 		if err := rows.Scan(&id, &w.Channel, &w.On); err != nil {
 			return err
 		}
-		reg.People[id].Withdrawals = append(reg.People[id].Withdrawals, w)
+		// A removed person's withdrawals wait for their id to come back.
+		if p := reg.People[id]; p != nil {
+			p.Withdrawals = append(p.Withdrawals, w)
+		}
 		return nil
 	})
 	if err != nil {
@@ -138,8 +141,13 @@ func scanRows(rows *sql.Rows, scan func() error) error {
 }
 
 // RemovePerson deletes a child or staff member with their consents,
-// withdrawals, biometric opt-in and descriptors. The publication ledger and
-// its take-down tasks keep the id: what was published stays on record.
+// biometric opt-in and descriptors. The publication ledger and its
+// take-down tasks keep the id: what was published stays on record. So do
+// their withdrawals: a roster that lists the id again (the child back
+// after a move, or the school office's file from before the withdrawal)
+// cannot bring a withdrawn consent back, as a re-import cannot for a
+// person who stayed. Should the id go to another child, the withdrawal
+// hides them on its channels: a face hidden, never one shown.
 // The descriptors' bytes are wiped from the register's files (see
 // ErrNotWiped for when they cannot be yet).
 func (s *Store) RemovePerson(ctx context.Context, id string) error {

@@ -261,6 +261,9 @@ func testImportOneBadRowAmong500ImportsNothing(t *testing.T, b testBackend) {
 	}
 }
 
+// TestReimportKeepsDescriptorsWithdrawalsAndLedger: a roster import
+// updates people and keeps what PhotoVet recorded about them; a
+// withdrawal holds even once the person was removed and listed again.
 func TestReimportKeepsDescriptorsWithdrawalsAndLedger(t *testing.T) {
 	forEachBackend(t, testReimportKeepsDescriptorsWithdrawalsAndLedger)
 }
@@ -304,6 +307,18 @@ func testReimportKeepsDescriptorsWithdrawalsAndLedger(t *testing.T, b testBacken
 	if got := Decide(confirmedFace("S-1001"), reg, Job{School, "instagram", templateDay}); got.Visible || got.Reason.String() != "consent withdrawn on 2026-10-02" {
 		t.Errorf("re-import brought back a withdrawn consent: %+v", got)
 	}
+
+	// Nor does removing Anna and importing the roster again.
+	if err := s.RemovePerson(ctx, "S-1001"); err != nil {
+		t.Fatal(err)
+	}
+	importTemplate(t, s)
+	if reg, err = s.Register(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := Decide(confirmedFace("S-1001"), reg, Job{School, "instagram", templateDay}); got.Visible || got.Reason.String() != "consent withdrawn on 2026-10-02" {
+		t.Errorf("removal and re-import brought back a withdrawn consent: %+v", got)
+	}
 }
 
 func TestRegistrationKeys(t *testing.T) { forEachBackend(t, testRegistrationKeys) }
@@ -311,10 +326,10 @@ func TestRegistrationKeys(t *testing.T) { forEachBackend(t, testRegistrationKeys
 // testRegistrationKeys: a person keeps their registration key through
 // re-imports of the roster and gets a new one when removed and listed
 // again, so that a review naming them then (Face.InRegister) no longer
-// holds; a register from before keys gets one for everyone.
+// holds.
 func testRegistrationKeys(t *testing.T, b testBackend) {
 	ctx := context.Background()
-	s, where := b.open(t)
+	s, _ := b.open(t)
 	importTemplate(t, s)
 	keys := func() map[string]string {
 		t.Helper()
@@ -351,21 +366,6 @@ func testRegistrationKeys(t *testing.T, b testBackend) {
 	if !maps.Equal(back, first) {
 		t.Errorf("listing Anna again changed the others' keys: %v, were %v", back, first)
 	}
-
-	// The register as it was before keys came with migration 8.
-	const version = 7
-	setVersion := fmt.Sprintf("PRAGMA user_version = %d", version)
-	if _, ok := s.dialect.(postgresDialect); ok {
-		setVersion = fmt.Sprintf("UPDATE schema_version SET version = %d", version)
-	}
-	for _, stmt := range []string{"ALTER TABLE people DROP COLUMN registration_key", setVersion} {
-		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-	s.Close()
-	s = openAt(t, where)
-	keys()
 }
 
 // killChildEnv makes the test binary act as the child process of

@@ -373,6 +373,22 @@ ALTER TABLE publications ADD COLUMN thumbnail BLOB;
 ALTER TABLE people ADD COLUMN registration_key TEXT NOT NULL DEFAULT '';
 UPDATE people SET registration_key = lower(hex(randomblob(16)));
 `,
+		// 9: withdrawals outlive the person (see RemovePerson): SQLite
+		// drops a foreign key only with its table.
+		`
+CREATE TABLE withdrawals_kept (
+	id           INTEGER PRIMARY KEY,
+	person_id    TEXT NOT NULL CHECK (person_id <> ''),
+	channel      TEXT NOT NULL,
+	withdrawn_on TEXT NOT NULL,
+	recorded_at  TEXT NOT NULL
+) STRICT;
+INSERT INTO withdrawals_kept (id, person_id, channel, withdrawn_on, recorded_at)
+	SELECT id, person_id, channel, withdrawn_on, recorded_at FROM withdrawals;
+DROP TABLE withdrawals;
+ALTER TABLE withdrawals_kept RENAME TO withdrawals;
+CREATE INDEX withdrawals_person ON withdrawals (person_id);
+`,
 	}
 }
 

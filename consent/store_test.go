@@ -12,6 +12,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // openTestStore opens a new register in a temporary directory.
@@ -201,6 +204,79 @@ func TestOpenPrivateFilesAndMigrations(t *testing.T) {
 		}
 		t.Fatalf("Open of a newer schema: %v, want an error saying it is newer", err)
 	}
+}
+
+// TestUpgradeFromVersion7: a register an older PhotoVet left at schema
+// version 7, with a person and a withdrawal, opens with a registration
+// key for the person (migration 8), and the withdrawal stays in force
+// once the person is removed and listed again (migration 9).
+func TestUpgradeFromVersion7(t *testing.T) { forEachBackend(t, testUpgradeFromVersion7) }
+
+func testUpgradeFromVersion7(t *testing.T, b testBackend) {
+	ctx := context.Background()
+	where := b.newRegister(t)
+	old := oldRegister(t, b, where, 7)
+	for _, stmt := range []string{
+		"INSERT INTO people (id, name, role, unit) VALUES ('S-1001', 'Anna de Vries', 'child', 'school')",
+		"INSERT INTO withdrawals (person_id, channel, withdrawn_on, recorded_at) VALUES ('S-1001', 'instagram', '2026-10-02', '2026-10-02T08:00:00Z')",
+	} {
+		if _, err := old.db.ExecContext(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	old.Close()
+
+	s := openAt(t, where)
+	reg, err := s.Register(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if anna := reg.People["S-1001"]; anna.RegistrationKey == "" || len(anna.Withdrawals) != 1 {
+		t.Errorf("after the upgrade Anna has key %q and withdrawals %v; want a key and the withdrawal", anna.RegistrationKey, anna.Withdrawals)
+	}
+	if err := s.RemovePerson(ctx, "S-1001"); err != nil {
+		t.Fatal(err)
+	}
+	importTemplate(t, s) // lists Anna with Instagram consent
+	if reg, err = s.Register(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := Decide(confirmedFace("S-1001"), reg, Job{School, "instagram", templateDay}); got.Visible || got.Reason.String() != "consent withdrawn on 2026-10-02" {
+		t.Errorf("Anna removed and listed again: %+v, want her Instagram consent withdrawn", got)
+	}
+}
+
+// oldSchema is a register's dialect whose migrations stop at version n.
+type oldSchema struct {
+	dialect
+	n int
+}
+
+func (o oldSchema) migrations() []string { return o.dialect.migrations()[:o.n] }
+
+// oldRegister creates the register at where (see testBackend.newRegister)
+// as a PhotoVet of schema version n left it.
+func oldRegister(t *testing.T, b testBackend, where string, n int) *Store {
+	t.Helper()
+	var s *Store
+	if b.name == "postgres" {
+		config, err := pgx.ParseConfig(where)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s = &Store{db: sql.OpenDB(stdlib.GetConnector(*config)), dialect: oldSchema{postgresDialect{}, n}}
+	} else {
+		db, err := openSQLite(filepath.Join(where, RegisterFile), busyTimeout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s = &Store{db: db, dialect: oldSchema{sqliteDialect{}, n}}
+	}
+	if err := s.migrate(context.Background()); err != nil {
+		s.Close()
+		t.Fatal(err)
+	}
+	return s
 }
 
 func TestSettings(t *testing.T) { forEachBackend(t, testSettings) }
