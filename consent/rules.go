@@ -175,6 +175,9 @@ func Decide(face Face, reg *Register, job Job) Decision {
 	switch face.Review {
 	case ForceRedacted:
 		id, _ := reg.Settings.identify(face)
+		if reg.People[id] == nil { // a reference left behind by someone removed
+			id = ""
+		}
 		return Decision{Reason: msg.New("redacted by the reviewer"), PersonID: id}
 	case AssignedByHand:
 		p := reg.Holder(face.AssignedID, face.AssignedKey)

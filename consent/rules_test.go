@@ -455,6 +455,15 @@ func TestR8_ReviewerOverrides(t *testing.T) {
 		{"adult with a note on an unknown face", Face{NearestID: unknown.NearestID, Distance: unknown.Distance, NextDistance: unknown.NextDistance, Review: AdultWithNote, Note: "Sara's father, agreed on the trip"}, ig, true, "visible: adult who agreed in person (Sara's father, agreed on the trip)"},
 	})
 
+	// A face the reviewer hid is taken for whom the matcher recognised,
+	// if the register still holds them: within a batch, the matcher may
+	// keep the reference of someone removed since.
+	for id, want := range map[string]string{"S-1": "S-1", "S-9": ""} {
+		if got := Decide(Face{NearestID: id, Distance: 0.3, NextDistance: math.Inf(1), Review: ForceRedacted}, reg, fb).PersonID; got != want {
+			t.Errorf("hidden by the reviewer, recognised as %s: taken for %q, want %q", id, got, want)
+		}
+	}
+
 	// Invariant: for every person, job and face, a sure match shows
 	// nothing; it asks for the reviewer's confirmation (Recognised)
 	// exactly when a hand assignment to that person shows the face, and
