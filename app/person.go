@@ -157,7 +157,7 @@ func (v *registerView) askRemove() {
 		return
 	}
 	dialog.ShowConfirm(lang.L("Remove from register"),
-		lang.L("Remove {{.Name}} from the register, with their consents and face data? Photos already published stay in the record, and so do withdrawn consents, should {{.Name}} be listed again. Do this when someone has left the school.", map[string]any{"Name": p.DisplayName()}),
+		lang.L("Remove {{.Name}} from the register, with their consents and face data? Photos already published stay in the record, and so do withdrawals of consent: they apply again if the same id comes back in a roster. Do this when someone has left the school.", map[string]any{"Name": p.DisplayName()}),
 		func(ok bool) {
 			if ok {
 				v.showChange(v.remove(p.ID), lang.L("The person could not be removed."), lang.L("Person removed"))

@@ -606,9 +606,28 @@ func (r *reviewView) chooseChildWork() {
 			children = append(children, p)
 		}
 	}
-	showPersonPicker(r.win, lang.L("Whose work does the photo show?"), children, r.photo.ChildWork, true, func(ids []string) {
+	// A mark that no longer holds starts unticked: one OK must not hand
+	// it to whoever holds the id now.
+	var marked []string
+	for _, id := range r.photo.ChildWork {
+		if r.workMarkedFor(r.photo, id) != nil {
+			marked = append(marked, id)
+		}
+	}
+	showPersonPicker(r.win, lang.L("Whose work does the photo show?"), children, marked, true, func(ids []string) {
 		r.apply(vet.SetChildWork(ids))
 	})
+}
+
+// workMarkedFor returns the child whose work p is marked as showing under
+// id, or nil when the mark was made before the id left the register and
+// came back (consent.Register.Holder: it may be another child's now) or
+// the register could not be read.
+func (r *reviewView) workMarkedFor(p *vet.Photo, id string) *consent.Person {
+	if r.session.Register == nil {
+		return nil
+	}
+	return r.session.Register.Holder(id, p.ChildWorkKeys[id])
 }
 
 func (r *reviewView) childWorkText(p *vet.Photo) string {
@@ -617,13 +636,9 @@ func (r *reviewView) childWorkText(p *vet.Photo) string {
 	}
 	names := make([]string, len(p.ChildWork))
 	for i, id := range p.ChildWork {
-		// A mark made before the id left the register and came back
-		// shows the id alone: it may be another child's now.
 		names[i] = id
-		if reg := r.session.Register; reg != nil {
-			if person := reg.Holder(id, p.ChildWorkKeys[id]); person != nil {
-				names[i] = person.DisplayName()
-			}
+		if child := r.workMarkedFor(p, id); child != nil {
+			names[i] = child.DisplayName()
 		}
 	}
 	return lang.L("Shows the work of: {{.Names}}", map[string]any{"Names": strings.Join(names, ", ")})

@@ -367,7 +367,8 @@ func TestReviewChildWorkBlocks(t *testing.T) {
 // TestReviewChildWorkOfAnIdGivenToAnother: Ben's work marked on a photo;
 // Ben leaves the register and the school office gives his number to Bea,
 // who has work consent. The photo stays refused and says C2, not Bea: the
-// mark was made for Ben.
+// mark was made for Ben; asked whose work it is, the teacher starts from
+// nobody.
 func TestReviewChildWorkOfAnIdGivenToAnother(t *testing.T) {
 	s, r := openTwoFaces(t)
 	r.apply(vet.SetChildWork([]string{"C2"}))
@@ -390,6 +391,22 @@ func TestReviewChildWorkOfAnIdGivenToAnother(t *testing.T) {
 	}
 	if !strings.Contains(r.reasons.Text, "mark whose work it is again") {
 		t.Errorf("reasons %q, want them to ask for the work to be marked again", r.reasons.Text)
+	}
+	// Asked whose work it is, the teacher finds nobody ticked: OK as it
+	// opens must not give the work to Bea.
+	r.chooseChildWork()
+	var ok *widget.Button
+	for _, o := range test.LaidOutObjects(s.win.Canvas().Overlays().Top()) {
+		if b, isButton := o.(*widget.Button); isButton && b.Text == "OK" {
+			ok = b
+		}
+	}
+	if ok == nil {
+		t.Fatal("the picker has no OK button")
+	}
+	test.Tap(ok)
+	if len(r.photo.ChildWork) != 0 {
+		t.Errorf("OK on the picker as it opened marked the work of %v, want nobody's", r.photo.ChildWork)
 	}
 }
 
