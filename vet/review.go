@@ -242,6 +242,22 @@ func (p *Photo) Clone() *Photo {
 	return &c
 }
 
+// ReviewMark identifies the review state a photo holds: the version of
+// its saved review it was read as or saved to, and the channel of that
+// review. Every edit a Reviewer with a store applies saves the photo, and
+// so gives it a new mark; work done in the background on a copy of a
+// photo (Clone) may replace the photo only while the photo's mark is the
+// one the copy was taken at, else it would undo the reviewer's edit.
+type ReviewMark struct {
+	version int64
+	channel string
+}
+
+// ReviewMark returns the mark of p's review state (see ReviewMark).
+func (p *Photo) ReviewMark() ReviewMark {
+	return ReviewMark{version: p.reviewVersion, channel: p.reviewChannel}
+}
+
 // ChangeChannel takes p's review over to the reviewer's channel after the
 // batch's channel changed (reviews are kept for each channel) and decides
 // p for the reviewer's job. The reviewer's work on p carries over as far

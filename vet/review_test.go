@@ -497,3 +497,44 @@ func TestReviewOfAPersonListedAgain(t *testing.T) {
 		t.Errorf("Ada named again: the photo is %s because %v, its face %+v; want it cleared and the face visible", p.Status, p.Reasons, p.Faces[0].Decision)
 	}
 }
+
+// TestReviewMarkFollowsEdits: a copy of a photo keeps the photo's review
+// mark until either is saved. An edit of the photo gives the photo a new
+// mark (so that work done on the copy meanwhile is known to be stale), a
+// channel change that saves the copy gives the copy one, and a copy
+// decided again without saving keeps the photo's.
+func TestReviewMarkFollowsEdits(t *testing.T) {
+	ctx := context.Background()
+	store := testStore(t)
+	b, _, photos := vetStranger(t, store)
+	p := photos[0]
+	website := Reviewer{Store: store, Register: b.Register, Job: b.Job}
+	website.Job.Channel = "website"
+
+	decided := p.Clone()
+	decided.Decide(b.Register, website.Job)
+	if decided.ReviewMark() != p.ReviewMark() {
+		t.Error("a copy decided again without saving has another mark than the photo")
+	}
+
+	if err := (Reviewer{Store: store, Register: b.Register, Job: b.Job}).Apply(ctx, p, HideUnknown()); err != nil {
+		t.Fatal(err)
+	}
+	stale := p.Clone()
+	before := p.ReviewMark()
+	if err := (Reviewer{Store: store, Register: b.Register, Job: b.Job}).Apply(ctx, p, AddBox(image.Rect(0, 0, 20, 20))); err != nil {
+		t.Fatal(err)
+	}
+	if p.ReviewMark() == before || stale.ReviewMark() != before {
+		t.Errorf("after an edit the photo's mark is %v, its earlier copy's %v; want the photo's changed from %v and the copy's not",
+			p.ReviewMark(), stale.ReviewMark(), before)
+	}
+
+	moved := p.Clone()
+	if err := website.ChangeChannel(ctx, moved); err != nil {
+		t.Fatal(err)
+	}
+	if moved.ReviewMark() == p.ReviewMark() {
+		t.Error("a copy whose review was carried over to the website and saved there has the photo's mark")
+	}
+}
