@@ -44,8 +44,8 @@ func (v *registerView) enrol(dir string) {
 // and a dialog who was enrolled and why the others were not.
 func (v *registerView) enrolDone(result []vet.Enrolment, err error) {
 	v.endJob()
-	v.refresh()
 	v.showEnrolment(result, err)
+	v.refresh() // last: its answer changes the view
 }
 
 // errNoFaceFinder marks an enrolment that failed because the face finder

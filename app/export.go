@@ -105,6 +105,13 @@ func (w *mainWindow) confirmExport(dir string) {
 // export writes the cleared photos to dir in a worker, showing progress,
 // then the summary.
 func (w *mainWindow) export(dir, vettedBy string) {
+	if w.change != nil {
+		// The photos are decided for the job before the one the
+		// selectors are changing to: Export is disabled meanwhile, and a
+		// dialog opened before refuses here.
+		dialog.ShowInformation(lang.L("Export"), lang.L("PhotoVet is still checking the photos against the consent register. Export when it says it is done."), w)
+		return
+	}
 	// Export decides again against the register; it works on copies so
 	// the window can go on drawing the originals meanwhile.
 	originals := w.session.photos

@@ -172,10 +172,12 @@ func TestExportOnlyWhatWaits(t *testing.T) {
 	// published again when the channel comes back.
 	chooseWithPointer(t, w.Canvas(), w.channel, "Website")
 	answerDialog(t, w.Canvas(), "Change and check again")
+	waitForJob(t, w)
 	waitForLookups(t, w)
 	published("on the website", false, false)
 	chooseWithPointer(t, w.Canvas(), w.channel, "Instagram")
 	answerDialog(t, w.Canvas(), "Change and check again")
+	waitForJob(t, w)
 	waitForLookups(t, w)
 	published("back on Instagram", true, true)
 }

@@ -47,6 +47,7 @@ func TestCLIAndAppDecideAlike(t *testing.T) {
 			// be compared byte for byte (blur adds random noise).
 			useSolid(t, s.store)
 			s.win.applyJob(consent.Job{Channel: "instagram", Unit: tt.unit})
+			waitForJob(t, s.win)
 			photos := []string{s.writePhoto(t, "ada and a stranger.png", widthTwoFaces), s.writePhoto(t, "empty.png", widthNoFace)}
 
 			// The command line, over a register of its own.

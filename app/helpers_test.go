@@ -79,8 +79,13 @@ func newTestSetupOver(t *testing.T, a fyne.App, store *consent.Store) *testSetup
 	t.Helper()
 	faces := vet.NewFaces(func() (vision.FaceFinder, int, error) { return fakeFinder{}, 2, nil })
 	w := newMainWindow(a, store, faces, "test", msg.Text{})
+	waitForWindow(t, w)
 	w.session.Job.Photographer, w.session.Job.PhotographerChannels = "Pia Photo", []string{"instagram", "website"}
-	w.channel.SetSelectedIndex(slices.Index(w.channelIDs, "instagram"))
+	// As choosing it does, without the drop-down: its Select still
+	// refreshes after the choice, and the test driver hands the
+	// register's answer over at once, from another goroutine.
+	w.chooseChannel(slices.Index(w.channelIDs, "instagram"))
+	waitForJob(t, w)
 	return &testSetup{app: a, win: w, store: store, dir: t.TempDir()}
 }
 
@@ -220,4 +225,26 @@ func waitForLookups(t *testing.T, w *mainWindow) {
 	done := make(chan struct{})
 	go func() { w.lookups.Wait(); close(done) }()
 	waitFor(t, done, "the ledger's answers about published photos")
+}
+
+// waitForJob waits until the register answered the window's last change
+// of the batch's job and the photos are decided for it (applyJob), for at
+// most 30 seconds.
+func waitForJob(t *testing.T, w *mainWindow) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { w.jobWork.Wait(); close(done) }()
+	waitFor(t, done, "the batch's job to be applied")
+	if w.change != nil {
+		t.Fatalf("the change to %s, %s is still under way after the register answered", w.change.job.Channel, w.change.job.Unit)
+	}
+}
+
+// waitForWindow waits until the register's answers a new or rebuilt
+// window asked for (loadJob, registerView.refresh) are shown, for at most
+// 30 seconds each.
+func waitForWindow(t *testing.T, w *mainWindow) {
+	t.Helper()
+	waitForWork(t, w.register)
+	waitForJob(t, w)
 }

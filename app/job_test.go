@@ -133,6 +133,7 @@ func TestArrowKeysAfterChoosingSetting(t *testing.T) {
 
 	chooseWithPointer(t, c, w.unit, unitLabel(consent.EarlyChildhood))
 	answerDialog(t, c, "Change and check again")
+	waitForJob(t, w)
 	if w.session.Job.Job.Unit != consent.EarlyChildhood {
 		t.Fatalf("the unit is %s after choosing early childhood", w.session.Job.Job.Unit)
 	}
@@ -143,6 +144,7 @@ func TestArrowKeysAfterChoosingSetting(t *testing.T) {
 
 	chooseWithPointer(t, c, w.channel, "Website")
 	answerDialog(t, c, "Change and check again")
+	waitForJob(t, w)
 	want := consent.Job{Channel: "website", Unit: consent.EarlyChildhood}
 	arrows("after choosing the channel with the mouse", want)
 
@@ -197,6 +199,7 @@ func TestSettingChangeAsksWhilePhotosAreIn(t *testing.T) {
 	w := s.win
 	c := w.Canvas()
 	chooseWithPointer(t, c, w.unit, unitLabel(consent.UpperSecondary))
+	waitForJob(t, w)
 	if c.Overlays().Top() != nil || w.session.Job.Job.Unit != consent.UpperSecondary {
 		t.Fatalf("with no photo: a dialog %v, unit %s; want upper secondary at once", c.Overlays().Top() != nil, w.session.Job.Job.Unit)
 	}
@@ -238,6 +241,7 @@ func TestStatusLineFollowsTheUnit(t *testing.T) {
 	// Ada, recognised, is hidden at once: the photo is cleared.
 	chooseWithPointer(t, c, w.unit, unitLabel(consent.EarlyChildhood))
 	answerDialog(t, c, "Change and check again")
+	waitForJob(t, w)
 	if p := w.session.photos[0]; p.Status != vet.Cleared {
 		t.Fatalf("in early childhood the photo is %s %v, want cleared", p.Status, p.Reasons)
 	}
@@ -261,6 +265,7 @@ func TestChannelSwitchKeepsTheReview(t *testing.T) {
 	}
 	chooseWithPointer(t, w.Canvas(), w.channel, "Website")
 	answerDialog(t, w.Canvas(), "Change and check again")
+	waitForJob(t, w)
 	saved, err := vet.LoadReview(ctx, s.store, p.SHA256, "website")
 	if err != nil || saved.Faces[1].Review != consent.ForceRedacted {
 		t.Fatalf("the review saved for the website: %v, %v; want the stranger hidden by the teacher", saved, err)
@@ -317,6 +322,7 @@ func TestChannelSwitchMidBatchDecidesAgain(t *testing.T) {
 	// As the batch starts: the website (Ada may be shown there too).
 	chooseWithPointer(t, c, w.channel, "Website")
 	answerDialog(t, c, "Change and check again")
+	waitForJob(t, w)
 	select {
 	case <-gate.started:
 	case <-time.After(30 * time.Second):
@@ -325,6 +331,7 @@ func TestChannelSwitchMidBatchDecidesAgain(t *testing.T) {
 	// While the first photo is looked at: X, where Ada has no consent.
 	chooseWithPointer(t, c, w.channel, "X")
 	answerDialog(t, c, "Change and check again")
+	waitForJob(t, w)
 	for range 2 {
 		select {
 		case gate.pass <- struct{}{}:
@@ -371,7 +378,9 @@ func TestExportConfirmationNamesChannelAndUnit(t *testing.T) {
 	w := s.win
 	t.Cleanup(func() { setUpLanguage("en") })
 	chooseWithPointer(t, w.Canvas(), w.unit, unitLabel(consent.EarlyChildhood))
+	waitForJob(t, w)
 	chooseWithPointer(t, w.Canvas(), w.channel, "Website")
+	waitForJob(t, w)
 	s.drop(t, s.writePhoto(t, "ada and a stranger.png", widthTwoFaces))
 	s.reviewAll(t)
 	for _, tt := range []struct {

@@ -18,6 +18,7 @@ func TestOneUnitList(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.win.rebuild()
+		waitForWindow(t, s.win)
 		batch, settings := s.win.unit.Options, s.win.register.settings.unit.Options
 		if len(batch) != len(units()) || !slices.Equal(batch, settings) {
 			t.Errorf("%s: the batch offers the units %q, the settings %q", code, batch, settings)

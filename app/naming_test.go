@@ -70,8 +70,10 @@ func openRecognitionBatch(t *testing.T, faces *vet.Faces, dir string, c recognit
 	t.Logf("%d people in the register, %d enrolled from one portrait each, %d photos in the batch", len(c.names), enrolled, len(files))
 
 	w := newMainWindow(a, store, faces, "test", msg.Text{})
+	waitForWindow(t, w)
 	w.session.Job.Photographer, w.session.Job.PhotographerChannels = "Pia Photo", []string{"website"}
 	w.applyJob(consent.Job{Channel: "website", Unit: consent.School})
+	waitForJob(t, w)
 	w.Resize(fyne.NewSize(1200, 800))
 	done := make(chan struct{})
 	w.batchFinished = func() { close(done) }

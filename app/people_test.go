@@ -68,8 +68,13 @@ func newPeopleSetup(t *testing.T) *testSetup {
 	store := openTestRegister(t, t.TempDir())
 	faces := vet.NewFaces(func() (vision.FaceFinder, int, error) { return finder, 2, nil })
 	w := newMainWindow(a, store, faces, "test", msg.Text{})
+	waitForWindow(t, w)
 	w.session.Job.Photographer, w.session.Job.PhotographerChannels = "Pia Photo", []string{"instagram", "website"}
-	w.channel.SetSelectedIndex(slices.Index(w.channelIDs, "instagram"))
+	// As choosing it does, without the drop-down: its Select still
+	// refreshes after the choice, and the test driver hands the
+	// register's answer over at once, from another goroutine.
+	w.chooseChannel(slices.Index(w.channelIDs, "instagram"))
+	waitForJob(t, w)
 	s := &testSetup{app: a, win: w, store: store, dir: t.TempDir()}
 	var paths []string
 	for _, width := range []int{widthKim1, widthKim2, widthKim3, widthLookalike1, widthLookalike2} {
@@ -446,6 +451,7 @@ func pickerRowAt(t *testing.T, s *testSetup, i int) *pickerRow {
 func TestPickerSuggestsFirst(t *testing.T) {
 	s := newTestSetup(t)
 	s.win.loadJob()
+	waitForJob(t, s.win)
 	k := newPersonPicker(s.win.session.people(), nil, false)
 	k.suggestFirst([]string{"T1", "C2"})
 	var ids []string
@@ -497,6 +503,7 @@ func TestPeopleViewKeysWithTheListFocused(t *testing.T) {
 func TestPickerSaysNobodyMatches(t *testing.T) {
 	s := newTestSetup(t)
 	s.win.loadJob()
+	waitForJob(t, s.win)
 	k := newPersonPicker(s.win.session.people(), nil, false)
 	test.Type(k.search, "zzz")
 	if !k.nobody.Visible() || k.nobody.Text != `Nobody in the register matches "zzz".` || len(k.shown) != 0 {

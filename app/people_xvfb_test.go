@@ -291,7 +291,7 @@ func runPeopleScenario(batch, shots string) error {
 	a := fyneapp.NewWithID(appID)
 	w := newMainWindow(a, store, faces, "people screenshots", vet.ModelProblem())
 	w.session.Job.Photographer, w.session.Job.PhotographerChannels = "Pia Photo", []string{"website"}
-	w.applyJob(consent.Job{Channel: "website", Unit: consent.School})
+	openOn(w, consent.Job{Channel: "website", Unit: consent.School})
 	return runWithBatch(a, w, batch, func(done <-chan struct{}) error { return drivePeople(w, done, shots) })
 }
 

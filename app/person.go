@@ -71,17 +71,17 @@ func (v *registerView) withdrawAndShow(id, channel string, on consent.Date) {
 		return
 	}
 	v.showWithdrawn(id, channel, on, tasks)
+	v.refresh() // last: its answer changes the view
 }
 
 // withdraw records the withdrawal of person id's consent for channel (or
 // consent.AllChannels) from day on, and returns the take-down tasks it
-// made.
+// made; the caller shows the register again.
 func (v *registerView) withdraw(id, channel string, on consent.Date) ([]consent.Takedown, error) {
 	tasks, err := v.store.Withdraw(v.ctx, id, channel, on)
 	if err != nil {
 		return nil, fmt.Errorf("withdraw consent of %s for %s: %w", id, channel, err)
 	}
-	v.refresh()
 	return tasks, nil
 }
 

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"slices"
 	"strings"
 
@@ -21,8 +20,6 @@ import (
 // out long after the export's own summary was closed.
 type publishedList struct {
 	widget.BaseWidget
-	store *consent.Store
-	ctx   context.Context
 	// name returns a person's display name, "" when they have left the
 	// register.
 	name func(id string) string
@@ -32,8 +29,10 @@ type publishedList struct {
 	list *widget.List
 }
 
-func newPublishedList(ctx context.Context, store *consent.Store, name func(id string) string) *publishedList {
-	l := &publishedList{store: store, ctx: ctx, name: name}
+// newPublishedList returns the Published tab, empty until show is given
+// the ledger (registerView.refresh reads it).
+func newPublishedList(name func(id string) string) *publishedList {
+	l := &publishedList{name: name}
 	l.hint = widget.NewLabel("")
 	l.hint.Wrapping = fyne.TextWrapWord
 	l.list = widget.NewList(
@@ -106,9 +105,10 @@ func (l *publishedList) describe(p consent.Publication) string {
 		lang.N("Visible: {{.Names}}; {{.Count}} faces hidden.", hidden, map[string]any{"Names": shown, "Count": hidden})
 }
 
-// load reloads the ledger, newest first.
-func (l *publishedList) load() {
-	pubs, err := l.store.Publications(l.ctx)
+// show shows the ledger as read from the register, oldest first, or why
+// it could not be read.
+func (l *publishedList) show(pubs []consent.Publication, err error) {
+	pubs = slices.Clone(pubs)
 	slices.Reverse(pubs)
 	l.pubs = pubs
 	switch {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -26,8 +27,8 @@ import (
 // This file is the list of people; each action has a file of its own
 // (roster.go, enrol.go, person.go, takedowns.go, published.go, settings.go). Every
 // method runs on the UI goroutine, except the background work of
-// importRoster, enrol and askWithdrawable, which hands its results back
-// through fyne.Do.
+// refresh, importRoster, enrol and askWithdrawable, which hands its
+// results back through fyne.Do.
 type registerView struct {
 	// languageChanged, when set, is called after the language was
 	// switched in the settings.
@@ -55,6 +56,12 @@ type registerView struct {
 	// selection counts the selections shown (showSelection), so that an
 	// answer asked for an earlier one is not shown for this one.
 	selection int
+	// loads counts the reads of the register asked for (refresh), so that
+	// only the answer to the last one is shown: its goroutine drops a
+	// replaced answer, and showRead checks again.
+	loads atomic.Int64
+	// reading is set while the last read has not been shown.
+	reading bool
 
 	tabs         *container.AppTabs
 	peopleTab    *container.TabItem
@@ -90,7 +97,8 @@ type column struct {
 	name    bool // the column of names
 }
 
-// newRegisterView builds the register view and loads the register. faces
+// newRegisterView builds the register view, empty until refresh (the
+// main window calls it when its tab is opened). faces
 // loads the face finder for enrolment; it may be nil when faces cannot be
 // found on this computer.
 func newRegisterView(win fyne.Window, store *consent.Store, faces *vet.Faces) *registerView {
@@ -121,7 +129,7 @@ func newRegisterView(win fyne.Window, store *consent.Store, faces *vet.Faces) *r
 	v.progress = newJobProgress()
 	v.table = v.newTable()
 	v.takedowns = newTakedownList(v.ctx, win, store, func() consent.Date { return v.today() }, v.countTakedowns)
-	v.published = newPublishedList(v.ctx, store, v.displayName)
+	v.published = newPublishedList(v.displayName)
 	v.settings = newRegisterSettings(v)
 
 	// The table gets most of the height: on a school laptop's 1366x768
@@ -145,7 +153,6 @@ func newRegisterView(win fyne.Window, store *consent.Store, faces *vet.Faces) *r
 	v.publishedTab = container.NewTabItemWithIcon(lang.L("Published"), theme.MediaPhotoIcon(), v.published)
 	v.settingsTab = container.NewTabItemWithIcon(lang.L("Settings"), theme.SettingsIcon(), container.NewVScroll(v.settings))
 	v.tabs = container.NewAppTabs(v.peopleTab, v.takedownTab, v.publishedTab, v.settingsTab)
-	v.refresh()
 	return v
 }
 
@@ -161,26 +168,83 @@ func (v *registerView) displayName(id string) string {
 // content is the view, to put in the main window.
 func (v *registerView) content() fyne.CanvasObject { return v.tabs }
 
-// refresh reloads everything from the register.
+// registerWait is how long the window waits for a shared register to
+// answer a read made off the UI goroutine (the register view's, the
+// batch's job, askLedger's, askWithdrawable's) before it counts the
+// register as unreadable: a slow or locked server must not leave the
+// teacher waiting without a word, nor the photos undecided.
+const registerWait = 5 * time.Second
+
+// registerRead is what refresh reads from the register for the view.
+type registerRead struct {
+	reg                 *consent.Register
+	regErr, enrolledErr error
+	enrolled            map[string]int
+	tasks               []consent.Takedown
+	tasksErr            error
+	pubs                []consent.Publication
+	pubsErr             error
+	showDone            bool // the take-downs were read with the finished ones
+}
+
+// refresh reloads everything from the register, off the UI goroutine: a
+// shared register can take seconds to answer, and the window froze
+// meanwhile each time the teacher opened the register's tab. The view
+// says that it is reading and goes on showing the register as last read
+// until the answer is in (showRead), within registerWait.
 func (v *registerView) refresh() {
-	reg, err := v.store.Register(v.ctx)
+	asked := v.loads.Add(1)
+	showDone := v.takedowns.showDone.Checked
+	v.reading = true
+	v.showHint()
+	v.work.Add(1)
+	go func() {
+		defer v.work.Done()
+		ctx, cancel := context.WithTimeout(v.ctx, registerWait)
+		defer cancel()
+		r := registerRead{showDone: showDone}
+		// The four reads wait for different tables: one locked by another
+		// laptop does not hold up the others.
+		var reads sync.WaitGroup
+		reads.Go(func() { r.reg, r.regErr = v.store.Register(ctx) })
+		reads.Go(func() { r.enrolled, r.enrolledErr = v.store.EnrolledCounts(ctx) })
+		reads.Go(func() { r.tasks, r.tasksErr = v.store.Takedowns(ctx, showDone) })
+		reads.Go(func() { r.pubs, r.pubsErr = v.store.Publications(ctx) })
+		reads.Wait()
+		if v.loads.Load() == asked { // else the view asked again since
+			fyne.Do(func() { v.showRead(asked, r) })
+		}
+	}()
+}
+
+// showRead shows what refresh read, unless the view asked the register
+// again since: an earlier answer that comes late (a server that was busy)
+// must not replace a later one.
+func (v *registerView) showRead(asked int64, r registerRead) {
+	if asked != v.loads.Load() {
+		return
+	}
+	v.reading = false
+	reg, err := r.reg, r.regErr
 	if err != nil {
 		reg, err = nil, fmt.Errorf("load the register: %w", err)
 	}
 	v.reg, v.loadErr = reg, err
 	v.everyone = reg.SortedPeople()
-	if counts, err := v.store.EnrolledCounts(v.ctx); err == nil {
-		v.enrolled = counts
+	if r.enrolledErr == nil {
+		v.enrolled = r.enrolled
 	} else if v.loadErr == nil {
-		v.loadErr = err
+		v.loadErr = r.enrolledErr
 	}
 	v.columns = v.makeColumns()
 	if v.reg != nil {
 		v.settings.load(v.reg.Settings)
 	}
 	v.showPeople()
-	v.takedowns.load()
-	v.published.load()
+	if r.showDone == v.takedowns.showDone.Checked { // else ticked meanwhile, and read then
+		v.takedowns.show(r.tasks, r.tasksErr)
+	}
+	v.published.show(r.pubs, r.pubsErr)
 }
 
 // showPeople fills the table with the people the search finds.
@@ -212,6 +276,10 @@ func (v *registerView) showPeople() {
 func (v *registerView) showHint() {
 	v.summary.SetText("")
 	switch {
+	case v.reading:
+		// The table shows the register as last read meanwhile.
+		v.hint.SetText(lang.L("Reading the register..."))
+		return
 	case v.loadErr != nil:
 		v.hint.SetText(lang.L("The register could not be read: {{.Error}}. Close PhotoVet and open it again; if this stays, ask your IT contact.",
 			map[string]any{"Error": v.loadErr.Error()}))
@@ -509,7 +577,7 @@ func (v *registerView) askWithdrawable(p *consent.Person, details string) {
 	v.work.Add(1)
 	go func() {
 		defer v.work.Done()
-		ctx, cancel := context.WithTimeout(v.ctx, 5*time.Second)
+		ctx, cancel := context.WithTimeout(v.ctx, registerWait)
 		defer cancel()
 		if something, err := v.store.HasSomethingToWithdraw(ctx, p); err == nil && !something {
 			fyne.Do(func() { v.showNothingToWithdraw(asked, details) })

@@ -45,6 +45,7 @@ func newTestRegister(t *testing.T, faces *vet.Faces) (*registerView, fyne.Window
 	v := newRegisterView(w, store, faces)
 	v.today = func() consent.Date { return testDay }
 	v.refresh()
+	waitForWork(t, v)
 	w.SetContent(v.content())
 	w.Resize(fyne.NewSize(1900, 1000))
 	return v, w, store
@@ -228,6 +229,7 @@ C3,Cas Test,child,3B,school,2016-05-01,,,,no,,
 		t.Fatal(err)
 	}
 	v.refresh()
+	waitForWork(t, v)
 	const nothing = "Nothing to withdraw: no consent is recorded for this person, and no publication shows them."
 	for _, c := range []struct {
 		id      string
@@ -350,6 +352,7 @@ func TestRegisterWithdrawAndTakedowns(t *testing.T) {
 
 	// Bram was on the photo but hidden: nothing to take down.
 	v.withdrawAndShow("S-1002", consent.AllChannels, testDay)
+	waitForWork(t, v)
 	if got := dialogText(v); !strings.Contains(got, "nothing needs to be taken down") || !strings.Contains(got, "is hidden on every channel") {
 		t.Errorf("withdrawing Bram's consent says:\n%s\nwant him hidden on every channel, and that nothing needs to be taken down", got)
 	}
@@ -366,6 +369,7 @@ func TestRegisterWithdrawAndTakedowns(t *testing.T) {
 
 	// Anna was visible on it: one take-down task.
 	v.withdrawAndShow("S-1001", "instagram", testDay)
+	waitForWork(t, v)
 	if tasks := v.takedowns.tasks; len(tasks) != 1 {
 		t.Fatalf("withdrawing Anna's Instagram consent made %d take-down tasks, want 1", len(tasks))
 	}
@@ -437,6 +441,7 @@ func TestRegisterWithdrawAndTakedowns(t *testing.T) {
 	// photo it came from, who vetted it and who is on it.
 	v.tabs.Select(v.publishedTab)
 	v.refresh()
+	waitForWork(t, v)
 	shownPublished := flatText(visibleTexts(v.published))
 	for _, want := range []string{"exported and recorded", "Instagram: /exports/trip/2026-11-02_instagram_001.jpg (the photo IMG_0042.jpg), published on 2026-11-02",
 		"Vetted by Pieter de Boer; taken by Jan Smit.", "Visible: Anna de Vries; 1 face"} {
@@ -476,6 +481,7 @@ func TestRegisterSettings(t *testing.T) {
 	s.unit.SetSelected(unitLabel(consent.School))
 	s.channels.SetText("website, Instagram, schoolapp")
 	test.Tap(s.save)
+	waitForWork(t, v)
 	if s.status.Text != "Settings saved." {
 		t.Fatalf("saving says %q", s.status.Text)
 	}
@@ -521,12 +527,14 @@ func TestRegisterSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	v.refresh()
+	waitForWork(t, v)
 	if s.strictness.Selected != "Other (0.42)" {
 		t.Errorf("a threshold of 0.42 shows as %q", s.strictness.Selected)
 	}
 	if err := s.saveForm(); err != nil {
 		t.Fatal(err)
 	}
+	waitForWork(t, v)
 	if after, _ := store.Settings(ctx); after.MatchThreshold != 0.42 {
 		t.Errorf("saving the form changed a threshold of 0.42 to %v", after.MatchThreshold)
 	}
@@ -676,18 +684,21 @@ func TestRegisterOptInAndRemove(t *testing.T) {
 		t.Errorf("for Chloé (no opt-in) the button says %q", v.optInButton.Text)
 	}
 	test.Tap(v.optInButton) // recording asks nothing: it adds no data
+	waitForWork(t, v)
 	if got := cellAt(t, v, "S-1003", ""); got != "Opted in, no portrait yet" {
 		t.Errorf("after recording the opt-in the cell says %q", got)
 	}
 	if err := v.setOptIn("S-1003", false); err != nil {
 		t.Fatal(err)
 	}
+	waitForWork(t, v)
 	if got := cellAt(t, v, "S-1003", ""); got != "No opt-in" {
 		t.Errorf("after removing the opt-in the cell says %q", got)
 	}
 	if err := v.remove("S-1003"); err != nil {
 		t.Fatal(err)
 	}
+	waitForWork(t, v)
 	reg, err := store.Register(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -63,6 +63,7 @@ func openWindow(t *testing.T, dataDir string, finder vision.FaceFinder, kept boo
 	t.Cleanup(func() { store.Close() })
 	faces := vet.NewFaces(func() (vision.FaceFinder, int, error) { return finder, 2, nil })
 	w := newMainWindow(a, store, faces, "test", msg.Text{})
+	waitForWindow(t, w)
 	done := make(chan struct{}, 1)
 	w.batchFinished = func() { done <- struct{}{} }
 	w.restoreBatch()
@@ -70,6 +71,7 @@ func openWindow(t *testing.T, dataDir string, finder vision.FaceFinder, kept boo
 		waitFor(t, done, "the batch from last time")
 	}
 	w.batchFinished = nil
+	waitForJob(t, w)
 	return w
 }
 
@@ -85,6 +87,7 @@ func TestBatchRestoredAfterRestart(t *testing.T) {
 	s := &testSetup{win: w, store: w.store, dir: t.TempDir()}
 	w.applyPhotographer(nil, "Pia Photo", []string{"instagram", "website"})
 	w.applyJob(consent.Job{Channel: "instagram", Unit: consent.UpperSecondary})
+	waitForJob(t, w)
 	ada := s.writePhoto(t, "ada and a stranger.png", widthTwoFaces)
 	empty := s.writePhoto(t, "empty.png", widthNoFace)
 	changed := s.writePhoto(t, "changed.png", widthNoFace)

@@ -109,6 +109,7 @@ func TestAdultOfferedOnlyWhereAllowed(t *testing.T) {
 	}
 	chooseWithPointer(t, s.win.Canvas(), s.win.unit, unitLabel(consent.EarlyChildhood))
 	answerDialog(t, s.win.Canvas(), "Change and check again")
+	waitForJob(t, s.win)
 	test.TapCanvas(s.win.Canvas(), stranger)
 	if r.selected.face != 1 || !r.adultButton.Disabled() {
 		t.Errorf("in early childhood: selection %+v, adult offered %v; want it not offered", r.selected, !r.adultButton.Disabled())
@@ -138,6 +139,7 @@ func TestAdultNotCarriedToAnotherChannel(t *testing.T) {
 	}
 	chooseWithPointer(t, s.win.Canvas(), s.win.channel, channelName("website"))
 	answerDialog(t, s.win.Canvas(), "Change and check again")
+	waitForJob(t, s.win)
 	p := s.win.session.photos[0]
 	if f := p.Faces[1]; f.Decision.Visible || f.Review != consent.NotReviewed || !f.Undecided() {
 		t.Errorf("the adult on the website: %+v, want hidden and undecided", f)
@@ -153,6 +155,7 @@ func TestAdultNotCarriedToAnotherChannel(t *testing.T) {
 	// Back on Instagram, the note given for Instagram holds again.
 	chooseWithPointer(t, s.win.Canvas(), s.win.channel, channelName("instagram"))
 	answerDialog(t, s.win.Canvas(), "Change and check again")
+	waitForJob(t, s.win)
 	if f := p.Faces[1]; !f.Decision.Visible || f.Review != consent.AdultWithNote {
 		t.Errorf("the adult back on Instagram: %+v, want shown with the Instagram note", f)
 	}
@@ -177,6 +180,7 @@ func TestEarlyChildhoodAsksForNoName(t *testing.T) {
 	asks("school", true)
 	chooseWithPointer(t, s.win.Canvas(), s.win.unit, unitLabel(consent.EarlyChildhood))
 	answerDialog(t, s.win.Canvas(), "Change and check again")
+	waitForJob(t, s.win)
 	if r.photo.Status != vet.Cleared {
 		t.Fatalf("in early childhood the photo is %s %v, want cleared", r.photo.Status, r.photo.Reasons)
 	}
@@ -382,9 +386,8 @@ func TestReviewChildWorkOfAnIdGivenToAnother(t *testing.T) {
 	if _, err := store.ImportRoster(ctx, strings.NewReader(roster), consent.ImportOptions{Today: consent.NewDate(2026, 11, 21)}); err != nil {
 		t.Fatal(err)
 	}
-	if readErr, keepErr := s.win.session.setJob(ctx, s.win.session.Job.Job); readErr != nil || keepErr != nil {
-		t.Fatal(readErr, keepErr)
-	}
+	s.win.loadJob() // as coming back to the Photos tab does
+	waitForJob(t, s.win)
 	r.show(r.photo)
 	if r.photo.Status != vet.Blocked || strings.Contains(r.childWork.Text, "Bea") || !strings.Contains(r.childWork.Text, "C2") {
 		t.Errorf("status %s, child's work %q; want the photo blocked and the work said to be C2's, not Bea's", r.photo.Status, r.childWork.Text)
@@ -437,6 +440,7 @@ func contains(list []string, s string) bool {
 func TestPersonPickerShowsNames(t *testing.T) {
 	s := newTestSetup(t)
 	s.win.loadJob()
+	waitForJob(t, s.win)
 	people := s.win.session.people()
 	for _, multiple := range []bool{false, true} {
 		k := newPersonPicker(people, []string{"C1"}, multiple)

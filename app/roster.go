@@ -65,8 +65,8 @@ func (v *registerView) importRoster(r io.ReadCloser) {
 // and a dialog how the import went.
 func (v *registerView) importDone(sum consent.ImportSummary, err error) {
 	v.endJob()
-	v.refresh()
 	v.showImport(sum, err)
+	v.refresh() // last: its answer changes the view
 }
 
 // showImport tells the teacher how the import went.

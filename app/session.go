@@ -90,30 +90,70 @@ func (s *session) restore(b vet.OpenBatch) []vet.OpenPhoto {
 	return fresh
 }
 
-// setJob sets the channel and unit type, reads the register again and
-// decides every photo against it. When the register cannot be read, the
-// job is set all the same and every face is hidden (R4): readErr says
-// why. After a change of channel the reviews carry over to it
-// (vet.Reviewer.ChangeChannel): keepErr says why one could not be saved;
-// no photo is badged as published any more until the ledger has been
-// asked about the new channel (mainWindow.lookUpPublished).
-func (s *session) setJob(ctx context.Context, job consent.Job) (readErr, keepErr error) {
-	channelChanged := job.Channel != s.Job.Job.Channel
-	readErr = s.SetJob(ctx, job)
-	reviewer := s.Reviewer()
-	for _, p := range s.photos {
-		if !channelChanged {
-			// The reviews and the ledger's answers stay: only the rules
-			// (the unit, the register read again) decide anew.
-			p.Decide(s.Register, s.Job.Job)
-			continue
-		}
-		if err := reviewer.ChangeChannel(ctx, p); err != nil && keepErr == nil {
-			keepErr = err
-		}
-		delete(s.exported, p)
+// reviewsWait is how long a change of the batch's job may take to carry
+// the photos' reviews over to the new channel in a shared register (two
+// round trips a photo at most): past it, the photos left are decided for
+// the new channel with what carries over in memory (ChangeChannel), and
+// the teacher is told that their review could not be kept.
+const reviewsWait = 20 * time.Second
+
+// decidedJob is a change of the batch's job as worked out off the UI
+// goroutine (decideJob): the register read for it, the job as the
+// register's settings allow it, and copies of photos decided for it.
+type decidedJob struct {
+	// vetting holds the register as read (nil when it could not be, and
+	// every face is then hidden: R4), the job and the redaction style.
+	vetting vet.Session
+	// photos and copies are the photos asked about and their copies
+	// decided for the job; marks their review marks when copied: a copy
+	// stands for its photo only while the photo keeps its mark.
+	photos, copies []*vet.Photo
+	marks          []vet.ReviewMark
+	// readErr says why the register could not be read, keepErr why a
+	// review could not be carried over to the job's channel.
+	readErr, keepErr error
+}
+
+// copyForJob copies photos for decideJob, with their review marks.
+func copyForJob(photos []*vet.Photo) decidedJob {
+	d := decidedJob{photos: slices.Clone(photos), copies: make([]*vet.Photo, len(photos)), marks: make([]vet.ReviewMark, len(photos))}
+	for i, p := range photos {
+		d.copies[i], d.marks[i] = p.Clone(), p.ReviewMark()
 	}
-	return readErr, keepErr
+	return d
+}
+
+// decideJob reads the register for job within registerWait and decides
+// d's copies for it: each copy's review is carried over to the job's
+// channel when it was the review of another channel
+// (vet.Reviewer.ChangeChannel, which decides a photo already reviewed for
+// the channel without touching its review), within reviewsWait. A job
+// whose channel the register's settings no longer have gets the first
+// one, and a unit type this version does not know the default. It runs
+// off the UI goroutine, on copies: the store may take seconds to answer.
+func decideJob(ctx context.Context, vetting vet.Session, job consent.Job, d decidedJob) decidedJob {
+	readCtx, cancel := context.WithTimeout(ctx, registerWait)
+	d.readErr = vetting.SetJob(readCtx, job)
+	cancel()
+	if reg := vetting.Register; reg != nil {
+		if len(reg.Settings.Channels) > 0 && (job.Channel == "" || !reg.Settings.HasChannel(job.Channel)) {
+			job.Channel = reg.Settings.Channels[0]
+		}
+		if !slices.Contains(units(), job.Unit) {
+			job.Unit = reg.Settings.DefaultUnit
+		}
+		vetting.Job.Job = job
+	}
+	d.vetting = vetting
+	reviewer := vetting.Reviewer()
+	keepCtx, cancel := context.WithTimeout(ctx, reviewsWait)
+	defer cancel()
+	for _, p := range d.copies {
+		if err := reviewer.ChangeChannel(keepCtx, p); err != nil && d.keepErr == nil {
+			d.keepErr = err
+		}
+	}
+	return d
 }
 
 // size is how many photos the batch holds: decided, being processed or

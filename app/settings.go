@@ -205,9 +205,9 @@ func (s *registerSettings) saveForm() error {
 		}
 		return err
 	}
-	s.v.refresh()
 	s.status.Importance = widget.SuccessImportance
 	s.status.SetText(lang.L("Settings saved."))
+	s.v.refresh() // last: its answer changes the view
 	return nil
 }
 

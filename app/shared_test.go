@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,6 +15,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/photovet/photovet/consent"
@@ -59,6 +63,7 @@ func TestSharedRegisterSetting(t *testing.T) {
 	if err := s.saveForm(); err != nil {
 		t.Fatal(err)
 	}
+	waitForWork(t, v)
 	if got := fyne.CurrentApp().Preferences().String(registerKey); got != register {
 		t.Errorf("the shared register saved for this computer is %q, want %q", got, register)
 	}
@@ -118,6 +123,7 @@ func TestStaffSaveSettingsRefusedInWords(t *testing.T) {
 	defer w.Close()
 	v := newRegisterView(w, staff, nil)
 	v.refresh()
+	waitForWork(t, v)
 	w.SetContent(v.content())
 	t.Cleanup(func() { fyne.CurrentApp().Preferences().SetString(registerKey, "") })
 
@@ -127,6 +133,7 @@ func TestStaffSaveSettingsRefusedInWords(t *testing.T) {
 	if err := s.saveForm(); err != nil {
 		t.Fatalf("a staff role changing only this computer's shared register: %v, says %q", err, s.status.Text)
 	}
+	waitForWork(t, v)
 	if got, want := s.status.Text, "This computer's shared register is saved; PhotoVet uses it from its next start."; got != want {
 		t.Errorf("a staff role's saved address says %q, want %q", got, want)
 	}
@@ -304,6 +311,7 @@ C3,Cas Test,child,3B,school,2016-05-01,,,,no,,
 	v := newRegisterView(w, store, nil)
 	v.today = func() consent.Date { return testDay }
 	v.refresh()
+	waitForWork(t, v)
 	w.SetContent(v.content())
 	const nothing = "Nothing to withdraw: no consent is recorded for this person, and no publication shows them."
 	offered := func(when, id string, want bool) {
@@ -373,19 +381,14 @@ func TestChannelChangeWhileTheLedgerIsBusy(t *testing.T) {
 		}
 	}
 	// applyJob runs as the dialog's button runs it, on the UI goroutine;
-	// it must return while the ledger does not answer.
+	// it must return while the ledger does not answer, and the channel
+	// changes once the register (not the ledger) answered.
 	applyJob := func(channel string) {
 		t.Helper()
-		returned := make(chan struct{})
-		go func() {
+		within(t, "changing the channel to "+channel, func() {
 			w.applyJob(consent.Job{Channel: channel, Unit: consent.School})
-			close(returned)
-		}()
-		select {
-		case <-returned:
-		case <-time.After(10 * time.Second):
-			t.Fatalf("changing the channel to %s waited for the ledger for 10 s", channel)
-		}
+		})
+		waitForJob(t, w)
 	}
 	applyJob("website")
 	waitForLookups(t, w)
@@ -420,5 +423,265 @@ func TestChannelChangeWhileTheLedgerIsBusy(t *testing.T) {
 	if n := w.session.unexported(); n != 1 {
 		// The empty photo needs its confirmation first.
 		t.Errorf("%d photos wait for export, want the trip photo (not on the website yet)", n)
+	}
+}
+
+// within runs what the teacher does on the UI goroutine and fails the
+// test when it has not returned within 10 seconds: the window froze
+// meanwhile. The action may still be running when the test ends.
+func within(t *testing.T, what string, action func()) {
+	t.Helper()
+	returned := make(chan struct{})
+	go func() {
+		action()
+		close(returned)
+	}()
+	select {
+	case <-returned:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s waited for the register for 10 s", what)
+	}
+}
+
+// chooseChannel chooses channel in the batch's drop-down and confirms
+// the change, as the teacher does; the window must answer within 10
+// seconds.
+func chooseChannel(t *testing.T, w *mainWindow, channel string) {
+	t.Helper()
+	chooseWithPointer(t, w.Canvas(), w.channel, channel)
+	var change *widget.Button
+	if top := w.Canvas().Overlays().Top(); top != nil {
+		for _, o := range visibleObjects(top) {
+			if b, ok := o.(*widget.Button); ok && b.Text == "Change and check again" {
+				change = b
+			}
+		}
+	}
+	if change == nil {
+		t.Fatalf("choosing %s asked nothing", channel)
+	}
+	within(t, "choosing "+channel, func() { test.Tap(change) })
+}
+
+// newLockedSetup is a main window over a shared register on a
+// throw-away server, filled as openTestRegister fills one, with the
+// trip photo (Ada, who may be shown on Instagram and the website but
+// not on X, and a stranger) reviewed on Instagram.
+func newLockedSetup(t *testing.T) (*testSetup, *pgtest.Server) {
+	t.Helper()
+	ctx := context.Background()
+	server := pgtest.StartFor(t)
+	register, err := server.CreateDatabase(ctx, "school")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := test.NewTempApp(t)
+	store, err := consent.OpenRegister(ctx, register, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	fillTestRegister(t, store)
+	s := newTestSetupOver(t, a, store)
+	s.drop(t, s.writePhoto(t, "ada and a stranger.png", widthTwoFaces))
+	s.reviewAll(t)
+	s.win.photoChanged(nil) // as the review's buttons do
+	return s, server
+}
+
+// adaShown reports whether Ada's face on the trip photo is shown.
+func adaShown(s *testSetup) bool {
+	return s.win.session.photos[0].Faces[0].Decision.Visible
+}
+
+// TestRegisterTabWhileThePeopleAreLocked opens the register's tab while
+// another laptop's transaction holds the shared register's people: the
+// tab opens at once and the window goes on answering (it waited on the
+// UI goroutine, without a time limit, until the lock was released), the
+// view says that it is reading the register, and it shows the register
+// as it is once it answers: a person added meanwhile is in the table.
+func TestRegisterTabWhileThePeopleAreLocked(t *testing.T) {
+	s, server := newLockedSetup(t)
+	w, v := s.win, s.win.register
+	roster := testRoster + "C4,Dee Test,child,3B,school,2016-06-01,website,website,,no,2026-08-17,2027-07-31\n"
+	if _, err := s.store.ImportRoster(context.Background(), strings.NewReader(roster), consent.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+
+	release := lockTable(t, server, "school", "people")
+	within(t, "opening the register's tab", func() { w.tabs.SelectIndex(1) })
+	waitForLockWaiter(t, server, "school")
+	within(t, "searching the register's table", func() { test.Type(v.search, "Test") })
+	if got, want := v.hint.Text, "Reading the register..."; got != want {
+		t.Errorf("while the register does not answer, the view says %q, want %q", got, want)
+	}
+	if v.rowOf("C4") >= 0 {
+		t.Error("Dee is in the table before the register answered")
+	}
+	release()
+	waitForWork(t, v)
+	if v.rowOf("C4") < 0 || len(v.everyone) != 4 || v.loadErr != nil {
+		t.Errorf("after the register answered: Dee's row %d, %d people, error %v; want Dee among 4", v.rowOf("C4"), len(v.everyone), v.loadErr)
+	}
+	if strings.Contains(v.hint.Text, "Reading") {
+		t.Errorf("after the register answered, the view still says %q", v.hint.Text)
+	}
+	within(t, "going back to the Photos tab", func() { w.tabs.SelectIndex(0) })
+	waitForJob(t, w)
+}
+
+// TestJobChangeWhileThePeopleAreLocked changes the batch's channel, and
+// comes back to the Photos tab, while another laptop's transaction holds
+// the shared register's people. Both return at once and the window goes
+// on answering (each waited on the UI goroutine, without a time limit,
+// while every photo's review was carried over, one round trip after
+// another). Until the register answers, the photos stay decided for the
+// channel the selector shows, the status line says they are being
+// checked, and nothing can be exported (Export under the old decisions
+// would publish Ada where she may not be shown); then they are decided
+// for the new channel: on X, Ada is hidden.
+func TestJobChangeWhileThePeopleAreLocked(t *testing.T) {
+	s, server := newLockedSetup(t)
+	w := s.win
+	c := w.Canvas()
+	if !adaShown(s) || w.exportButton.Disabled() {
+		t.Fatalf("on Instagram: Ada shown %v, Export disabled %v; want her shown and the photo exportable", adaShown(s), w.exportButton.Disabled())
+	}
+
+	release := lockTable(t, server, "school", "people")
+	chooseChannel(t, w, "X")
+	waitForLockWaiter(t, server, "school")
+	busy := func(when string) {
+		t.Helper()
+		if got := w.channel.Selected; got != "Instagram" || !adaShown(s) {
+			t.Errorf("%s: the selector shows %q, Ada shown %v; want Instagram, for which the photo is still decided", when, got, adaShown(s))
+		}
+		if !strings.Contains(w.status.Text, "Checking the photos for X") {
+			t.Errorf("%s: the status line says %q, want the photos being checked for X", when, w.status.Text)
+		}
+		if !w.exportButton.Disabled() {
+			t.Errorf("%s: Export is offered", when)
+		}
+	}
+	busy("while the register does not answer")
+	within(t, "opening the photo and going back", func() {
+		w.openReview(w.session.photos[0])
+		w.closeReview()
+	})
+	busy("after looking at the photo")
+	// An export dialog opened before refuses.
+	out := t.TempDir()
+	within(t, "exporting", func() { w.export(out, "Tess Teacher") })
+	if files, _ := os.ReadDir(out); len(files) != 0 || c.Overlays().Top() == nil {
+		t.Errorf("an export while the channel changes wrote %d files and said nothing; want none, and why", len(files))
+	}
+	closeDialogs(w)
+	release()
+	waitForJob(t, w)
+	if job := w.session.Job.Job; job.Channel != "x" || w.channel.Selected != "X" || adaShown(s) {
+		t.Errorf("after the register answered: channel %s, the selector shows %q, Ada shown %v; want X, and Ada hidden", job.Channel, w.channel.Selected, adaShown(s))
+	}
+	if top := c.Overlays().Top(); top != nil {
+		t.Errorf("after the register answered a dialog says:\n%s", visibleTexts(top))
+	}
+	if p := w.session.photos[0]; p.Status != vet.Blocked || strings.Contains(w.status.Text, "Checking") {
+		// Pia may publish her photos on Instagram and the website only.
+		t.Errorf("after the register answered: the photo is %s, the status line says %q; want it blocked for X and the counts", p.Status, w.status.Text)
+	}
+
+	// Back from the register's tab, the register is read again: on the
+	// website, where the photo may be exported.
+	chooseChannel(t, w, "Website")
+	waitForJob(t, w)
+	if w.exportButton.Disabled() {
+		t.Fatal("on the website Export is not offered")
+	}
+	w.tabs.SelectIndex(1)
+	waitForWork(t, w.register)
+	release = lockTable(t, server, "school", "people")
+	within(t, "going back to the Photos tab", func() { w.tabs.SelectIndex(0) })
+	waitForLockWaiter(t, server, "school")
+	if !w.exportButton.Disabled() {
+		t.Error("back on the Photos tab, Export is offered before the register answered")
+	}
+	release()
+	waitForJob(t, w)
+	if w.exportButton.Disabled() || w.session.Job.Job.Channel != "website" {
+		t.Errorf("back on the Photos tab after the register answered: Export disabled %v, channel %s", w.exportButton.Disabled(), w.session.Job.Job.Channel)
+	}
+}
+
+// TestLateJobAnswerIgnored chooses X, then the website before the
+// register answered for X: the answer for X, whenever it comes, decides
+// nothing, and the photos are decided for the website, where Ada may be
+// shown.
+func TestLateJobAnswerIgnored(t *testing.T) {
+	s, server := newLockedSetup(t)
+	w := s.win
+	c := w.Canvas()
+	release := lockTable(t, server, "school", "people")
+	for _, channel := range []string{"X", "Website"} {
+		chooseChannel(t, w, channel)
+	}
+	waitForLockWaiter(t, server, "school")
+	release()
+	waitForJob(t, w)
+	if job := w.session.Job.Job; job.Channel != "website" || w.channel.Selected != "Website" || !adaShown(s) {
+		t.Errorf("after the answers for X and the website: channel %s, the selector shows %q, Ada shown %v; want the website, and Ada shown there",
+			job.Channel, w.channel.Selected, adaShown(s))
+	}
+	if top := c.Overlays().Top(); top != nil {
+		t.Errorf("after the answers a dialog says:\n%s", visibleTexts(top))
+	}
+}
+
+// TestJobChangeWhenTheRegisterDoesNotAnswer changes the channel while
+// the shared register's people stay locked: after registerWait the
+// channel changes all the same, every face is hidden (R4) and the
+// teacher is told that the register could not be read.
+func TestJobChangeWhenTheRegisterDoesNotAnswer(t *testing.T) {
+	s, server := newLockedSetup(t)
+	w := s.win
+	c := w.Canvas()
+	lockTable(t, server, "school", "people")
+	chooseChannel(t, w, "Website")
+	waitForJob(t, w)
+	p := w.session.photos[0]
+	if w.session.Job.Job.Channel != "website" || w.session.Register != nil || slices.ContainsFunc(p.Faces, func(f vet.Face) bool { return f.Decision.Visible }) {
+		t.Errorf("without the register: channel %s, register read %v, faces %+v; want the website and every face hidden",
+			w.session.Job.Job.Channel, w.session.Register != nil, p.Faces)
+	}
+	if top := c.Overlays().Top(); top == nil || !strings.Contains(flatText(visibleTexts(top)), "The consent register could not be read: every face stays hidden.") {
+		t.Error("the window does not say that the register could not be read")
+	}
+}
+
+// TestEditWhileTheJobChanges draws a box on the photo while the channel
+// changes and the register does not answer: the box is neither lost nor
+// left behind on the old channel. The photo is decided for the new
+// channel with it, and the review saved for the new channel holds it.
+func TestEditWhileTheJobChanges(t *testing.T) {
+	s, server := newLockedSetup(t)
+	w := s.win
+	release := lockTable(t, server, "school", "people")
+	chooseChannel(t, w, "Website")
+	waitForLockWaiter(t, server, "school")
+	p := w.session.photos[0]
+	box := image.Rect(150, 20, 230, 100)
+	within(t, "drawing a box", func() {
+		if err := w.session.Reviewer().Apply(context.Background(), p, vet.AddBox(box)); err != nil {
+			t.Error(err)
+		}
+		w.photoChanged(p)
+	})
+	release()
+	waitForJob(t, w)
+	if w.session.Job.Job.Channel != "website" || !slices.Contains(p.ManualBoxes, box) || p.Status != vet.Cleared || !adaShown(s) {
+		t.Errorf("after the register answered: channel %s, boxes %v, %s, Ada shown %v; want the website, the box, cleared and Ada shown",
+			w.session.Job.Job.Channel, p.ManualBoxes, p.Status, adaShown(s))
+	}
+	saved, err := vet.LoadReview(context.Background(), s.store, p.SHA256, "website")
+	if err != nil || !slices.Contains(saved.ManualBoxes, box) {
+		t.Errorf("the review saved for the website: %v; want the box in it", err)
 	}
 }

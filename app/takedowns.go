@@ -115,7 +115,11 @@ func publicationLine(channel, path, original string, on consent.Date) string {
 
 // load reloads the tasks from the register.
 func (l *takedownList) load() {
-	tasks, err := l.store.Takedowns(l.ctx, l.showDone.Checked)
+	l.show(l.store.Takedowns(l.ctx, l.showDone.Checked))
+}
+
+// show shows tasks as read from the register, or why they could not be.
+func (l *takedownList) show(tasks []consent.Takedown, err error) {
 	open := 0
 	for _, t := range tasks {
 		if t.DoneOn.IsZero() {

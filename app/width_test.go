@@ -37,6 +37,8 @@ func TestWindowFitsALaptop(t *testing.T) {
 		}
 		for i, tab := range w.tabs.Items {
 			w.tabs.SelectIndex(i)
+			waitForWork(t, w.register)
+			waitForJob(t, w)
 			check(tab.Text)
 		}
 		for i, tab := range w.register.tabs.Items {
@@ -92,6 +94,8 @@ func openRegister(t *testing.T) (*mainWindow, *registerView) {
 	importTemplate(t, v)
 	closeDialogs(w)
 	w.tabs.SelectIndex(1)
+	waitForWork(t, w.register)
+	waitForJob(t, w)
 	v.tabs.SelectIndex(0)
 	return w, v
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -54,6 +55,16 @@ type mainWindow struct {
 	// lookups counts the ledger's answers asked for by lookUpPublished
 	// and not yet in, so tests can wait for them.
 	lookups sync.WaitGroup
+	// jobs counts the rounds of the batch's job changes asked for
+	// (askRegister), so that only the answer to the last one is applied:
+	// the round's goroutine drops a replaced answer before handing it to
+	// the UI goroutine, which checks again (jobDecided). change is the
+	// job change under way, nil when none is. Export waits for it.
+	jobs   atomic.Int64
+	change *jobChange
+	// jobWork counts the changes of the job still being worked out, so
+	// tests can wait for them.
+	jobWork sync.WaitGroup
 	// exportFinished, when set, is called with the summary an export
 	// showed.
 	exportFinished func(exportSummary)
@@ -98,6 +109,9 @@ func newMainWindow(a fyne.App, store *consent.Store, faces *vet.Faces, version s
 	// A 1366x768 school laptop leaves a window about 680 px under its
 	// title bar and above the taskbar (TestWindowFitsALaptop).
 	w.Resize(fyne.NewSize(windowWidth, windowHeight))
+	// Last, off the UI goroutine: the answer changes the widgets. The
+	// register's tab reads the register when it is opened.
+	w.loadJob()
 	return w
 }
 
@@ -116,6 +130,9 @@ func (w *mainWindow) restoreBatch() {
 		w.showError(lang.L("The batch from last time could not be restored."), err)
 		return
 	}
+	// The batch's photos are processed for the job kept (they find the
+	// reviews saved for its channel), and decided for it once the
+	// register answers (applyJob).
 	if b.Channel != "" {
 		w.session.Job.Channel = b.Channel
 	}
@@ -125,14 +142,16 @@ func (w *mainWindow) restoreBatch() {
 	if b.Photographer != "" {
 		w.session.Job.Photographer, w.session.Job.PhotographerChannels = b.Photographer, b.PhotographerChannels
 	}
-	w.loadJob() // a channel no longer in the settings gives way to the first one
 	fresh := w.session.restore(b)
-	if len(fresh) == 0 {
-		return
+	if len(fresh) > 0 {
+		w.drop.setCount(w.session.size())
+		w.status.SetText(lang.N("The batch from last time comes back: {{.Count}} photos.", len(fresh), map[string]any{"Count": len(fresh)}))
 	}
-	w.drop.setCount(w.session.size())
-	w.status.SetText(lang.N("The batch from last time comes back: {{.Count}} photos.", len(fresh), map[string]any{"Count": len(fresh)}))
-	w.process(fresh)
+	w.applyJob(w.session.Job.Job) // a channel no longer in the settings gives way to the first one
+	if len(fresh) > 0 {
+		// Processed once the register answered: for the job it allows.
+		w.change.then = append(w.change.then, func() { w.process(fresh) })
+	}
 }
 
 // saveBatch keeps the batch as it is now for the next start; every change
@@ -249,7 +268,11 @@ func (w *mainWindow) build() {
 	}
 	footer := container.NewBorder(nil, nil, nil, widget.NewLabel("PhotoVet "+w.version), w.status)
 	w.SetContent(container.NewBorder(nil, footer, nil, nil, w.tabs))
-	w.loadJob()
+	// The job the photos are decided for, until the register answers
+	// loadJob: a language switch built the selectors again, empty.
+	w.fillSelectors()
+	w.channel.show(slices.Index(w.channelIDs, w.session.Job.Job.Channel))
+	w.unit.show(slices.Index(units(), w.session.Job.Job.Unit))
 	if len(w.session.photos) > 0 {
 		w.showArea(w.photos)
 	}
@@ -259,56 +282,51 @@ func (w *mainWindow) build() {
 // batch, the job and the tab the teacher was on.
 func (w *mainWindow) rebuild() {
 	tab, reviewing := w.tabs.SelectedIndex(), w.review.photo
-	w.build() // shows the session's job
+	w.build() // shows the session's job, as decided
+	selected := w.tabs.OnSelected
+	w.tabs.OnSelected = nil // the register is read below, last
 	w.tabs.SelectIndex(tab)
+	w.tabs.OnSelected = selected
 	if tab == 1 { // the switch was made in the register's settings
 		w.register.tabs.SelectIndex(len(w.register.tabs.Items) - 1)
 	}
 	if reviewing != nil {
 		w.openReview(reviewing)
 	}
+	if tab == 1 {
+		// Last, off the UI goroutine: the answer changes the view.
+		w.register.refresh()
+	}
 }
 
-// loadJob fills the channel and unit selectors from the register's
-// settings and applies the job again (the register may have changed),
-// keeping the current channel when it still exists.
+// loadJob reads the register again for the job the teacher wants (the
+// register may have changed): the channel and unit selectors get the
+// register's channels, and the current channel is kept when it still
+// exists, else the first one is taken. It runs when the window opens and
+// when the teacher comes back to the Photos tab.
 func (w *mainWindow) loadJob() {
-	set, err := w.store.Settings(context.Background())
-	if err != nil {
-		w.showError(lang.L("The settings could not be read."), err)
-		return
+	w.applyJob(w.wantedJob())
+}
+
+// wantedJob is the job the teacher chose last: the one being applied,
+// or the batch's when none is.
+func (w *mainWindow) wantedJob() consent.Job {
+	if w.change != nil {
+		return w.change.job
 	}
-	w.channelIDs = set.Channels
-	options := make([]string, len(set.Channels))
-	for i, c := range set.Channels {
-		options[i] = channelName(c)
-	}
-	w.channel.setOptions(options)
-	var unitOptions []string
-	for _, u := range units() {
-		unitOptions = append(unitOptions, unitLabel(u))
-	}
-	w.unit.setOptions(unitOptions)
-	job := w.session.Job.Job
-	if job.Channel == "" || !set.HasChannel(job.Channel) {
-		job.Channel = set.Channels[0]
-	}
-	if !slices.Contains(units(), job.Unit) {
-		job.Unit = set.DefaultUnit
-	}
-	w.applyJob(job)
+	return w.session.Job.Job
 }
 
 // chooseChannel is the teacher's choice of channel i in the selector.
 func (w *mainWindow) chooseChannel(i int) {
-	job := w.session.Job.Job
+	job := w.wantedJob()
 	job.Channel = w.channelIDs[i]
 	w.askJob(job)
 }
 
 // chooseUnit is the teacher's choice of unit type i in the selector.
 func (w *mainWindow) chooseUnit(i int) {
-	job := w.session.Job.Job
+	job := w.wantedJob()
 	job.Unit = units()[i]
 	w.askJob(job)
 }
@@ -319,7 +337,12 @@ func (w *mainWindow) chooseUnit(i int) {
 func (w *mainWindow) askJob(job consent.Job) {
 	current := w.session.Job.Job
 	n := w.session.size()
-	if n == 0 || current.Channel == "" {
+	if wanted := w.wantedJob(); job.Channel == wanted.Channel && job.Unit == wanted.Unit {
+		return
+	}
+	if n == 0 || current.Channel == "" || job.Channel == current.Channel && job.Unit == current.Unit {
+		// Back to the job the photos are decided for: nothing changes
+		// for them, only the change under way is left.
 		w.applyJob(job)
 		return
 	}
@@ -330,13 +353,11 @@ func (w *mainWindow) askJob(job consent.Job) {
 		text = lang.L("The photos in this batch ({{.Count}}) are checked for {{.Old}}. They will all be checked again for {{.New}}, including those still being processed: who is hidden, and which photos may be exported, can change.",
 			map[string]any{"Count": n, "Old": channelName(current.Channel), "New": channelName(job.Channel)})
 		keep = lang.L("Keep {{.Setting}}", map[string]any{"Setting": channelName(current.Channel)})
-	case job.Unit != current.Unit:
+	default:
 		title = lang.L("Change the unit to {{.Unit}}?", map[string]any{"Unit": unitLabel(job.Unit)})
 		text = lang.L("The photos in this batch ({{.Count}}) are checked with the rules for {{.Old}}. They will all be checked again with the rules for {{.New}}, including those still being processed: who is hidden, and which photos may be exported, can change.",
 			map[string]any{"Count": n, "Old": unitLabel(current.Unit), "New": unitLabel(job.Unit)})
 		keep = lang.L("Keep {{.Setting}}", map[string]any{"Setting": unitLabel(current.Unit)})
-	default:
-		return
 	}
 	msg := widget.NewLabel(text)
 	msg.Wrapping = fyne.TextWrapWord
@@ -349,26 +370,192 @@ func (w *mainWindow) askJob(job consent.Job) {
 	d.Show()
 }
 
-// applyJob sets the channel and unit for today, shows them in the
-// selectors and decides every photo again.
+// jobChange is a change of the batch's job under way: the register is
+// read for it and the photos are decided for it off the UI goroutine
+// (decideJob), in rounds; the photos change only once every photo of the
+// batch has its copy decided for the job.
+type jobChange struct {
+	job consent.Job // as asked, then as the register's settings allow it
+	// decided holds, per photo, its copy decided for the job and the
+	// photo's review mark when it was copied.
+	decided map[*vet.Photo]decidedCopy
+	// keepErr is the first review that could not be carried over.
+	keepErr error
+	cancel  context.CancelFunc
+	// status is what the status line said before the change, busy what
+	// it says during it (showJobBusy).
+	status, busy string
+	// then is what waits for the job to be applied (a batch kept from
+	// last time, to be processed for it); a change that replaces this one
+	// takes it over.
+	then []func()
+}
+
+// decidedCopy is a photo's copy decided for a job change, and the
+// photo's review mark when it was copied.
+type decidedCopy struct {
+	copy *vet.Photo
+	mark vet.ReviewMark
+}
+
+// applyJob sets the channel and unit for today and decides every photo
+// again: it reads the register, and carries the photos' reviews over to
+// a new channel, off the UI goroutine (askRegister). Until the answer is
+// in, the selectors show the job the photos are decided for, the status
+// line says what is being checked, and Export waits; a later change
+// replaces this one.
 func (w *mainWindow) applyJob(job consent.Job) {
 	job.Date = consent.Today()
-	channelChanged := job.Channel != w.session.Job.Job.Channel
-	readErr, keepErr := w.session.setJob(context.Background(), job)
-	switch {
-	case readErr != nil:
-		w.showError(lang.L("The consent register could not be read: every face stays hidden."), readErr)
-	case keepErr != nil:
-		w.showError(lang.L("Your review could not be kept for {{.Channel}}: the photos are checked for it, but what you decided may be gone after a restart.", map[string]any{"Channel": channelName(job.Channel)}), keepErr)
+	replaced := w.change
+	status := w.status.Text
+	var then []func()
+	if replaced != nil {
+		status, then = replaced.status, replaced.then
 	}
-	w.channel.show(slices.Index(w.channelIDs, job.Channel))
-	w.unit.show(slices.Index(units(), job.Unit))
+	ctx, cancel := context.WithCancel(context.Background())
+	w.change = &jobChange{job: job, decided: map[*vet.Photo]decidedCopy{}, cancel: cancel, status: status, then: then}
+	w.showJobBusy()
+	w.refreshPhotos() // Export waits
+	w.askRegister(ctx, w.session.photos)
+	if replaced != nil {
+		replaced.cancel() // after askRegister counted: its answer is dropped
+	}
+}
+
+// askRegister starts a round of the job change under way: it reads the
+// register and decides copies of photos for the change's job, in the
+// background, and hands the answer to jobDecided.
+func (w *mainWindow) askRegister(ctx context.Context, photos []*vet.Photo) {
+	asked, job, vetting := w.jobs.Add(1), w.change.job, w.session.Session
+	d := copyForJob(photos)
+	w.jobWork.Add(1)
+	go func() {
+		defer w.jobWork.Done()
+		d := decideJob(ctx, vetting, job, d)
+		if w.jobs.Load() == asked {
+			fyne.Do(func() { w.jobDecided(asked, d) })
+		}
+	}()
+}
+
+// showJobBusy says in the status line that the photos are being checked
+// for the job under way; Export waits meanwhile.
+func (w *mainWindow) showJobBusy() {
+	c := w.change
+	c.busy = lang.L("Reading the consent register...")
+	if c.job.Channel != "" && (len(w.session.photos) > 0 || w.session.cancel != nil) {
+		c.busy = lang.L("Checking the photos for {{.Channel}} ({{.Unit}}) against the consent register. Export waits until this is done.",
+			map[string]any{"Channel": channelName(c.job.Channel), "Unit": unitLabel(c.job.Unit)})
+	}
+	w.status.SetText(c.busy)
+}
+
+// jobDecided takes a round's answer (askRegister), unless the teacher
+// asked for another job since: an answer for a job left since must not
+// decide the photos. Photos the reviewer changed since they were copied,
+// and photos added since, are asked about again; once every photo of the
+// batch has a copy decided for the job, the job applies (applyDecided).
+func (w *mainWindow) jobDecided(asked int64, d decidedJob) {
+	c := w.change
+	if c == nil || asked != w.jobs.Load() {
+		return
+	}
+	if job := d.vetting.Job.Job; job.Channel != c.job.Channel || job.Unit != c.job.Unit {
+		// The register's settings moved the job (its channel was
+		// removed, say): copies decided for it as it was are not for
+		// this one.
+		clear(c.decided)
+		c.job = job
+	}
+	if d.keepErr != nil && c.keepErr == nil {
+		c.keepErr = d.keepErr
+	}
+	for i, p := range d.photos {
+		c.decided[p] = decidedCopy{copy: d.copies[i], mark: d.marks[i]}
+	}
+	var again []*vet.Photo
+	for _, p := range w.session.photos {
+		if dc, ok := c.decided[p]; !ok || dc.mark != p.ReviewMark() {
+			again = append(again, p)
+		}
+	}
+	if d.vetting.Register != nil {
+		w.showChannels(d.vetting.Register.Settings)
+	}
+	if len(again) > 0 {
+		w.showJobBusy()
+		c.cancel()
+		ctx, cancel := context.WithCancel(context.Background())
+		c.cancel = cancel
+		w.askRegister(ctx, again)
+		return
+	}
+	w.applyDecided(d)
+}
+
+// showChannels fills the channel and unit selectors from the register's
+// settings.
+func (w *mainWindow) showChannels(set consent.Settings) {
+	w.channelIDs = set.Channels
+	w.fillSelectors()
+}
+
+// fillSelectors gives the channel and unit selectors their options: the
+// register's channels as last read, and the unit types.
+func (w *mainWindow) fillSelectors() {
+	options := make([]string, len(w.channelIDs))
+	for i, c := range w.channelIDs {
+		options[i] = channelName(c)
+	}
+	w.channel.setOptions(options)
+	var unitOptions []string
+	for _, u := range units() {
+		unitOptions = append(unitOptions, unitLabel(u))
+	}
+	w.unit.setOptions(unitOptions)
+}
+
+// applyDecided applies the job change under way, as last read (d): the
+// register and the job become the batch's, every photo takes its copy
+// decided for the job, the selectors show the job, and Export is offered
+// again. When the register could not be read, every face stays hidden
+// (R4) and the teacher is told.
+func (w *mainWindow) applyDecided(d decidedJob) {
+	c := w.change
+	w.change = nil
+	c.cancel()
+	channelChanged := c.job.Channel != w.session.Job.Job.Channel
+	w.session.Register, w.session.Job.Job, w.session.Job.Style = d.vetting.Register, c.job, d.vetting.Job.Style
+	for _, p := range w.session.photos {
+		*p = *c.decided[p].copy
+		// Decided against the register as read last, as every other.
+		p.Decide(w.session.Register, w.session.Job.Job)
+		if channelChanged {
+			// Published on the channel before? The ledger says
+			// (lookUpPublished).
+			delete(w.session.exported, p)
+		}
+	}
+	if w.status.Text == c.busy { // else something newer is said there
+		w.status.SetText(c.status)
+	}
+	switch {
+	case d.readErr != nil:
+		w.showError(lang.L("The consent register could not be read: every face stays hidden."), d.readErr)
+	case c.keepErr != nil:
+		w.showError(lang.L("Your review could not be kept for {{.Channel}}: the photos are checked for it, but what you decided may be gone after a restart.", map[string]any{"Channel": channelName(c.job.Channel)}), c.keepErr)
+	}
+	w.channel.show(slices.Index(w.channelIDs, c.job.Channel))
+	w.unit.show(slices.Index(units(), c.job.Unit))
 	w.photoChanged(nil) // the counts in the status line change with the rules
 	if w.review.photo != nil {
 		w.review.show(w.review.photo)
 	}
 	if channelChanged {
 		w.lookUpPublished(w.session.photos)
+	}
+	for _, f := range c.then {
+		f()
 	}
 }
 
@@ -522,7 +709,9 @@ func (w *mainWindow) cancelBatch() {
 func (w *mainWindow) refreshPhotos() {
 	w.saveBatch()
 	w.photos.refresh()
-	if w.session.counts()[vet.Cleared] > 0 {
+	// While the job changes, the photos are still decided for the one
+	// before: nothing is exported under those decisions for the new one.
+	if w.session.counts()[vet.Cleared] > 0 && w.change == nil {
 		w.exportButton.Enable()
 	} else {
 		w.exportButton.Disable()
@@ -585,8 +774,13 @@ func (w *mainWindow) photoChanged(*vet.Photo) {
 	}
 }
 
-// showCounts says in the status line where the batch stands.
+// showCounts says in the status line where the batch stands, or that
+// the photos are being checked for a job under way.
 func (w *mainWindow) showCounts() {
+	if w.change != nil {
+		w.showJobBusy()
+		return
+	}
 	c := w.session.counts()
 	text := lang.L("Done: {{.Cleared}} cleared, {{.Review}} need review, {{.Blocked}} blocked.",
 		map[string]any{"Cleared": c[vet.Cleared], "Review": c[vet.NeedsReview], "Blocked": c[vet.Blocked]})

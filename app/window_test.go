@@ -75,12 +75,15 @@ func TestMainWindowModelProblem(t *testing.T) {
 	}
 	defer store.Close()
 	faces := vet.NewFaces(func() (vision.FaceFinder, int, error) { return fakeFinder{}, 1, nil })
-	if w := newMainWindow(a, store, faces, "test", msg.Text{}); w.warning != nil {
+	w := newMainWindow(a, store, faces, "test", msg.Text{})
+	waitForWindow(t, w)
+	if w.warning != nil {
 		t.Errorf("a warning is shown although the models verify: %q", w.warning.Text)
 	}
 	problem := msg.New("PhotoVet cannot recognise faces yet: the face model {{.File}} is missing. "+
 		"Ask your IT contact to install PhotoVet again (or, in its source folder, to run \"make run\" once with a network connection).", "File", "/x/mmod.dat")
-	w := newMainWindow(a, store, faces, "test", problem)
+	w = newMainWindow(a, store, faces, "test", problem)
+	waitForWindow(t, w)
 	if w.warning == nil || w.warning.Text != problem.String() || !w.warning.Visible() {
 		t.Error("the model problem is not shown in the window")
 	}
@@ -92,10 +95,13 @@ func TestLanguageSwitchRebuildsWindow(t *testing.T) {
 	s := newTestSetup(t)
 	s.drop(t, s.writePhoto(t, "trip.png", widthTwoFaces))
 	s.win.tabs.SelectIndex(1)
+	waitForWork(t, s.win.register)
+	waitForJob(t, s.win)
 	t.Cleanup(func() { setUpLanguage("en") })
 	if err := s.win.register.settings.setLanguage("nl"); err != nil {
 		t.Fatal(err)
 	}
+	waitForWindow(t, s.win)
 	if got := s.win.tabs.Items[0].Text; got != "Foto's" {
 		t.Errorf("photos tab after switching to Dutch: %q", got)
 	}
@@ -105,6 +111,7 @@ func TestLanguageSwitchRebuildsWindow(t *testing.T) {
 	if err := s.win.register.settings.setLanguage("en"); err != nil {
 		t.Fatal(err)
 	}
+	waitForWindow(t, s.win)
 	if got := s.win.tabs.Items[0].Text; got != "Photos" {
 		t.Errorf("photos tab after switching back: %q", got)
 	}
@@ -244,6 +251,7 @@ func TestNewBatch(t *testing.T) {
 func TestNewBatchForgetsThePhotographer(t *testing.T) {
 	s := newTestSetup(t)
 	s.win.chooseUnit(slices.Index(units(), consent.UpperSecondary))
+	waitForJob(t, s.win)
 	s.win.applyPhotographer(nil, "Bea Photographer", []string{"instagram"})
 	s.drop(t, s.writePhoto(t, "first.png", widthTwoFaces))
 	if p := s.win.session.photos[0]; p.Photographer != "Bea Photographer" {

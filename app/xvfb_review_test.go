@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -110,7 +109,7 @@ func runReviewScenario(rec, shots string) error {
 	// The zoom steps below keep a second face in view at this size (the
 	// screen is 860 px tall; the window opens 680 px tall).
 	w.Resize(fyne.NewSize(1180, 800))
-	w.channel.SetSelectedIndex(slices.Index(w.channelIDs, "instagram"))
+	openOn(w, consent.Job{Channel: "instagram", Unit: consent.School})
 	w.session.Job.Photographer, w.session.Job.PhotographerChannels = "Pia Photo", []string{"instagram", "website"}
 	return runWithBatch(a, w, folder, func(done <-chan struct{}) error { return driveReview(w, done, shots) })
 }

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -268,7 +267,7 @@ func runScreenshotScenario(rec, shots, exports string) error {
 
 	a := fyneapp.NewWithID(appID)
 	w := newMainWindow(a, store, faces, "screenshot test", vet.ModelProblem())
-	w.channel.SetSelectedIndex(slices.Index(w.channelIDs, "instagram"))
+	openOn(w, consent.Job{Channel: "instagram", Unit: consent.School})
 	w.session.Job.Photographer, w.session.Job.PhotographerChannels = "Pia Photo", []string{"instagram", "website"}
 	return runWithBatch(a, w, rec, func(done <-chan struct{}) error { return driveScreenshots(w, done, shots, exports) })
 }
@@ -278,8 +277,15 @@ func runScreenshotScenario(rec, shots, exports string) error {
 // when the batch has finished; the app quits when drive returns, and
 // runWithBatch returns drive's error.
 func runWithBatch(a fyne.App, w *mainWindow, folder string, drive func(done <-chan struct{}) error) error {
-	done := make(chan struct{})
-	w.batchFinished = func() { close(done) }
+	batchDone, done := make(chan struct{}), make(chan struct{})
+	w.batchFinished = func() { close(batchDone) }
+	go func() {
+		// The photos are decided for the window's job once the register
+		// answered for the last of them (applyJob).
+		<-batchDone
+		w.jobWork.Wait()
+		close(done)
+	}()
 	a.Lifecycle().SetOnStarted(func() { w.addURIs([]fyne.URI{storage.NewFileURI(folder)}) })
 	result := make(chan error, 1)
 	go func() {
@@ -288,6 +294,14 @@ func runWithBatch(a fyne.App, w *mainWindow, folder string, drive func(done <-ch
 	}()
 	w.ShowAndRun()
 	return <-result
+}
+
+// openOn sets the job the window opens on, as a batch kept from last
+// time does (restoreBatch): the batch's photos are processed for it
+// while the register is read for it.
+func openOn(w *mainWindow, job consent.Job) {
+	w.session.Job.Job = job
+	w.applyJob(job)
 }
 
 // enrolPristin imports pristinRoster into store, with Pia Photo's
