@@ -83,6 +83,10 @@ type registerView struct {
 	published    *publishedList
 	settings     *registerSettings
 
+	// peopleArea is the People tab's content, laid out again when the
+	// hint's height changes (setHint).
+	peopleArea *fyne.Container
+
 	// detailsScroll shows three lines of details: each person's start at
 	// the top, so that their name and the reason Withdraw is disabled are
 	// in view.
@@ -147,12 +151,14 @@ func newRegisterView(win fyne.Window, store *consent.Store, faces *vet.Faces) *r
 	personActions := container.NewBorder(nil, nil, container.NewHBox(v.withdrawBtn, v.optInButton, v.removeButton), nil, v.summary)
 	bottom := container.NewVBox(widget.NewSeparator(), v.detailsScroll, personActions)
 	people := container.NewBorder(top, bottom, nil, nil, container.New(tableFit{v}, v.table))
+	v.peopleArea = people
 
 	v.peopleTab = container.NewTabItemWithIcon(lang.L("People"), theme.AccountIcon(), people)
 	v.takedownTab = container.NewTabItemWithIcon(lang.L("Take-downs"), theme.WarningIcon(), v.takedowns)
 	v.publishedTab = container.NewTabItemWithIcon(lang.L("Published"), theme.MediaPhotoIcon(), v.published)
 	v.settingsTab = container.NewTabItemWithIcon(lang.L("Settings"), theme.SettingsIcon(), container.NewVScroll(v.settings))
 	v.tabs = container.NewAppTabs(v.peopleTab, v.takedownTab, v.publishedTab, v.settingsTab)
+	v.showSelection() // nobody: the person actions wait for the register
 	return v
 }
 
@@ -278,14 +284,14 @@ func (v *registerView) showHint() {
 	switch {
 	case v.reading:
 		// The table shows the register as last read meanwhile.
-		v.hint.SetText(lang.L("Reading the register..."))
+		v.setHint(lang.L("Reading the register..."))
 		return
 	case v.loadErr != nil:
-		v.hint.SetText(lang.L("The register could not be read: {{.Error}}. Close PhotoVet and open it again; if this stays, ask your IT contact.",
+		v.setHint(lang.L("The register could not be read: {{.Error}}. Close PhotoVet and open it again; if this stays, ask your IT contact.",
 			map[string]any{"Error": v.loadErr.Error()}))
 		return
 	case len(v.everyone) == 0:
-		v.hint.SetText(lang.L("The register is empty. Press \"Import roster CSV...\" and choose the list of children and staff exported from your school's administration system. \"Save template CSV...\" gives you an example file to start from."))
+		v.setHint(lang.L("The register is empty. Press \"Import roster CSV...\" and choose the list of children and staff exported from your school's administration system. \"Save template CSV...\" gives you an example file to start from."))
 		return
 	}
 	children, staff, optedIn, enrolled := 0, 0, 0, 0
@@ -309,10 +315,23 @@ func (v *registerView) showHint() {
 	}
 	v.summary.SetText(summary)
 	if optedIn > 0 && enrolled == 0 {
-		v.hint.SetText(lang.L("Next: press \"Enrol portraits...\" and choose the folder of portrait photos, each named by the person's id (for example S-1001.jpg), so that PhotoVet recognises the children and staff whose face recognition opt-in is recorded."))
+		v.setHint(lang.L("Next: press \"Enrol portraits...\" and choose the folder of portrait photos, each named by the person's id (for example S-1001.jpg), so that PhotoVet recognises the children and staff whose face recognition opt-in is recorded."))
 		return
 	}
-	v.hint.SetText(lang.L("\"Yes\" means the person may be shown on that channel today; \"No\" means their face will be hidden. Select a person to see their consents or to withdraw one."))
+	v.setHint(lang.L("\"Yes\" means the person may be shown on that channel today; \"No\" means their face will be hidden. Select a person to see their consents or to withdraw one."))
+}
+
+// setHint shows text above the table. The table moves with the
+// hint's height: a hint of two lines (in Finnish), after the one line of
+// "Reading the register...", was drawn over the table's headings.
+func (v *registerView) setHint(text string) {
+	if v.hint.Text == text {
+		return
+	}
+	v.hint.SetText(text)
+	if v.peopleArea != nil {
+		v.peopleArea.Refresh()
+	}
 }
 
 // makeColumns lists the table's columns: who, one per channel, and face

@@ -511,6 +511,9 @@ func TestRegisterTabWhileThePeopleAreLocked(t *testing.T) {
 	release := lockTable(t, server, "school", "people")
 	within(t, "opening the register's tab", func() { w.tabs.SelectIndex(1) })
 	waitForLockWaiter(t, server, "school")
+	if !v.withdrawBtn.Disabled() || !v.optInButton.Disabled() || !v.removeButton.Disabled() {
+		t.Error("before the register answered, actions on a person are offered with nobody selected")
+	}
 	within(t, "searching the register's table", func() { test.Type(v.search, "Test") })
 	if got, want := v.hint.Text, "Reading the register..."; got != want {
 		t.Errorf("while the register does not answer, the view says %q, want %q", got, want)
