@@ -382,8 +382,11 @@ func driveScreenshots(w *mainWindow, done <-chan struct{}, shots, exports string
 
 	exported := make(chan exportSummary, 1)
 	var pristin *vet.Photo
+	fyne.DoAndWait(func() { w.tabs.SelectIndex(0) })
+	// Back on the Photos tab the register is read again for the batch's
+	// job; Export waits for it.
+	w.jobWork.Wait()
 	fyne.DoAndWait(func() {
-		w.tabs.SelectIndex(0)
 		pristin = w.review.photo
 		// As the teacher's clicks do: each face PhotoVet recognised,
 		// then "Yes, this is ..."; then "Hide every unknown face".
