@@ -357,20 +357,7 @@ C3,Cas Test,child,3B,school,2016-05-01,,,,no,,
 // after 5 s, as waiting for export (the batch waited on the UI goroutine
 // for as long as the ledger did).
 func TestChannelChangeWhileTheLedgerIsBusy(t *testing.T) {
-	ctx := context.Background()
-	server := pgtest.StartFor(t)
-	register, err := server.CreateDatabase(ctx, "school")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := test.NewTempApp(t)
-	store, err := consent.OpenRegister(ctx, register, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	fillTestRegister(t, store)
-	s := newTestSetupOver(t, a, store)
+	s, server := newSharedSetup(t)
 	w := s.win
 	exportTrip(t, s)
 	closeDialogs(w)
@@ -463,11 +450,9 @@ func chooseChannel(t *testing.T, w *mainWindow, channel string) {
 	within(t, "choosing "+channel, func() { test.Tap(change) })
 }
 
-// newLockedSetup is a main window over a shared register on a
-// throw-away server, filled as openTestRegister fills one, with the
-// trip photo (Ada, who may be shown on Instagram and the website but
-// not on X, and a stranger) reviewed on Instagram.
-func newLockedSetup(t *testing.T) (*testSetup, *pgtest.Server) {
+// newSharedSetup is a main window over a shared register (the database
+// "school") on a throw-away server, filled as openTestRegister fills one.
+func newSharedSetup(t *testing.T) (*testSetup, *pgtest.Server) {
 	t.Helper()
 	ctx := context.Background()
 	server := pgtest.StartFor(t)
@@ -482,7 +467,15 @@ func newLockedSetup(t *testing.T) (*testSetup, *pgtest.Server) {
 	}
 	t.Cleanup(func() { store.Close() })
 	fillTestRegister(t, store)
-	s := newTestSetupOver(t, a, store)
+	return newTestSetupOver(t, a, store), server
+}
+
+// newLockedSetup is newSharedSetup with the trip photo (Ada, who may be
+// shown on Instagram and the website but not on X, and a stranger)
+// reviewed on Instagram.
+func newLockedSetup(t *testing.T) (*testSetup, *pgtest.Server) {
+	t.Helper()
+	s, server := newSharedSetup(t)
 	s.drop(t, s.writePhoto(t, "ada and a stranger.png", widthTwoFaces))
 	s.reviewAll(t)
 	s.win.photoChanged(nil) // as the review's buttons do
