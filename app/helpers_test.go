@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -80,6 +81,7 @@ func newTestSetupOver(t *testing.T, a fyne.App, store *consent.Store) *testSetup
 	faces := vet.NewFaces(func() (vision.FaceFinder, int, error) { return fakeFinder{}, 2, nil })
 	w := newMainWindow(a, store, faces, "test", msg.Text{})
 	waitForWindow(t, w)
+	w.jobAnswers = &heldAnswers{}
 	w.session.Job.Photographer, w.session.Job.PhotographerChannels = "Pia Photo", []string{"instagram", "website"}
 	// As choosing it does, without the drop-down: its Select still
 	// refreshes after the choice, and the test driver hands the
@@ -232,12 +234,44 @@ func waitForLookups(t *testing.T, w *mainWindow) {
 // most 30 seconds.
 func waitForJob(t *testing.T, w *mainWindow) {
 	t.Helper()
-	done := make(chan struct{})
-	go func() { w.jobWork.Wait(); close(done) }()
-	waitFor(t, done, "the batch's job to be applied")
+	for {
+		done := make(chan struct{})
+		go func() { w.jobWork.Wait(); close(done) }()
+		waitFor(t, done, "the batch's job to be applied")
+		held, ok := w.jobAnswers.(*heldAnswers)
+		if !ok || !held.run() { // a round's answer may ask another
+			break
+		}
+	}
 	if w.change != nil {
 		t.Fatalf("the change to %s, %s is still under way after the register answered", w.change.job.Channel, w.change.job.Unit)
 	}
+}
+
+// heldAnswers keeps the answers to job changes (mainWindow.jobAnswers)
+// until the test waits for them (waitForJob), and then runs them on the
+// test's goroutine, as Fyne's own goroutine runs them in the app.
+type heldAnswers struct {
+	mu   sync.Mutex
+	held []func()
+}
+
+func (h *heldAnswers) Do(f func()) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.held = append(h.held, f)
+}
+
+// run runs the answers held, and reports whether there were any.
+func (h *heldAnswers) run() bool {
+	h.mu.Lock()
+	held := h.held
+	h.held = nil
+	h.mu.Unlock()
+	for _, f := range held {
+		f()
+	}
+	return len(held) > 0
 }
 
 // waitForWindow waits until the register's answers a new or rebuilt

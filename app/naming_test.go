@@ -71,6 +71,7 @@ func openRecognitionBatch(t *testing.T, faces *vet.Faces, dir string, c recognit
 
 	w := newMainWindow(a, store, faces, "test", msg.Text{})
 	waitForWindow(t, w)
+	w.jobAnswers = &heldAnswers{}
 	w.session.Job.Photographer, w.session.Job.PhotographerChannels = "Pia Photo", []string{"website"}
 	w.applyJob(consent.Job{Channel: "website", Unit: consent.School})
 	waitForJob(t, w)

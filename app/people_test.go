@@ -69,6 +69,7 @@ func newPeopleSetup(t *testing.T) *testSetup {
 	faces := vet.NewFaces(func() (vision.FaceFinder, int, error) { return finder, 2, nil })
 	w := newMainWindow(a, store, faces, "test", msg.Text{})
 	waitForWindow(t, w)
+	w.jobAnswers = &heldAnswers{}
 	w.session.Job.Photographer, w.session.Job.PhotographerChannels = "Pia Photo", []string{"instagram", "website"}
 	// As choosing it does, without the drop-down: its Select still
 	// refreshes after the choice, and the test driver hands the

@@ -64,14 +64,15 @@ func openWindow(t *testing.T, dataDir string, finder vision.FaceFinder, kept boo
 	faces := vet.NewFaces(func() (vision.FaceFinder, int, error) { return finder, 2, nil })
 	w := newMainWindow(a, store, faces, "test", msg.Text{})
 	waitForWindow(t, w)
+	w.jobAnswers = &heldAnswers{}
 	done := make(chan struct{}, 1)
 	w.batchFinished = func() { done <- struct{}{} }
 	w.restoreBatch()
+	waitForJob(t, w) // the batch kept is processed once its job applies
 	if kept {
 		waitFor(t, done, "the batch from last time")
 	}
 	w.batchFinished = nil
-	waitForJob(t, w)
 	return w
 }
 

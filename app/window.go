@@ -65,6 +65,12 @@ type mainWindow struct {
 	// jobWork counts the changes of the job still being worked out, so
 	// tests can wait for them.
 	jobWork sync.WaitGroup
+	// jobAnswers hands a job change's answer to Fyne's goroutine: fyne.Do.
+	// Fyne's test driver runs fyne.Do at once on the calling goroutine,
+	// where the answer would change widgets while the test is still
+	// inside the tap that asked for it (a drop-down refreshes after its
+	// callback): tests keep the answers until they wait for them.
+	jobAnswers uiRunner
 	// exportFinished, when set, is called with the summary an export
 	// showed.
 	exportFinished func(exportSummary)
@@ -87,7 +93,7 @@ const (
 // modelProblem, when not zero, is shown as a warning because faces cannot
 // be found without the models.
 func newMainWindow(a fyne.App, store *consent.Store, faces *vet.Faces, version string, modelProblem msg.Text) *mainWindow {
-	w := &mainWindow{Window: a.NewWindow("PhotoVet"), store: store, version: version, modelProblem: modelProblem}
+	w := &mainWindow{Window: a.NewWindow("PhotoVet"), store: store, version: version, modelProblem: modelProblem, jobAnswers: fyneRunner{}}
 	// The batch and the face detections are kept in the data directory;
 	// without it the window works all the same, keeping neither.
 	dataDir, dirErr := store.Dir(context.Background())
@@ -426,17 +432,25 @@ func (w *mainWindow) applyJob(job consent.Job) {
 // register and decides copies of photos for the change's job, in the
 // background, and hands the answer to jobDecided.
 func (w *mainWindow) askRegister(ctx context.Context, photos []*vet.Photo) {
-	asked, job, vetting := w.jobs.Add(1), w.change.job, w.session.Session
+	asked, job, vetting, answers := w.jobs.Add(1), w.change.job, w.session.Session, w.jobAnswers
 	d := copyForJob(photos)
 	w.jobWork.Add(1)
 	go func() {
 		defer w.jobWork.Done()
 		d := decideJob(ctx, vetting, job, d)
 		if w.jobs.Load() == asked {
-			fyne.Do(func() { w.jobDecided(asked, d) })
+			answers.Do(func() { w.jobDecided(asked, d) })
 		}
 	}()
 }
+
+// uiRunner runs functions on Fyne's goroutine.
+type uiRunner interface{ Do(f func()) }
+
+// fyneRunner is Fyne's own: fyne.Do.
+type fyneRunner struct{}
+
+func (fyneRunner) Do(f func()) { fyne.Do(f) }
 
 // showJobBusy says in the status line that the photos are being checked
 // for the job under way; Export waits meanwhile.
