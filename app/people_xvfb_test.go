@@ -215,7 +215,7 @@ func TestPeopleUnderXvfb(t *testing.T) {
 			copyFolder(t, template, data)
 			ctx, cancel := context.WithTimeout(ctx, 15*time.Minute)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
+			cmd := childApp(ctx)
 			for _, v := range os.Environ() {
 				if !strings.HasPrefix(v, "LANGUAGE=") && !strings.HasPrefix(v, "LC_ALL=") && !strings.HasPrefix(v, "LC_MESSAGES=") {
 					cmd.Env = append(cmd.Env, v)
@@ -225,7 +225,7 @@ func TestPeopleUnderXvfb(t *testing.T) {
 				peopleScenarioEnv+"="+batch, screenshotsEnv+"="+shots, "XDG_CONFIG_HOME="+t.TempDir())
 			out, err := cmd.CombinedOutput()
 			if err != nil {
-				t.Fatalf("the app under Xvfb: %v\n%s", err, lastLines(string(out), 30))
+				t.Fatalf("the app under Xvfb: %s", childFailure(ctx, err, out))
 			}
 			for _, line := range strings.Split(string(out), "\n") {
 				if strings.HasPrefix(line, "people scenario: ") {

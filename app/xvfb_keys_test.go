@@ -58,13 +58,13 @@ func TestKeysUnderXvfb(t *testing.T) {
 	shots := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
+	cmd := childApp(ctx)
 	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "LANGUAGE=en",
 		consent.DataEnv+"="+t.TempDir(), keysScenarioEnv+"="+folder, screenshotsEnv+"="+shots,
 		"XDG_CONFIG_HOME="+t.TempDir())
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("the app under Xvfb: %v\n%s", err, lastLines(string(out), 30))
+		t.Fatalf("the app under Xvfb: %s", childFailure(ctx, err, out))
 	}
 	checkScreenshots(t, shots, keysScreenshots())
 }

@@ -55,13 +55,13 @@ func TestReviewUnderXvfb(t *testing.T) {
 			shots := t.TempDir()
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
+			cmd := childApp(ctx)
 			cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG="+l.locale, "LANGUAGE="+l.code,
 				consent.DataEnv+"="+t.TempDir(), reviewScenarioEnv+"="+rec, screenshotsEnv+"="+shots,
 				"XDG_CONFIG_HOME="+t.TempDir())
 			out, err := cmd.CombinedOutput()
 			if err != nil {
-				t.Errorf("the app under Xvfb: %v\n%s", err, lastLines(string(out), 30))
+				t.Errorf("the app under Xvfb: %s", childFailure(ctx, err, out))
 			}
 			for _, line := range strings.Split(string(out), "\n") {
 				if strings.HasPrefix(line, "review:") {

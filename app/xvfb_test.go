@@ -101,13 +101,13 @@ func TestScreenshotsUnderXvfb(t *testing.T) {
 	shots, exports, data := t.TempDir(), t.TempDir(), t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
+	cmd := childApp(ctx)
 	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "LANGUAGE=en",
 		consent.DataEnv+"="+data, scenarioEnv+"="+rec, screenshotsEnv+"="+shots, exportEnv+"="+exports,
 		"XDG_CONFIG_HOME="+t.TempDir()) // Fyne's preferences stay out of the real home
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("the app under Xvfb: %v\n%s", err, lastLines(string(out), 30))
+		t.Fatalf("the app under Xvfb: %s", childFailure(ctx, err, out))
 	}
 	checkScreenshots(t, shots, screenshots())
 
@@ -235,6 +235,25 @@ func checkNotBlank(path string) error {
 			filepath.Base(path), len(colours), 100*float64(dominant)/float64(total))
 	}
 	return nil
+}
+
+// childApp is the test binary run again as the app under Xvfb, stopped
+// when ctx ends. Stopped, it prints every goroutine's stack (SIGQUIT)
+// before it is killed, so that a window that hangs says where.
+func childApp(ctx context.Context) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGQUIT) }
+	cmd.WaitDelay = 10 * time.Second
+	return cmd
+}
+
+// childFailure describes how the app under Xvfb failed: the end of its
+// output, or all of it when it hung (the goroutines' stacks).
+func childFailure(ctx context.Context, err error, out []byte) string {
+	if ctx.Err() != nil {
+		return fmt.Sprintf("%v (it hung)\n%s", err, out)
+	}
+	return fmt.Sprintf("%v\n%s", err, lastLines(string(out), 30))
 }
 
 func lastLines(s string, n int) string {
